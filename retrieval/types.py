@@ -1,0 +1,108 @@
+"""The plain values that cross every boundary: articles, chunks, hits, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Article:
+    """One parsed news article. ``id`` derives from the content hash and the source."""
+
+    id: str
+    title: str
+    text: str
+    source: str  # file path (relative to what was ingested, or absolute) or URL
+    date: str | None = None  # ISO YYYY-MM-DD
+    url: str | None = None
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A span of an article that fits the embedding model; ``text == article.text[start:end]``."""
+
+    id: str
+    doc_id: str
+    index: int
+    text: str
+    start: int
+    end: int
+    title: str
+    source: str
+    date: str | None = None
+    url: str | None = None
+    n_chunks: int = 0
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A retrieved chunk with its fused score and the ranks each retriever gave it (1-based, None = absent)."""
+
+    chunk: Chunk
+    score: float
+    dense_rank: int | None = None
+    bm25_rank: int | None = None
+    dense_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered citation: an exact quote from one article."""
+
+    n: int
+    doc_id: str
+    title: str
+    date: str | None
+    source: str
+    quote: str
+    score: float
+    url: str | None = None
+    start: int = 0  # character offsets of the quote in the article text
+    end: int = 0
+    chunk_id: str = ""
+
+
+@dataclass
+class Answer:
+    """What every adapter renders: the Telegram user sees the same value ``ask --json`` prints."""
+
+    question: str
+    answer: str
+    found: bool
+    citations: list[Citation] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)  # closest passages when declining
+    searched: str | None = None  # the self-contained question actually searched (follow-ups)
+    answerer: str = "extractive"
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One indexed document as ``newsbot sources`` lists it."""
+
+    doc_id: str
+    title: str
+    date: str | None
+    source: str
+    chunks: int
+    url: str | None = None
+
+
+@dataclass
+class IngestReport:
+    """Summary of one ingest run."""
+
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    chunks: int = 0
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
