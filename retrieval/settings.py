@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(1.0, ge=0)
     bm25_weight: float = Field(1.0, ge=0)
-    min_answer_score: float = Field(0.45, ge=-1, le=1)  # decline below this (calibrated, see README)
+    min_answer_score: float = Field(0.33, ge=-1, le=1)  # decline below this (calibrated, see README)
     max_question_chars: int = Field(1000, ge=10)
 
     # ingest limits

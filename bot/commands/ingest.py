@@ -1,0 +1,44 @@
+"""`newsbot ingest PATH...`: index files and folders, with a progress bar and a summary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "ingest", help="index article files and folders (txt, md, html, json, jsonl)",
+        description="Index articles. Folders are read recursively. Unchanged files are skipped; a changed file "
+                    "replaces its old passages. A bad file is reported and the rest go on.",
+        epilog="Example: newsbot ingest ~/news/ latest.html feed.jsonl",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace, settings: Any) -> int:
+    from bot.console import notice, progress_bar
+    from retrieval.newsbot import Newsbot
+
+    bot = Newsbot(settings, notice=notice)
+    with progress_bar(enabled=not args.no_progress and sys.stderr.isatty()) as progress:
+        report = bot.ingest(args.paths, progress=progress)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        print_report(report)
+    return 1 if report.failed and not (report.added or report.replaced or report.unchanged) else 0
+
+
+def print_report(report: Any) -> None:
+    """The ingest summary on stderr: counts, then one line per failed file."""
+    print(f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}, "
+          f"failed {len(report.failed)}; {report.chunks} passages embedded in {report.seconds:.1f} s",
+          file=sys.stderr)
+    for source, reason in report.failed:
+        print(f"  failed: {source}: {reason}", file=sys.stderr)

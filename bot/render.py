@@ -1,0 +1,71 @@
+"""Render the core's `Answer` for terminals: rich text for people, plain text for pipes, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from rich.console import Console, Group
+from rich.markup import escape
+from rich.text import Text
+
+from retrieval.types import Answer, Citation
+
+
+def answer_json(answer: Answer) -> str:
+    """The `Answer` as one JSON document (what `ask --json` prints)."""
+    return json.dumps(answer.to_dict(), ensure_ascii=False)
+
+
+def _where(c: Citation) -> str:
+    parts = [c.title]
+    if c.date:
+        parts.append(c.date)
+    parts.append(c.url or c.source)
+    return " · ".join(parts)
+
+
+def plain(answer: Answer) -> str:
+    """Plain text: the answer, then the numbered citations."""
+    lines = [answer.answer]
+    if answer.searched:
+        lines.insert(0, f"(searched: {answer.searched})")
+    for c in answer.citations:
+        lines.append(f'[{c.n}] "{" ".join(c.quote.split())}"')
+        lines.append(f"    {_where(c)}")
+    if not answer.found and answer.related:
+        lines.append("Related passages (they may not answer the question):")
+        for c in answer.related:
+            lines.append(f'  - "{" ".join(c.quote.split())}"')
+            lines.append(f"    {_where(c)}")
+    return "\n".join(lines)
+
+
+def rich_answer(answer: Answer) -> Group:
+    """A rich renderable: markers in bold, quotes in italics, sources dimmed (readable on light and dark)."""
+    body = Text()
+    for piece in re.split(r"(\[\d+\])", answer.answer):
+        body.append(piece, style="bold cyan" if re.fullmatch(r"\[\d+\]", piece) else ("" if answer.found else "yellow"))
+    items: list[object] = []
+    if answer.searched:
+        items.append(Text(f"searched: {answer.searched}", style="dim"))
+    items.append(body)
+    cites = answer.citations if answer.found else answer.related
+    if cites:
+        items.append(Text(""))
+        if not answer.found:
+            items.append(Text("Related passages (they may not answer the question):", style="dim"))
+    for c in cites:
+        line = Text()
+        line.append(f"[{c.n}] ", style="bold cyan")
+        line.append(f'"{" ".join(c.quote.split())}"', style="italic")
+        items.append(line)
+        items.append(Text("    " + _where(c), style="dim"))
+    return Group(*items)
+
+
+def print_answer(answer: Answer, console: Console) -> None:
+    console.print(rich_answer(answer))
+
+
+__all__ = ["answer_json", "plain", "print_answer", "rich_answer", "escape"]

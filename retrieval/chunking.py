@@ -1,0 +1,100 @@
+"""Sentence-aware chunks bounded by the embedding model's own token count, with character offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from retrieval.text import sentence_spans
+from retrieval.types import Article, Chunk
+
+TokenCounter = Callable[[list[str]], list[int]]
+
+
+def embedded_text(title: str, text: str) -> str:
+    """What the encoder sees for a chunk: the title gives context to passages that never name their topic."""
+    return f"{title}\n{text}" if title else text
+
+
+def chunk_article(
+    article: Article, count_tokens: TokenCounter, max_tokens: int, overlap_sentences: int = 1
+) -> list[Chunk]:
+    """Split ``article.text`` into chunks of whole sentences whose embedded text fits ``max_tokens``.
+
+    A sentence longer than the budget on its own is split at word boundaries. Each chunk repeats the last
+    ``overlap_sentences`` sentences of the previous one (when they fit), so that a sentence and the one it
+    leans on are found together.
+    """
+    text = article.text
+    title_cost = count_tokens([embedded_text(article.title, "")])[0] if article.title else 0
+    budget = max(8, max_tokens - title_cost)
+    spans = _fit_spans(text, sentence_spans(text), count_tokens, budget)
+    costs = count_tokens([text[s:e] for s, e in spans]) if spans else []
+
+    groups: list[list[int]] = []
+    current: list[int] = []
+    used = 0
+    for i, cost in enumerate(costs):
+        if current and used + cost > budget:
+            groups.append(current)
+            keep = current[-overlap_sentences:] if overlap_sentences else []
+            # keep the overlap only if it leaves room for the new sentence
+            while keep and sum(costs[j] for j in keep) + cost > budget:
+                keep = keep[1:]
+            current, used = list(keep), sum(costs[j] for j in keep)
+        current.append(i)
+        used += cost
+    if current:
+        groups.append(current)
+
+    chunks = []
+    for index, group in enumerate(groups):
+        start, end = spans[group[0]][0], spans[group[-1]][1]
+        chunks.append(
+            Chunk(
+                id=f"{article.id}-{index}", doc_id=article.id, index=index, text=text[start:end], start=start,
+                end=end, title=article.title, source=article.source, date=article.date, url=article.url,
+                n_chunks=len(groups),
+            )
+        )
+    return chunks
+
+
+def _fit_spans(
+    text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, budget: int
+) -> list[tuple[int, int]]:
+    """Split sentences that alone exceed ``budget`` tokens into word-boundary pieces that fit."""
+    if not spans:
+        return []
+    costs = count_tokens([text[s:e] for s, e in spans])
+    out: list[tuple[int, int]] = []
+    for (start, end), cost in zip(spans, costs):
+        if cost <= budget:
+            out.append((start, end))
+        else:
+            out.extend(_split_long(text, start, end, count_tokens, budget))
+    return out
+
+
+def _split_long(
+    text: str, start: int, end: int, count_tokens: TokenCounter, budget: int
+) -> list[tuple[int, int]]:
+    words: list[tuple[int, int]] = []
+    pos = start
+    for word in text[start:end].split():
+        w_start = text.index(word, pos)
+        words.append((w_start, w_start + len(word)))
+        pos = w_start + len(word)
+    pieces: list[tuple[int, int]] = []
+    i = 0
+    while i < len(words):
+        lo, hi = i + 1, len(words)
+        # binary search the longest run of words from i that fits
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if count_tokens([text[words[i][0] : words[mid - 1][1]]])[0] <= budget:
+                lo = mid
+            else:
+                hi = mid - 1
+        pieces.append((words[i][0], words[lo - 1][1]))
+        i = lo
+    return pieces

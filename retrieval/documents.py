@@ -1,0 +1,264 @@
+"""Turn files (txt, md, html, json, jsonl) into `Article` values with title, date, source and content hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+
+from retrieval.errors import InputError
+from retrieval.text import first_sentence_title
+from retrieval.types import Article
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".json"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+
+_SEED_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
+_HEADER = re.compile(r"^(title|date|source|url|published|author)\s*:\s*(.*)$", re.IGNORECASE)
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
+_TEXT_FIELDS = ("text", "content", "body", "article", "story", "maintext")
+_DATE_FIELDS = ("date", "published", "published_at", "publish_date", "date_publish", "pubdate", "time")
+_URL_FIELDS = ("url", "link", "canonical_url")
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    """The articles read from one file, or why it could not be read."""
+
+    path: str
+    articles: list[Article]
+    error: str | None = None
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def make_article(
+    text: str, source: str, title: str | None = None, date: str | None = None, url: str | None = None
+) -> Article:
+    """Build an `Article`, normalising the date and deriving a title when none is given."""
+    text = text.strip()
+    if not text:
+        raise InputError("no article text")
+    title = " ".join((title or "").split()) or first_sentence_title(text)
+    digest = content_hash(text)
+    doc_id = hashlib.sha256(f"{source}\0{digest}".encode()).hexdigest()[:16]
+    return Article(
+        id=doc_id, title=title, text=text, source=source, date=normalize_date(date), url=url or None,
+        content_hash=digest,
+    )
+
+
+def normalize_date(value: object) -> str | None:
+    """ISO ``YYYY-MM-DD`` from common date spellings, or None."""
+    if value is None or value == "":
+        return None
+    text = str(value).strip()
+    match = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})", text) or _NAME_DATE.search(text)
+    if match:
+        try:
+            return Date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        except ValueError:
+            return None
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return parsedate_to_datetime(text).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode file bytes as UTF-8 (or Windows-1252); refuse binary data with a clear error."""
+    if not data.strip():
+        raise InputError("empty file")
+    head = data[:8192]
+    if b"\0" in head:
+        raise InputError("binary file (contains NUL bytes), not a text article")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError("cannot decode the file as UTF-8 text") from None
+    controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if controls > max(8, len(text[:8192]) // 100):
+        raise InputError("binary file (control characters), not a text article")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse_text(text: str, source: str, file_name: str = "") -> Article:
+    """The seed format (``date YYYY-MM-DD body``), header lines, or a headline on line 1."""
+    title = date = url = None
+    seed = _SEED_DATE.match(text)
+    if seed:
+        date = seed.group(1)
+        text = text[seed.end() :]
+    lines = text.split("\n")
+    header_end = 0
+    for i, line in enumerate(lines):
+        match = _HEADER.match(line.strip())
+        if not match:
+            break
+        key, value = match.group(1).lower(), match.group(2).strip()
+        if key == "title":
+            title = value.lstrip("# ").strip()
+        elif key in ("date", "published"):
+            date = value
+        elif key in ("url", "source") and re.match(r"https?://", value):
+            url = value
+        header_end = i + 1
+    body = "\n".join(lines[header_end:]).strip()
+    if title is None and not seed:
+        title, body = _headline(body)
+    if date is None:
+        date = _date_from_name(file_name)
+    return make_article(body, source, title=title, date=date, url=url)
+
+
+def _headline(body: str) -> tuple[str | None, str]:
+    """Split off line 1 as the title when it looks like a headline (short, no final full stop)."""
+    first, sep, rest = body.partition("\n")
+    candidate = first.strip().lstrip("#").strip()
+    if sep and rest.strip() and 0 < len(candidate) <= 150 and not candidate.endswith((".", ",", ";", ":")):
+        return candidate, rest.strip()
+    return None, body
+
+
+def _date_from_name(name: str) -> str | None:
+    match = _NAME_DATE.search(Path(name).stem)
+    return normalize_date("-".join(match.groups())) if match else None
+
+
+def parse_html(text: str, source: str) -> Article:
+    """Main text, title, date and canonical URL of a news page, extracted with trafilatura."""
+    import trafilatura
+
+    extracted = trafilatura.bare_extraction(
+        text, with_metadata=True, include_comments=False, favor_precision=True
+    )
+    data = extracted.as_dict() if hasattr(extracted, "as_dict") else (extracted or {})
+    body = (data.get("text") or "").strip()
+    if not body:
+        raise InputError("HTML page with no article text")
+    url = data.get("url") if re.match(r"https?://", str(data.get("url") or "")) else None
+    return make_article(body, url or source, title=data.get("title"), date=data.get("date"), url=url)
+
+
+def parse_record(record: object, source: str) -> Article:
+    """One JSON object with fields such as title, text/content/body, date, url."""
+    if not isinstance(record, dict):
+        raise InputError("expected a JSON object per article")
+    lowered = {str(k).lower(): v for k, v in record.items()}
+    body = next((lowered[f] for f in _TEXT_FIELDS if isinstance(lowered.get(f), str) and lowered[f].strip()), None)
+    if body is None:
+        raise InputError(f"no text field (one of {', '.join(_TEXT_FIELDS)})")
+    url = next((str(lowered[f]) for f in _URL_FIELDS if lowered.get(f)), None)
+    if url is None and re.match(r"https?://", str(lowered.get("source") or "")):
+        url = str(lowered["source"])
+    date = next((lowered[f] for f in _DATE_FIELDS if lowered.get(f)), None)
+    title = lowered.get("title") or lowered.get("headline")
+    return make_article(body, url or source, title=str(title) if title else None, date=date, url=url)
+
+
+def load_file(path: Path, max_bytes: int, display: str | None = None) -> LoadedFile:
+    """Read one file into articles; never raises for bad content, reports it in ``error``."""
+    name = display or str(path)
+    source = str(path.resolve())
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return LoadedFile(name, [], f"file too large ({size / 1e6:.1f} MB; the limit is "
+                                        f"{max_bytes / 1e6:.1f} MB, NEWSBOT_MAX_FILE_MB)")
+        text = decode(path.read_bytes(), name)
+        suffix = path.suffix.lower()
+        if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
+            return LoadedFile(name, [parse_html(text, source)])
+        if suffix in JSON_SUFFIXES:
+            return _load_json(name, text, source)
+        if suffix in JSONL_SUFFIXES:
+            return _load_jsonl(name, text, source)
+        return LoadedFile(name, [parse_text(text, source, path.name)])
+    except InputError as exc:
+        return LoadedFile(name, [], str(exc))
+    except OSError as exc:
+        return LoadedFile(name, [], f"cannot read: {exc.strerror or exc}")
+
+
+def _looks_html(text: str) -> bool:
+    head = text[:1024].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+def _load_json(name: str, text: str, source: str) -> LoadedFile:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    if isinstance(data, dict):
+        for key in ("articles", "items", "data", "documents"):
+            if isinstance(data.get(key), list):
+                data = data[key]
+                break
+    records = data if isinstance(data, list) else [data]
+    return _records(name, records, source)
+
+
+def _load_jsonl(name: str, text: str, source: str) -> LoadedFile:
+    records: list[object] = []
+    errors: list[str] = []
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            errors.append(f"line {number}: malformed JSON ({exc.msg})")
+            records.append(None)
+    loaded = _records(name, records, source, line_numbers=True)
+    all_errors = errors + ([loaded.error] if loaded.error else [])
+    return LoadedFile(name, loaded.articles, "; ".join(all_errors) or None)
+
+
+def _records(name: str, records: list[object], source: str, line_numbers: bool = False) -> LoadedFile:
+    articles: list[Article] = []
+    errors: list[str] = []
+    for i, record in enumerate(records, 1):
+        if record is None:
+            continue
+        try:
+            articles.append(parse_record(record, f"{source}#{i}"))
+        except InputError as exc:
+            errors.append(f"{'line' if line_numbers else 'item'} {i}: {exc}")
+    if not articles and records and all(isinstance(r, dict) and "question" in r for r in records):
+        return LoadedFile(name, [], "a question set, not articles (no text field): skipped")
+    if not articles and len(errors) > 1 and len({e.split(": ", 1)[-1] for e in errors}) == 1:
+        errors = [f"no article in the file: every {'line' if line_numbers else 'item'} has "
+                  + errors[0].split(": ", 1)[-1]]
+    if not articles and not errors:
+        errors.append("no articles in the file")
+    return LoadedFile(name, articles, "; ".join(errors[:5]) + (" …" if len(errors) > 5 else "") or None)
+
+
+def iter_files(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
+    """Files below ``paths`` (recursive, sorted) with an error for paths that do not exist."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.suffix.lower() in SUPPORTED and not any(
+                    part.startswith(".") for part in child.relative_to(path).parts
+                ) and child.name.upper() != "README.TXT":
+                    yield child, None
+        elif path.is_file():
+            yield path, None
+        else:
+            yield path, "no such file or folder"

@@ -1,0 +1,302 @@
+"""`Newsbot`: the one object adapters hold. It wires documents, chunking, embeddings, index, search, answer."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from retrieval.documents import iter_files, load_file
+from retrieval.errors import InputError
+from retrieval.settings import Settings
+from retrieval.types import Answer, Article, Chunk, Hit, IngestReport, SourceInfo
+
+if TYPE_CHECKING:
+    from retrieval.conversation import Conversation
+    from retrieval.embeddings import Embedder
+    from retrieval.search import Filters, Searcher
+    from retrieval.store import Index
+
+log = logging.getLogger("newsbot")
+# progress(stage, done, total): stage is "reading" (files) or "embedding" (chunks)
+ProgressFn = Callable[[str, int, int], None]
+_EMBED_GROUP = 512
+
+
+class Newsbot:
+    """Ingest articles, answer questions with citations, list sources. Nothing loads until first needed."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None,
+                 notice: Callable[[str], None] | None = None) -> None:
+        self.settings = settings
+        self.notice = notice or log.info
+        self._embedder = embedder
+        self._index: Index | None = None
+        self._searcher: Searcher | None = None
+
+    # ---- wiring --------------------------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            from retrieval.embeddings import Embedder
+
+            s = self.settings
+            self._embedder = Embedder(s.embedding_model, s.embedding_batch_size, s.embedding_backend)
+        return self._embedder
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            from retrieval.store import Index
+
+            self._index = Index(self.settings, self.embedder).open()
+        return self._index
+
+    @property
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            from retrieval.search import Searcher
+
+            s = self.settings
+            self._searcher = Searcher(self.index, s.candidates, s.rrf_k, (s.dense_weight, s.bm25_weight))
+        return self._searcher
+
+    def warm_up(self) -> None:
+        """Load the model and open the index now (the bot does this before it starts polling)."""
+        self.embedder.embed_query("warm up")
+        self.index.bm25  # noqa: B018 - loads or rebuilds the BM25 view
+
+    # ---- ingest --------------------------------------------------------------------------------
+    def ingest(self, paths: Sequence[str | Path], progress: ProgressFn | None = None) -> IngestReport:
+        """Index files and folders; unchanged files are skipped, changed ones replace their old chunks."""
+        started = time.perf_counter()
+        report = IngestReport()
+        files = list(iter_files([Path(p) for p in paths]))
+        max_bytes = int(self.settings.max_file_mb * 1_000_000)
+        index = self.index
+        known = index.documents_by_file()
+        by_file: dict[str, set[str]] = {}
+        for doc_id, info in index.files.items():
+            by_file.setdefault(info["file"], set()).add(doc_id)
+
+        pending: list[tuple[Article, str]] = []  # (article, file key)
+        stale: list[str] = []
+        for done, (path, error) in enumerate(files, 1):
+            if error:
+                report.failed.append((str(path), error))
+            else:
+                loaded = load_file(path, max_bytes, display=str(path))
+                if loaded.error:
+                    report.failed.append((loaded.path, loaded.error))
+                file_key = str(path.resolve())
+                new_ids = {a.id for a in loaded.articles}
+                old_ids = by_file.get(file_key, set())
+                if loaded.articles or not loaded.error:
+                    stale.extend(sorted(old_ids - new_ids))
+                for article in loaded.articles:
+                    if article.id in known:
+                        report.unchanged.append(article.source)
+                    else:
+                        (report.replaced if old_ids - new_ids else report.added).append(article.source)
+                        pending.append((article, file_key))
+            if progress:
+                progress("reading", done, len(files))
+        if not pending and not stale:
+            report.seconds = time.perf_counter() - started
+            return report
+        with index.writing():
+            report.chunks = self._write(pending, progress)
+            if stale:
+                index.delete_documents(sorted(set(stale)))
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _write(self, pending: list[tuple[Article, str]], progress: ProgressFn | None) -> int:
+        from retrieval.chunking import chunk_article, embedded_text
+
+        embedder = self.embedder
+        s = self.settings
+        chunks: list[Chunk] = []
+        files: dict[str, tuple[str, str]] = {}
+        for article, file_key in pending:
+            chunks.extend(chunk_article(article, embedder.count_tokens, min(s.chunk_tokens, embedder.max_tokens),
+                                        s.chunk_overlap_sentences))
+            files[article.id] = (file_key, article.content_hash)
+        done = 0
+        # whole documents per group, so that a kill leaves each document complete or absent per upsert
+        group: list[Chunk] = []
+        for i, chunk in enumerate(chunks):
+            group.append(chunk)
+            last = i + 1 == len(chunks) or chunks[i + 1].doc_id != chunk.doc_id
+            if last and (len(group) >= _EMBED_GROUP or i + 1 == len(chunks)):
+                vectors = embedder.encode([embedded_text(c.title, c.text) for c in group])
+                self.index.upsert(group, vectors, files)
+                done += len(group)
+                if progress:
+                    progress("embedding", done, len(chunks))
+                group = []
+        return len(chunks)
+
+    def ensure_seeded(self) -> bool:
+        """Index the bundled seed articles when the index is empty; True when it did."""
+        if self.index.collection.count() > 0:
+            return False
+        from seeds import seed_files
+
+        self.notice("The index is empty: indexing the bundled seed articles first.")
+        self.ingest(seed_files())
+        return True
+
+    # ---- questions -----------------------------------------------------------------------------
+    def check_question(self, question: str) -> str:
+        """The question cleaned up, or an `InputError` saying why it cannot be asked."""
+        cleaned = " ".join("".join(ch for ch in question if ch.isprintable() or ch.isspace()).split())
+        if not cleaned:
+            raise InputError("the question is empty")
+        if len(cleaned) > self.settings.max_question_chars:
+            raise InputError(f"the question is {len(cleaned)} characters long; the limit is "
+                             f"{self.settings.max_question_chars} (NEWSBOT_MAX_QUESTION_CHARS)")
+        return cleaned
+
+    def search(self, question: str, k: int = 5, mode: str | None = None, filters: Filters | None = None,
+               vector: list[float] | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``question`` in ``mode`` (default: the settings' retrieval mode)."""
+        return self.searcher.search(question, k, mode or self.settings.retrieval_mode, filters, vector)
+
+    def ask(self, question: str, *, k: int | None = None, since: str | None = None, until: str | None = None,
+            source: str | None = None, mode: str | None = None,
+            conversation: Conversation | None = None) -> Answer:
+        """Answer ``question`` from the indexed articles, with numbered citations, or decline."""
+        from retrieval.search import Filters
+
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        question = self.check_question(question)
+        searched = conversation.rewrite(question) if conversation is not None else question
+        self.ensure_seeded()
+        t1 = time.perf_counter()
+        vector = self.embedder.embed_query(searched)
+        t2 = time.perf_counter()
+        hits = self.search(searched, k=max(8, k or 0), mode=mode, filters=Filters(since, until, source),
+                           vector=vector)
+        t3 = time.perf_counter()
+        answer = self.answer_hits(searched, hits, vector, max_citations=k)
+        t4 = time.perf_counter()
+        answer.question = question
+        answer.searched = searched if searched != question else None
+        timings.update(prepare=t1 - t0, embed=t2 - t1, search=t3 - t2, answer=t4 - t3, total=t4 - t0)
+        answer.timings = {key: round(value, 4) for key, value in timings.items()}
+        if conversation is not None:
+            conversation.record(question, searched, answer)
+        return answer
+
+    def answer_hits(self, question: str, hits: list[Hit], vector: list[float] | None = None,
+                    max_citations: int | None = None) -> Answer:
+        """The extractive answer from already retrieved ``hits``."""
+        from retrieval.answer import ExtractiveAnswerer
+
+        view = self.index.bm25
+        similarities = self._similarities(hits, vector)
+        answerer = ExtractiveAnswerer(
+            view.idf, lambda term: term in view.df, self.index.neighbours, self.settings.min_answer_score,
+            max_citations or self.settings.top_k,
+        )
+        return answerer.answer(question, hits, similarities)
+
+    def _similarities(self, hits: list[Hit], vector: list[float] | None) -> dict[str, float]:
+        """Cosine similarity of each hit to the question, fetching vectors Chroma has for BM25-only hits."""
+        sims = {h.chunk.id: h.dense_score for h in hits if h.dense_score is not None}
+        missing = [h.chunk.id for h in hits if h.dense_score is None]
+        if missing and vector is not None:
+            import numpy as np
+
+            got = self.index.collection.get(ids=missing, include=["embeddings"])
+            q = np.asarray(vector, dtype=np.float32)
+            for id_, emb in zip(got["ids"], got["embeddings"]):
+                sims[id_] = float(np.dot(q, np.asarray(emb, dtype=np.float32)))
+        return {k: float(v) for k, v in sims.items() if v is not None}
+
+    # ---- the collection ------------------------------------------------------------------------
+    def sources(self) -> list[SourceInfo]:
+        """Every indexed article: title, date, source and number of chunks, newest first."""
+        docs: dict[str, dict[str, Any]] = {}
+        for chunk in self.index.chunks():
+            entry = docs.setdefault(chunk.doc_id, {"chunk": chunk, "n": 0})
+            entry["n"] += 1
+        out = [
+            SourceInfo(doc_id=d, title=e["chunk"].title, date=e["chunk"].date, source=e["chunk"].source,
+                       chunks=e["n"], url=e["chunk"].url)
+            for d, e in docs.items()
+        ]
+        out.sort(key=lambda s: (s.date or "", s.title), reverse=True)
+        return out
+
+    def passage(self, chunk_id: str) -> Chunk | None:
+        """The whole chunk a citation quotes from."""
+        view = self.index.bm25
+        pos = view.position.get(chunk_id)
+        return view.chunks[pos] if pos is not None else None
+
+    def remove(self, targets: Sequence[str]) -> list[str]:
+        """Take articles out by document id, source path/URL or file; returns the removed ids."""
+        index = self.index
+        wanted: set[str] = set()
+        files = index.files
+        for target in targets:
+            resolved = str(Path(target).expanduser().resolve())
+            for chunk in index.chunks():
+                if target in (chunk.doc_id, chunk.source, chunk.url) or resolved in (
+                    chunk.source, files.get(chunk.doc_id, {}).get("file")
+                ):
+                    wanted.add(chunk.doc_id)
+        if wanted:
+            with index.writing():
+                index.delete_documents(sorted(wanted))
+        return sorted(wanted)
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, chunks, disk size, model and date range."""
+        index = self.index
+        chunks = index.chunks()
+        dates = sorted({c.date for c in chunks if c.date})
+        size = sum(p.stat().st_size for p in self.settings.data_dir.rglob("*") if p.is_file())
+        return {
+            "documents": len({c.doc_id for c in chunks}), "chunks": len(chunks),
+            "disk_mb": round(size / 1e6, 2), "model": index.embedder.name,
+            "first_date": dates[0] if dates else None, "last_date": dates[-1] if dates else None,
+            "location": self.settings.chroma_url or str(self.settings.chroma_dir),
+            "collection": self.settings.collection,
+        }
+
+    def reindex(self, progress: ProgressFn | None = None) -> IngestReport:
+        """Re-chunk and re-embed every article with the current settings (texts are read from the index).
+
+        The articles are first saved to ``reindex-backup.jsonl`` in the data directory; a reindex that was
+        interrupted is resumed from it, so nothing is lost.
+        """
+        import json
+        from dataclasses import asdict
+
+        from retrieval.store import Index
+
+        started = time.perf_counter()
+        backup = self.settings.data_dir / "reindex-backup.jsonl"
+        index = Index(self.settings, self.embedder).open(check_model=False)
+        with index.writing():
+            articles = index.articles()
+            if not articles and backup.exists():
+                with open(backup, encoding="utf-8") as fh:
+                    articles = [(Article(**row["article"]), row["file"]) for row in map(json.loads, fh)]
+            tmp = backup.with_suffix(".tmp")
+            with open(tmp, "w", encoding="utf-8") as fh:
+                for article, file_key in articles:
+                    fh.write(json.dumps({"article": asdict(article), "file": file_key}, ensure_ascii=False) + "\n")
+            tmp.replace(backup)
+            index.reset()
+            self._index, self._searcher = index, None
+            chunks = self._write(articles, progress)
+        backup.unlink(missing_ok=True)
+        return IngestReport(added=[a.source for a, _ in articles], chunks=chunks,
+                            seconds=time.perf_counter() - started)

@@ -1,0 +1,104 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused by RRF, with date and source filters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from retrieval.fusion import rrf
+from retrieval.store import Index
+from retrieval.types import Chunk, Hit
+
+MODES = ("hybrid", "dense", "bm25")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict a search to articles dated within [since, until] (ISO dates) and/or whose source matches."""
+
+    since: str | None = None
+    until: str | None = None
+    source: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.since or self.until or self.source)
+
+    def allows(self, chunk: Chunk) -> bool:
+        if self.since and (not chunk.date or chunk.date < self.since):
+            return False
+        if self.until and (not chunk.date or chunk.date > self.until):
+            return False
+        if self.source:
+            needle = self.source.lower()
+            return needle in chunk.source.lower() or needle in (chunk.url or "").lower() or needle == chunk.doc_id
+        return True
+
+
+class Searcher:
+    """Runs one retrieval mode over an `Index`."""
+
+    def __init__(self, index: Index, candidates: int = 30, rrf_k: int = 60,
+                 weights: tuple[float, float] = (1.0, 1.0)) -> None:
+        self.index = index
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.weights = weights
+
+    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None,
+               vector: list[float] | None = None) -> list[Hit]:
+        """The ``k`` best chunks for ``query``; ``vector`` may carry a precomputed query embedding."""
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {', '.join(MODES)}")
+        allowed = None
+        if filters:
+            allowed = {c.doc_id for c in self.index.chunks() if filters.allows(c)}
+            if not allowed:
+                return []
+        n = max(self.candidates, k)
+        dense: list[tuple[Chunk, float]] = []
+        lexical: list[tuple[Chunk, float]] = []
+        if mode in ("hybrid", "dense"):
+            if vector is None:
+                vector = self.index.embedder.embed_query(query)
+            dense = self.index.dense_search(vector, n, allowed)
+        if mode in ("hybrid", "bm25"):
+            lexical = self.index.bm25.search(query, n, allowed)
+        dense_rank = {c.id: i for i, (c, _) in enumerate(dense, 1)}
+        dense_score = {c.id: s for c, s in dense}
+        bm25_rank = {c.id: i for i, (c, _) in enumerate(lexical, 1)}
+        chunks = {c.id: c for c, _ in lexical} | {c.id: c for c, _ in dense}
+        if mode == "dense":
+            ranked = [(c.id, s) for c, s in dense]
+        elif mode == "bm25":
+            ranked = [(c.id, s) for c, s in lexical]
+        else:
+            ranked = rrf([[c.id for c, _ in dense], [c.id for c, _ in lexical]], self.weights, self.rrf_k)
+        return [
+            Hit(chunks[cid], float(score), dense_rank.get(cid), bm25_rank.get(cid), dense_score.get(cid))
+            for cid, score in ranked[:k]
+        ]
+
+
+class NewsRetriever(BaseRetriever):
+    """The searcher as a LangChain retriever: `Document`s with the chunk's metadata and score."""
+
+    searcher: Any
+    k: int = 5
+    mode: str = "hybrid"
+    filters: Filters | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        hits = self.searcher.search(query, k=self.k, mode=self.mode, filters=self.filters)
+        return [
+            Document(
+                id=h.chunk.id, page_content=h.chunk.text,
+                metadata={"doc_id": h.chunk.doc_id, "title": h.chunk.title, "date": h.chunk.date,
+                          "source": h.chunk.source, "url": h.chunk.url, "start": h.chunk.start,
+                          "end": h.chunk.end, "score": h.score},
+            )
+            for h in hits
+        ]
