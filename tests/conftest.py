@@ -1,0 +1,66 @@
+"""Shared fixtures: the real model loaded once per session, a real Chroma in a temporary folder per test."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_02dd03580792acdc.txt"
+BBC = ROOT.parent / "shared" / "corpora" / "bbc"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real bundled embedding model, loaded once for the whole test session."""
+    from retrieval.embeddings import Embedder
+
+    model = Embedder()
+    model.embed_query("warm up")
+    return model
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """Settings with a fresh data directory; no `.env` from the working directory is read."""
+    from retrieval.settings import Settings
+
+    return Settings(_env_file=None, data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def newsbot(settings, embedder):
+    from retrieval.newsbot import Newsbot
+
+    return Newsbot(settings, embedder=embedder)
+
+
+@pytest.fixture
+def seeded(newsbot):
+    """A Newsbot whose index holds the seed article."""
+    newsbot.ingest([SEED])
+    return newsbot
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """Environment for a `newsbot` subprocess: its own data dir, the checkout importable, offline."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    env.update(NEWSBOT_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", COLUMNS="120")
+    env.update(extra)
+    return env
+
+
+def run_cli(args: list[str], data_dir: Path, input: str | None = None, timeout: float = 300,
+            **extra: str) -> subprocess.CompletedProcess[str]:
+    """Run `newsbot ARGS` as a new process (``python -m bot``) and capture its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=data_dir.parent, env=cli_env(data_dir, **extra),
+        input=input, capture_output=True, text=True, timeout=timeout,
+    )
