@@ -148,7 +148,7 @@ def parse_html(text: str, source: str) -> Article:
     )
     data = extracted.as_dict() if hasattr(extracted, "as_dict") else (extracted or {})
     body = (data.get("text") or "").strip()
-    if not body:
+    if len(body.split()) < 5:  # a menu or a cookie banner is not an article
         raise InputError("HTML page with no article text")
     url = data.get("url") if re.match(r"https?://", str(data.get("url") or "")) else None
     return make_article(body, url or source, title=data.get("title"), date=data.get("date"), url=url)

@@ -1,0 +1,46 @@
+"""Chunks fit the model, keep exact offsets, overlap by a sentence, and cover the article."""
+
+from __future__ import annotations
+
+from retrieval.chunking import chunk_article, embedded_text
+from retrieval.documents import load_file, make_article
+from retrieval.text import sentence_spans
+from tests.conftest import SEED
+
+
+def test_seed_chunks_fit_the_model_and_quote_the_article_exactly(embedder):
+    (article,) = load_file(SEED, 1_000_000).articles
+    chunks = chunk_article(article, embedder.count_tokens, 128, 1)
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert article.text[chunk.start : chunk.end] == chunk.text
+        assert embedder.count_tokens([embedded_text(chunk.title, chunk.text)])[0] <= 128
+        assert chunk.n_chunks == len(chunks)
+    # every sentence of the article lands in some chunk
+    for start, end in sentence_spans(article.text):
+        assert any(c.start <= start and end <= c.end for c in chunks)
+    # consecutive chunks share a sentence whenever it fits in the budget
+    budget = 128 - embedder.count_tokens([embedded_text(article.title, "")])[0]
+    overlaps = 0
+    for prev, nxt in zip(chunks, chunks[1:]):
+        last = [article.text[s:e] for s, e in sentence_spans(article.text, prev.start, prev.end)][-1]
+        if nxt.start < prev.end:
+            overlaps += 1
+        else:
+            assert embedder.count_tokens([last])[0] + embedder.count_tokens([nxt.text])[0] > budget
+    assert overlaps >= 1
+
+
+def test_a_sentence_longer_than_the_budget_is_split_not_truncated(embedder):
+    words = " ".join(f"word{i}" for i in range(400))
+    article = make_article(words + ".", "x")
+    chunks = chunk_article(article, embedder.count_tokens, 64, 0)
+    assert len(chunks) > 2
+    assert all(embedder.count_tokens([embedded_text(c.title, c.text)])[0] <= 64 for c in chunks)
+    assert " ".join(c.text for c in chunks).split() == article.text.split()
+
+
+def test_abbreviations_and_decimals_do_not_end_sentences():
+    text = "Mr. Smith paid $1.13bn to the U.S. firm. Shares rose 5.2% on Friday. Then it fell."
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert sentences == ["Mr. Smith paid $1.13bn to the U.S. firm.", "Shares rose 5.2% on Friday.", "Then it fell."]

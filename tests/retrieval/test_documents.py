@@ -1,0 +1,120 @@
+"""Parsing articles: the seed format, headers, headlines, HTML, JSON/JSONL and bad files."""
+
+from __future__ import annotations
+
+import json
+
+from retrieval.documents import load_file, normalize_date
+from tests.conftest import SEED
+
+MB = 1_000_000
+
+
+def test_seed_format_gives_date_body_and_a_real_title():
+    loaded = load_file(SEED, MB)
+    assert loaded.error is None
+    (article,) = loaded.articles
+    assert article.date == "2024-12-20"
+    assert article.text.startswith("Speaking to IRNA on Friday")
+    assert "date 2024" not in article.text
+    assert article.title.startswith("Speaking to IRNA") and article.title != "None"
+    assert len(article.content_hash) == 64
+
+
+def test_header_lines_are_metadata_not_text(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("Title: Floods in Valencia\nDate: 2024-10-30\nURL: https://example.org/floods\n\n"
+                    "Heavy rain caused floods. Many roads closed.")
+    (article,) = load_file(path, MB).articles
+    assert (article.title, article.date, article.url) == ("Floods in Valencia", "2024-10-30",
+                                                           "https://example.org/floods")
+    assert article.text == "Heavy rain caused floods. Many roads closed."
+
+
+def test_headline_on_line_one_and_date_from_file_name(tmp_path):
+    path = tmp_path / "2005-02-14_story.txt"
+    path.write_text("Ad sales boost profits\n\nProfits jumped 76% in the quarter. Sales rose.")
+    (article,) = load_file(path, MB).articles
+    assert article.title == "Ad sales boost profits"
+    assert article.date == "2005-02-14"
+    assert article.text.startswith("Profits jumped")
+
+
+def test_untitled_text_gets_its_first_sentence_as_title(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_text("The council approved the budget on Monday. It passed by four votes.")
+    (article,) = load_file(path, MB).articles
+    assert article.title == "The council approved the budget on Monday"
+
+
+def test_html_page_main_text_title_date_and_canonical_url(tmp_path):
+    body = " ".join(f"The harbour reopened after the storm, officials said in statement {i}." for i in range(12))
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<!doctype html><html><head><title>Harbour reopens | Daily</title>"
+        '<link rel="canonical" href="https://news.example.com/harbour">'
+        '<meta property="article:published_time" content="2024-03-05T10:00:00Z">'
+        '<meta property="og:title" content="Harbour reopens"></head>'
+        f"<body><nav>Home | World</nav><article><h1>Harbour reopens</h1><p>{body}</p></article>"
+        "<footer>Copyright</footer></body></html>"
+    )
+    loaded = load_file(path, MB)
+    assert loaded.error is None, loaded.error
+    (article,) = loaded.articles
+    assert article.title == "Harbour reopens"
+    assert article.date == "2024-03-05"
+    assert article.url == "https://news.example.com/harbour"
+    assert "harbour reopened" in article.text and "Copyright" not in article.text
+
+
+def test_json_and_jsonl_one_article_per_object(tmp_path):
+    records = [{"title": "A", "content": "First story text.", "date": "2024-01-02", "url": "https://x.org/a"},
+               {"headline": "B", "body": "Second story text.", "published": "Tue, 05 Mar 2024 10:00:00 GMT"}]
+    (tmp_path / "a.json").write_text(json.dumps({"articles": records}))
+    (tmp_path / "b.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n\n")
+    for name in ("a.json", "b.jsonl"):
+        loaded = load_file(tmp_path / name, MB)
+        assert loaded.error is None
+        assert [a.title for a in loaded.articles] == ["A", "B"]
+        assert [a.date for a in loaded.articles] == ["2024-01-02", "2024-03-05"]
+        assert loaded.articles[0].source == "https://x.org/a"
+
+
+def test_jsonl_bad_line_is_reported_and_the_good_lines_kept(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"title": "ok", "text": "Good article."}\n{not json\n{"title": "no text"}\n')
+    loaded = load_file(path, MB)
+    assert [a.title for a in loaded.articles] == ["ok"]
+    assert "line 2: malformed JSON" in loaded.error and "line 3: no text field" in loaded.error
+
+
+def test_bad_files_get_one_clear_reason(tmp_path):
+    cases = {
+        "empty.txt": (b"", "empty file"),
+        "blank.txt": (b"  \n\n ", "empty file"),
+        "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
+        "bad.json": (b'{"title": "x", ', "malformed JSON"),
+        "nothing.html": (b"<!doctype html><html><body><nav>menu</nav></body></html>", "no article text"),
+        "big.txt": (b"word " * 300_000, "file too large"),
+    }
+    for name, (data, reason) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        loaded = load_file(tmp_path / name, MB)
+        assert loaded.articles == [], name
+        assert reason in loaded.error, (name, loaded.error)
+        assert "\n" not in loaded.error
+
+
+def test_windows_1252_text_is_read(tmp_path):
+    path = tmp_path / "old.txt"
+    path.write_bytes("Prices\n\nIt cost \xa3600m, up 5%.".encode("cp1252"))
+    (article,) = load_file(path, MB).articles
+    assert "£600m" in article.text
+
+
+def test_dates_are_normalised():
+    assert normalize_date("2024-12-20T08:00:00Z") == "2024-12-20"
+    assert normalize_date("20241220") == "2024-12-20"
+    assert normalize_date("Fri, 20 Dec 2024 08:00:00 +0000") == "2024-12-20"
+    assert normalize_date("not a date") is None
+    assert normalize_date("2024-13-45") is None
