@@ -1,0 +1,60 @@
+"""The `newsbot` command line as a user runs it: new processes, real model, real Chroma."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import ROOT, SEED, cli_env, run_cli
+
+
+def test_ask_json_prints_only_the_answer_and_seeds_an_empty_index(tmp_path):
+    result = run_cli(["ask", "--json", "who evacuated via Khmeimim?"], tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["found"] is True and "[1]" in answer["answer"]
+    assert "pilgrims" in answer["answer"] and "Khmeimim" in answer["citations"][0]["quote"]
+    assert "indexing the bundled seed" in result.stderr
+
+
+def test_ask_prints_a_readable_answer_and_declines_honestly(tmp_path):
+    data = tmp_path / "data"
+    result = run_cli(["ask", "What is the capital of France?"], data)
+    assert result.returncode == 0
+    assert "do not answer" in result.stdout
+
+
+def test_ingest_summary_and_sources_then_reingest_adds_nothing(tmp_path):
+    data = tmp_path / "data"
+    (tmp_path / "bad.json").write_text("[{")
+    first = run_cli(["ingest", str(SEED), str(tmp_path / "bad.json")], data)
+    assert first.returncode == 0
+    assert "added 1" in first.stderr and "failed 1" in first.stderr and "bad.json" in first.stderr
+    listed = json.loads(run_cli(["sources", "--json"], data).stdout)
+    again = run_cli(["ingest", "--json", str(ROOT / "seeds")], data)
+    assert json.loads(again.stdout)["added"] == []
+    assert json.loads(run_cli(["sources", "--json"], data).stdout) == listed
+
+
+def test_usage_errors_exit_2_and_errors_exit_1(tmp_path):
+    data = tmp_path / "data"
+    assert run_cli(["ask"], data).returncode == 2
+    assert run_cli(["frobnicate"], data).returncode == 2
+    empty = run_cli(["ask", "   "], data)
+    assert empty.returncode == 1 and "question is empty" in empty.stderr and "Traceback" not in empty.stderr
+    bad = run_cli(["ask", "hi"], data, NEWSBOT_TOP_K="many")
+    assert bad.returncode == 1 and "NEWSBOT_TOP_K" in bad.stderr and "Traceback" not in bad.stderr
+    missing = run_cli(["ingest", str(tmp_path / "nope")], data)
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_help_is_fast_and_imports_nothing_heavy(tmp_path):
+    code = ("import sys, contextlib, io\nfrom bot.cli import build_parser\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n"
+            "    try: build_parser().parse_args(['--help'])\n    except SystemExit: pass\n"
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'chromadb') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], env=cli_env(tmp_path), capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr
+    helped = run_cli(["--help"], tmp_path / "data")
+    assert helped.returncode == 0 and "ask" in helped.stdout and "ingest" in helped.stdout

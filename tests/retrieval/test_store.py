@@ -1,0 +1,111 @@
+"""The index: idempotent ingest, replacement, listing, model checks, corruption and locking."""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+
+import pytest
+
+from retrieval.errors import DataDirError, IndexLockedError, ModelMismatchError
+from retrieval.newsbot import Newsbot
+from tests.conftest import SEED
+
+
+def _write(path, title, body):
+    path.write_text(f"Title: {title}\nDate: 2025-01-0{len(title) % 9 + 1}\n\n{body}")
+    return path
+
+
+def test_ingesting_the_same_files_twice_adds_nothing(newsbot, tmp_path):
+    first = newsbot.ingest([SEED])
+    assert len(first.added) == 1 and first.chunks > 1
+    before = newsbot.sources()
+    again = newsbot.ingest([SEED])
+    assert again.added == [] and len(again.unchanged) == 1 and again.chunks == 0
+    assert newsbot.sources() == before
+    assert newsbot.index.collection.count() == before[0].chunks
+
+
+def test_a_changed_file_replaces_its_old_passages(newsbot, tmp_path):
+    path = _write(tmp_path / "story.txt", "Bridge", "The old bridge closed for repairs in March.")
+    newsbot.ingest([path])
+    _write(path, "Bridge", "The new bridge opened to traffic in June. Crowds cheered.")
+    report = newsbot.ingest([path])
+    assert len(report.replaced) == 1
+    (source,) = newsbot.sources()
+    texts = [c.text for c in newsbot.index.chunks()]
+    assert any("new bridge" in t for t in texts) and not any("old bridge" in t for t in texts)
+    assert newsbot.ask("When did the new bridge open?").found
+
+
+def test_sources_lists_title_date_source_and_chunks(seeded):
+    (info,) = seeded.sources()
+    assert info.date == "2024-12-20" and info.source.endswith("000_02dd03580792acdc.txt")
+    assert info.title.startswith("Speaking to IRNA") and info.chunks == seeded.index.collection.count()
+
+
+def test_a_bad_file_in_a_batch_is_reported_and_nothing_indexed_is_lost(seeded, tmp_path):
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    _write(folder / "good.txt", "Harbour", "The harbour reopened after the storm on Tuesday.")
+    (folder / "bad.json").write_text("{broken")
+    (folder / "empty.md").write_text("")
+    (folder / "image.txt").write_bytes(b"\x00\x01\x02binary")
+    report = seeded.ingest([folder, tmp_path / "missing.txt"])
+    assert len(report.added) == 1
+    reasons = dict(report.failed)
+    assert len(reasons) == 4
+    assert "malformed JSON" in reasons[str(folder / "bad.json")]
+    assert "no such file" in reasons[str(tmp_path / "missing.txt")]
+    titles = {s.title for s in seeded.sources()}
+    assert "Harbour" in titles and any(t.startswith("Speaking to IRNA") for t in titles)
+
+
+def test_opening_with_another_model_is_a_clear_error(seeded, settings):
+    from retrieval.embeddings import Embedder
+
+    other = Newsbot(settings.model_copy(update={"embedding_model": "/models/other-model"}),
+                    embedder=Embedder("/models/other-model"))
+    with pytest.raises(ModelMismatchError, match="newsbot reindex"):
+        other.index  # noqa: B018
+
+
+def test_a_corrupted_index_is_a_clear_error_not_a_traceback(seeded, settings, embedder):
+    db = settings.chroma_dir / "chroma.sqlite3"
+    seeded.index._client = None
+    db.write_bytes(b"this is not a sqlite database" * 100)
+    for folder in settings.chroma_dir.iterdir():
+        if folder.is_dir():
+            shutil.rmtree(folder)
+    with pytest.raises(DataDirError, match="cannot open the index"):
+        Newsbot(settings, embedder=embedder).index  # noqa: B018
+
+
+def test_a_data_dir_that_is_a_file_is_a_clear_error(settings, embedder, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    bot = Newsbot(settings.model_copy(update={"data_dir": blocker / "data"}), embedder=embedder)
+    with pytest.raises(DataDirError):
+        bot.ingest([SEED])
+
+
+def test_a_locked_index_refuses_a_second_writer_and_keeps_its_content(seeded, settings, tmp_path):
+    before = seeded.sources()
+    with open(settings.data_dir / "write.lock", "a+") as holder:
+        fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _write(tmp_path / "n.txt", "News", "Something new happened today in the city.")
+        with pytest.raises(IndexLockedError, match="being written"):
+            seeded.ingest([tmp_path / "n.txt"])
+    assert seeded.sources() == before
+    assert len(seeded.ingest([tmp_path / "n.txt"]).added) == 1
+
+
+def test_remove_and_reindex_keep_answers(seeded):
+    doc = seeded.sources()[0]
+    report = seeded.reindex()
+    assert len(report.added) == 1
+    assert seeded.sources() == [doc]
+    assert seeded.ask("who evacuated via Khmeimim?").found
+    assert seeded.remove([doc.doc_id]) == [doc.doc_id]
+    assert seeded.sources() == []
