@@ -50,7 +50,7 @@ def make_article(
         raise InputError("no article text")
     title = " ".join((title or "").split()) or first_sentence_title(text)
     digest = content_hash(text)
-    doc_id = hashlib.sha256(f"{source}\0{digest}".encode()).hexdigest()[:16]
+    doc_id = digest[:16]  # identity is the content: the same article from any path is one document
     return Article(
         id=doc_id, title=title, text=text, source=source, date=normalize_date(date), url=url or None,
         content_hash=digest,
@@ -170,10 +170,13 @@ def parse_record(record: object, source: str) -> Article:
     return make_article(body, url or source, title=str(title) if title else None, date=date, url=url)
 
 
-def load_file(path: Path, max_bytes: int, display: str | None = None) -> LoadedFile:
-    """Read one file into articles; never raises for bad content, reports it in ``error``."""
+def load_file(path: Path, max_bytes: int, display: str | None = None, source: str | None = None) -> LoadedFile:
+    """Read one file into articles; never raises for bad content, reports it in ``error``.
+
+    ``source`` names the file in citations (default: its absolute path).
+    """
     name = display or str(path)
-    source = str(path.resolve())
+    source = source or str(path.resolve())
     try:
         size = path.stat().st_size
         if size > max_bytes:

@@ -69,8 +69,12 @@ class Newsbot:
         self.index.bm25  # noqa: B018 - loads or rebuilds the BM25 view
 
     # ---- ingest --------------------------------------------------------------------------------
-    def ingest(self, paths: Sequence[str | Path], progress: ProgressFn | None = None) -> IngestReport:
-        """Index files and folders; unchanged files are skipped, changed ones replace their old chunks."""
+    def ingest(self, paths: Sequence[str | Path], progress: ProgressFn | None = None,
+               label: Callable[[Path], str] | None = None) -> IngestReport:
+        """Index files and folders; unchanged files are skipped, changed ones replace their old chunks.
+
+        ``label(path)`` may name a file's articles in citations (default: the file's absolute path).
+        """
         started = time.perf_counter()
         report = IngestReport()
         files = list(iter_files([Path(p) for p in paths]))
@@ -87,7 +91,7 @@ class Newsbot:
             if error:
                 report.failed.append((str(path), error))
             else:
-                loaded = load_file(path, max_bytes, display=str(path))
+                loaded = load_file(path, max_bytes, display=str(path), source=label(path) if label else None)
                 if loaded.error:
                     report.failed.append((loaded.path, loaded.error))
                 file_key = str(path.resolve())
@@ -146,7 +150,7 @@ class Newsbot:
         from seeds import seed_files
 
         self.notice("The index is empty: indexing the bundled seed articles first.")
-        self.ingest(seed_files())
+        self.ingest(seed_files(), label=lambda path: f"newsbot seeds/{path.name}")
         return True
 
     # ---- questions -----------------------------------------------------------------------------
