@@ -47,6 +47,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", code=130)
+    except Exception as exc:  # a bug or an unexpected library error: one line, the traceback with -v
+        if args.verbose:
+            import traceback
+
+            traceback.print_exc()
+        return fail(f"unexpected {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                    "(run with -v for details)")
 
 
 if __name__ == "__main__":

@@ -87,6 +87,7 @@ class Newsbot:
 
         pending: list[tuple[Article, str]] = []  # (article, file key)
         stale: list[str] = []
+        queued: set[str] = set()
         for done, (path, error) in enumerate(files, 1):
             if error:
                 report.failed.append((str(path), error))
@@ -100,11 +101,12 @@ class Newsbot:
                 if loaded.articles or not loaded.error:
                     stale.extend(sorted(old_ids - new_ids))
                 for article in loaded.articles:
-                    if article.id in known:
+                    if article.id in known or article.id in queued:  # the same text twice is one article
                         report.unchanged.append(article.source)
                     else:
                         (report.replaced if old_ids - new_ids else report.added).append(article.source)
                         pending.append((article, file_key))
+                        queued.add(article.id)
             if progress:
                 progress("reading", done, len(files))
         if not pending and not stale:

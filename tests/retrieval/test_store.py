@@ -109,3 +109,12 @@ def test_remove_and_reindex_keep_answers(seeded):
     assert seeded.ask("who evacuated via Khmeimim?").found
     assert seeded.remove([doc.doc_id]) == [doc.doc_id]
     assert seeded.sources() == []
+
+
+def test_the_same_article_under_two_names_is_indexed_once(newsbot, tmp_path):
+    body = "The museum reopened on Saturday after two years of renovation."
+    _write(tmp_path / "a.txt", "Museum", body)
+    _write(tmp_path / "b.txt", "Museum", body)
+    report = newsbot.ingest([tmp_path])
+    assert len(report.added) == 1 and len(report.unchanged) == 1
+    assert len(newsbot.sources()) == 1
