@@ -30,27 +30,24 @@ def notice(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-class _Redact(logging.Filter):
-    """Drops secrets from log records: the Telegram token travels in request URLs."""
+class RedactingFormatter(logging.Formatter):
+    """Formats a record, exception text included, then replaces every secret (the bot token) with <token>."""
 
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
+    def __init__(self, fmt: str, secrets: list[str]) -> None:
+        super().__init__(fmt)
         self.secrets = [s for s in secrets if s]
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            message = record.getMessage()
-            for secret in self.secrets:
-                message = message.replace(secret, "<token>")
-            record.msg, record.args = message, None
-        return True
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        for secret in self.secrets:
+            text = text.replace(secret, "<token>")
+        return text
 
 
 def configure_logging(verbose: bool = False, secrets: list[str] | None = None) -> None:
     """Log to stderr; quiet chatty libraries (httpx prints URLs that hold the bot token)."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(_Redact(secrets or []))
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets or []))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

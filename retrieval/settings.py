@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     telegram_allowed_chats: IntList = Field(default_factory=list)
     telegram_rate_limit: int = Field(10, ge=0)  # questions per user per minute, 0 = unlimited
     telegram_max_upload_mb: float = Field(5.0, gt=0)
+    telegram_webhook_secret: SecretStr | None = None
 
     # optional LLM answerer (LangChain init_chat_model); unset = extractive
     llm: str | None = None

@@ -1,0 +1,334 @@
+"""Telegram handlers: parse the update, call the core off the event loop, render its `Answer` as HTML."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import secrets
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.ext import ContextTypes
+
+from bot.telegram.render import render_answer, render_sources
+from retrieval.errors import InputError, NewsbotError
+from retrieval.prompts import load_prompt, render_prompt
+from retrieval.types import Answer
+
+log = logging.getLogger("newsbot.telegram")
+T = TypeVar("T")
+UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
+SOURCES_PER_PAGE = 10
+KEPT_ANSWERS = 2000  # answers remembered for 👍/👎 votes
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@lru_cache(maxsize=1)
+def texts() -> dict[str, str]:
+    """Short user-facing texts (prompts/telegram_texts.json)."""
+    return json.loads(load_prompt("telegram_texts.json"))
+
+
+class BotState:
+    """Everything the handlers share, kept in ``application.bot_data["state"]``."""
+
+    def __init__(self, newsbot: Any, access: Any, limiter: Any, feedback: Any, executor: Any,
+                 max_upload_mb: float, history_turns: int) -> None:
+        self.newsbot = newsbot
+        self.access = access
+        self.limiter = limiter
+        self.feedback = feedback
+        self.executor = executor
+        self.max_upload_mb = max_upload_mb
+        self.history_turns = history_turns
+        self.conversations: OrderedDict[int, Any] = OrderedDict()
+        self.chat_locks: dict[int, asyncio.Lock] = {}
+        self.answers: OrderedDict[str, tuple[int, Answer]] = OrderedDict()
+
+    def conversation(self, chat_id: int) -> Any:
+        from retrieval.conversation import Conversation
+
+        conv = self.conversations.pop(chat_id, None) or Conversation(max_turns=self.history_turns)
+        self.conversations[chat_id] = conv
+        while len(self.conversations) > 10_000:
+            self.conversations.popitem(last=False)
+        return conv
+
+    def lock(self, chat_id: int) -> asyncio.Lock:
+        return self.chat_locks.setdefault(chat_id, asyncio.Lock())
+
+    def remember(self, chat_id: int, answer: Answer) -> str:
+        key = secrets.token_urlsafe(8)
+        self.answers[key] = (chat_id, answer)
+        while len(self.answers) > KEPT_ANSWERS:
+            self.answers.popitem(last=False)
+        return key
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run CPU-bound core work in the executor so the event loop keeps serving other chats."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
+
+
+def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
+    return context.application.bot_data["state"]
+
+
+# ---- commands -----------------------------------------------------------------------------------
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet the user and say what the bot knows."""
+    await _reply_prompt(update, context, "telegram_start")
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain how to ask."""
+    await _reply_prompt(update, context, "telegram_help")
+
+
+async def _reply_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
+    message = update.effective_message
+    if message is None or not await _admit(update, context):
+        return
+    st = state(context)
+    overview = await st.run(_overview, st.newsbot)
+    await message.reply_html(render_prompt(name, **overview), link_preview_options=NO_PREVIEW)
+
+
+def _overview(newsbot: Any) -> dict[str, Any]:
+    sources = newsbot.sources()
+    dates = sorted(s.date for s in sources if s.date)
+    span = f"{dates[0]} to {dates[-1]}" if dates else "undated"
+    return {"articles": len(sources), "date_range": span}
+
+
+async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Forget this chat's conversation."""
+    message = update.effective_message
+    if message is None or update.effective_chat is None or not await _admit(update, context):
+        return
+    state(context).conversations.pop(update.effective_chat.id, None)
+    await message.reply_text(texts()["reset"])
+
+
+async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List indexed articles, paged with inline buttons."""
+    message = update.effective_message
+    if message is None or not await _admit(update, context):
+        return
+    text, markup = await _sources_page(context, 0)
+    await message.reply_html(text, reply_markup=markup, link_preview_options=NO_PREVIEW)
+
+
+async def _sources_page(context: ContextTypes.DEFAULT_TYPE, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    st = state(context)
+    items = await st.run(st.newsbot.sources)
+    if not items:
+        return texts()["empty_sources"], None
+    text, has_prev, has_next = render_sources(items, page, SOURCES_PER_PAGE)
+    buttons = []
+    if has_prev:
+        buttons.append(InlineKeyboardButton("◀ Previous", callback_data=f"src:{page - 1}"))
+    if has_next:
+        buttons.append(InlineKeyboardButton("Next ▶", callback_data=f"src:{page + 1}"))
+    return text, InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION: works in private chats and groups alike."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or [])
+    if not question.strip():
+        await message.reply_text(texts()["ask_usage"])
+        return
+    await _answer(update, context, question)
+
+
+# ---- questions ----------------------------------------------------------------------------------
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any text message is a question (in groups: only when the bot is mentioned or replied to)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    text = message.text
+    if message.chat.type in (ChatType.GROUP, ChatType.SUPERGROUP):
+        stripped = _addressed_to_bot(message, context.bot.username, context.bot.id)
+        if stripped is None:
+            return
+        text = stripped
+    await _answer(update, context, text)
+
+
+def _addressed_to_bot(message: Message, username: str | None, bot_id: int) -> str | None:
+    """The question without the @mention when the bot is mentioned or replied to; otherwise None."""
+    text = message.text or ""
+    if message.reply_to_message and message.reply_to_message.from_user and \
+            message.reply_to_message.from_user.id == bot_id:
+        return text
+    mention = f"@{username}".lower() if username else None
+    for entity, value in message.parse_entities([MessageEntityType.MENTION]).items():
+        if mention and value.lower() == mention:
+            return " ".join(re.sub(re.escape(value), " ", text, flags=re.IGNORECASE).split())
+    return None
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    message = update.effective_message
+    chat = update.effective_chat
+    user = update.effective_user
+    if message is None or chat is None or not await _admit(update, context):
+        return
+    st = state(context)
+    user_key = user.id if user else chat.id
+    if not st.limiter.allow(user_key):
+        await message.reply_text(texts()["slow_down"].format(seconds=st.limiter.retry_in(user_key)))
+        return
+    async with _typing(context, chat.id), st.lock(chat.id):
+        conversation = st.conversation(chat.id)
+        try:
+            answer = await st.run(st.newsbot.ask, text, conversation=conversation)
+        except InputError as exc:
+            await message.reply_text(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+            return
+    key = st.remember(chat.id, answer)
+    votes = InlineKeyboardMarkup([[InlineKeyboardButton("👍", callback_data=f"fb:{key}:up"),
+                                   InlineKeyboardButton("👎", callback_data=f"fb:{key}:down")]])
+    parts = render_answer(answer)
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        await context.bot.send_message(
+            chat.id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            reply_parameters=ReplyParameters(message.message_id) if i == 0 else None,
+            reply_markup=votes if last else None,
+        )
+
+
+@contextlib.asynccontextmanager
+async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int):  # type: ignore[no-untyped-def]
+    """Show "typing…" now and every 4 s until the block ends."""
+
+    async def keep_typing() -> None:
+        while True:
+            with contextlib.suppress(Exception):
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            await asyncio.sleep(4)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+# ---- buttons ------------------------------------------------------------------------------------
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍/👎 votes and sources paging."""
+    query = update.callback_query
+    if query is None or not query.data:
+        return
+    kind, _, rest = query.data.partition(":")
+    if kind == "src":
+        text, markup = await _sources_page(context, max(0, int(rest or 0)))
+        await query.answer()
+        if query.message is not None:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                                          link_preview_options=NO_PREVIEW)
+        return
+    if kind == "fb":
+        key, _, vote = rest.partition(":")
+        st = state(context)
+        remembered = st.answers.get(key)
+        if remembered is None or vote not in ("up", "down"):
+            await query.answer(texts()["vote_expired"])
+            return
+        chat_id, answer = remembered
+        await st.run(st.feedback.record, chat_id, answer, vote)
+        await query.answer(texts()["thanks_up" if vote == "up" else "thanks_down"])
+        return
+    await query.answer()
+
+
+# ---- documents and other messages ---------------------------------------------------------------
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Admins may send an article file to index it; everyone else is refused."""
+    message = update.effective_message
+    if message is None or message.document is None or not await _admit(update, context):
+        return
+    st = state(context)
+    user = update.effective_user
+    doc = message.document
+    if not st.access.is_admin(user.id if user else None):
+        await message.reply_text(texts()["upload_not_admin"])
+        return
+    name = Path(doc.file_name or "upload.txt").name
+    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        await message.reply_text(texts()["upload_bad_type"])
+        return
+    size = doc.file_size or 0
+    if size > st.max_upload_mb * 1_000_000:
+        await message.reply_text(texts()["upload_too_large"].format(size_mb=size / 1e6,
+                                                                   limit_mb=st.max_upload_mb))
+        return
+    await message.reply_text(texts()["upload_started"].format(name=name))
+    folder = st.newsbot.settings.data_dir / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / re.sub(r"[^\w.\-]+", "_", name)
+    telegram_file = await doc.get_file()
+    await telegram_file.download_to_drive(target)
+    async with _typing(context, message.chat.id):
+        report = await st.run(st.newsbot.ingest, [target])
+    lines = [f"Indexed {name}: added {len(report.added)}, unchanged {len(report.unchanged)}, "
+             f"replaced {len(report.replaced)}, failed {len(report.failed)}."]
+    lines += [f"• {Path(src).name}: {reason}" for src, reason in report.failed]
+    await message.reply_text("\n".join(lines))
+
+
+async def media_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, voice: say that only text is read."""
+    message = update.effective_message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        await message.reply_text(texts()["media_hint"])
+
+
+async def edited_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Edited messages are not re-answered."""
+    message = update.edited_message
+    if message is not None and message.chat.type == ChatType.PRIVATE:
+        await message.reply_text(texts()["edited_hint"])
+
+
+# ---- access and errors --------------------------------------------------------------------------
+async def _admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Allowlist check; a refused user is told once."""
+    st = state(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    if st.access.allowed(user.id if user else None, chat.id if chat else None):
+        return True
+    message = update.effective_message
+    if message is not None and st.access.first_refusal(user.id if user else None):
+        await message.reply_text(texts()["not_allowed"])
+    return False
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failure (the log formatter hides the token) and tell the user in one line."""
+    error = context.error
+    if isinstance(error, NewsbotError):
+        log.error("update failed: %s", error)
+    else:
+        log.error("update failed", exc_info=error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        with contextlib.suppress(Exception):
+            await update.effective_message.reply_text(texts()["error"])
