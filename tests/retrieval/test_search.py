@@ -1,0 +1,32 @@
+"""Retrieval modes over the seed article, and the LangChain retriever interface."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.search import Filters, NewsRetriever
+
+
+@pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
+def test_each_mode_finds_the_khmeimim_passage_first(seeded, mode):
+    hits = seeded.search("Through which air base were the Iranians transported?", k=3, mode=mode)
+    assert "Khmeimim Air Base" in hits[0].chunk.text
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_hybrid_hits_carry_both_ranks(seeded):
+    hits = seeded.search("Hayat Tahrir al-Sham entered Damascus", k=3, mode="hybrid")
+    assert hits[0].dense_rank is not None and hits[0].bm25_rank is not None
+
+
+def test_langchain_retriever_returns_documents_with_metadata(seeded):
+    retriever = NewsRetriever(searcher=seeded.searcher, k=2)
+    docs = retriever.invoke("Where was the stronghold of the groups?")
+    assert len(docs) == 2 and "Idlib" in docs[0].page_content
+    assert docs[0].metadata["date"] == "2024-12-20" and docs[0].metadata["title"].startswith("Speaking")
+    assert NewsRetriever(searcher=seeded.searcher, filters=Filters(since="2030-01-01")).invoke("Idlib") == []
+
+
+def test_unknown_mode_is_a_clear_error(seeded):
+    with pytest.raises(ValueError, match="unknown retrieval mode"):
+        seeded.search("x", mode="magic")
