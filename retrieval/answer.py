@@ -85,6 +85,7 @@ class ExtractiveAnswerer:
         q_words = {w.lower() for w in re.findall(r"\w+", question)}
         # names in the question that no indexed article mentions: the articles cannot be about them
         entities = {t for w in _NAME.findall(question) for t in terms(w)}
+        entities |= {t for t in q_terms if t.isdigit()}  # a year or figure no article mentions
         unknown = len([t for t in entities if not self.known(t)])
         penalty = 0.25 * unknown
         out: list[Candidate] = []
