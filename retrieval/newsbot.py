@@ -119,6 +119,26 @@ class Newsbot:
         report.seconds = time.perf_counter() - started
         return report
 
+    def ingest_articles(self, articles: Sequence[Article], progress: ProgressFn | None = None) -> IngestReport:
+        """Index already parsed articles (evaluation corpora that live inside a question file)."""
+        started = time.perf_counter()
+        report = IngestReport()
+        known = self.index.documents_by_file()
+        pending: list[tuple[Article, str]] = []
+        seen: set[str] = set()
+        for article in articles:
+            if article.id in known or article.id in seen:
+                report.unchanged.append(article.source)
+            else:
+                seen.add(article.id)
+                pending.append((article, article.source))
+                report.added.append(article.source)
+        if pending:
+            with self.index.writing():
+                report.chunks = self._write(pending, progress)
+        report.seconds = time.perf_counter() - started
+        return report
+
     def _write(self, pending: list[tuple[Article, str]], progress: ProgressFn | None) -> int:
         from retrieval.chunking import chunk_article, embedded_text
 

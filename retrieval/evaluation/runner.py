@@ -1,0 +1,119 @@
+"""Run a question set through retrieval and the answerer, per retrieval mode, and build the report."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from retrieval.evaluation.formats import EvalQuestion, EvalSet
+from retrieval.evaluation.metrics import QuestionResult, contains_answer, normalize, summarize
+from retrieval.settings import Settings
+from retrieval.types import Hit
+
+RANK_DEPTH = 10  # hit@10 and mrr@10 need the first ten chunks
+ANSWER_DEPTH = 8  # the answerer reads the same number of chunks as `ask`
+Progress = Callable[[str, int, int], None]
+
+
+def eval_settings(settings: Settings, key: str) -> Settings:
+    """Settings for an evaluation index of its own, so evaluating never mixes with the user's articles."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    return settings.model_copy(update={"collection": f"eval-{digest}"})
+
+
+def corpus_key(evalset: EvalSet, corpus: Path | None, questions_path: Path) -> str | None:
+    """What identifies the evaluation index: the corpus folder, or the question file that holds passages."""
+    if corpus is not None:
+        return f"dir:{corpus.resolve()}"
+    if evalset.documents is not None:
+        return f"file:{hashlib.sha256(questions_path.read_bytes()).hexdigest()}"
+    return None
+
+
+class Relevance:
+    """Decides whether a retrieved chunk is relevant to a question."""
+
+    def __init__(self, corpus: Path | None) -> None:
+        self.corpus = corpus.resolve() if corpus else None
+
+    def __call__(self, question: EvalQuestion, hit: Hit, files: dict[str, str]) -> bool:
+        chunk = hit.chunk
+        if question.sources:
+            names = {chunk.doc_id, chunk.source, chunk.url or "", files.get(chunk.doc_id, "")}
+            for name in list(names):
+                if self.corpus and name.startswith(str(self.corpus) + "/"):
+                    names.add(name[len(str(self.corpus)) + 1 :])
+            return any(src in names or any(n.endswith("/" + src) for n in names if n) for src in question.sources)
+        if question.answerable:
+            return contains_answer(chunk.text, question.answers)
+        return False
+
+
+def first_rank(flags: list[bool]) -> int | None:
+    return next((i for i, flag in enumerate(flags, 1) if flag), None)
+
+
+def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpus: Path | None = None,
+             progress: Progress | None = None) -> dict[str, Any]:
+    """Evaluate every question in every mode; returns the report (default mode's figures at the top level)."""
+    relevance = Relevance(corpus)
+    files = {doc_id: info.get("file", "") for doc_id, info in newsbot.index.files.items()}
+    per_mode: dict[str, list[QuestionResult]] = {mode: [] for mode in modes}
+    rows: list[dict[str, Any]] = []
+    total = len(evalset.questions) * len(modes)
+    done = 0
+    for question in evalset.questions:
+        for mode in modes:
+            result = _one(newsbot, question, mode, relevance, files)
+            per_mode[mode].append(result)
+            rows.append(asdict(result))
+            done += 1
+            if progress:
+                progress("questions", done, total)
+    report: dict[str, Any] = dict(summarize(per_mode[modes[0]]))
+    report["mode"] = modes[0]
+    report["k"] = k
+    report["answerer"] = newsbot.settings.llm and "llm" or "extractive"
+    report["format"] = evalset.format
+    if len(modes) > 1:
+        report["modes"] = {mode: summarize(results) for mode, results in per_mode.items()}
+    report["questions"] = rows
+    return report
+
+
+def _one(newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance,
+         files: dict[str, str]) -> QuestionResult:
+    started = time.perf_counter()
+    try:
+        vector = newsbot.embedder.embed_query(question.question)
+        hits = newsbot.search(question.question, k=RANK_DEPTH, mode=mode, vector=vector)
+        flags = [relevance(question, hit, files) for hit in hits]
+        answer = newsbot.answer_hits(question.question, hits[:ANSWER_DEPTH], vector)
+        seconds = time.perf_counter() - started
+        relevant_docs = {h.chunk.doc_id for h, f in zip(hits, flags) if f}
+        citations = [
+            {"n": c.n, "quote": c.quote, "source": c.source,
+             "relevant": c.doc_id in relevant_docs or _quote_relevant(question, c.quote, c.doc_id, relevance)}
+            for c in answer.citations
+        ]
+        return QuestionResult(
+            id=question.id, question=question.question, expected=question.answers, answer=answer.answer,
+            found=answer.found, rank=first_rank(flags), citations=citations, seconds=seconds,
+            answerable=question.answerable, mode=mode,
+        )
+    except Exception as exc:  # one broken question must not stop the evaluation
+        return QuestionResult(
+            id=question.id, question=question.question, expected=question.answers, answer="", found=False,
+            rank=None, citations=[], seconds=time.perf_counter() - started, answerable=question.answerable,
+            mode=mode, error=f"{exc.__class__.__name__}: {exc}",
+        )
+
+
+def _quote_relevant(question: EvalQuestion, quote: str, doc_id: str, relevance: Relevance) -> bool:
+    if question.sources:
+        return doc_id in question.sources
+    return question.answerable and bool(normalize(quote)) and contains_answer(quote, question.answers)
