@@ -74,8 +74,9 @@ def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpu
             done += 1
             if progress:
                 progress("questions", done, total)
-    report: dict[str, Any] = dict(summarize(per_mode[modes[0]]))
-    report["mode"] = modes[0]
+    primary = newsbot.settings.retrieval_mode if newsbot.settings.retrieval_mode in modes else modes[0]
+    report: dict[str, Any] = dict(summarize(per_mode[primary]))
+    report["mode"] = primary
     report["k"] = k
     report["answerer"] = newsbot.settings.llm and "llm" or "extractive"
     report["format"] = evalset.format

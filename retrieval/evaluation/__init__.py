@@ -1,0 +1,1 @@
+"""Evaluation: question-set formats, metrics and the runner that scores retrieval and answers."""
