@@ -201,6 +201,8 @@ class Newsbot:
         t0 = time.perf_counter()
         question = self.check_question(question)
         searched = conversation.rewrite(question) if conversation is not None else question
+        from retrieval.conversation import strip_context
+
         self.ensure_seeded()
         t1 = time.perf_counter()
         vector = self.embedder.embed_query(searched)
@@ -208,7 +210,8 @@ class Newsbot:
         hits = self.search(searched, k=max(8, k or 0), mode=mode, filters=Filters(since, until, source),
                            vector=vector)
         t3 = time.perf_counter()
-        answer = self.answer_hits(searched, hits, vector, max_citations=k)
+        # sentences are scored against the user's own words; inherited context only steers retrieval
+        answer = self.answer_hits(strip_context(searched), hits, vector, max_citations=k)
         t4 = time.perf_counter()
         answer.question = question
         answer.searched = searched if searched != question else None

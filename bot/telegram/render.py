@@ -1,0 +1,133 @@
+"""Render the core's `Answer` and source lists as Telegram HTML, split into messages Telegram accepts."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from retrieval.types import Answer, Citation, SourceInfo
+
+LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
+_SAFE = LIMIT - 96  # headroom for the "(continued)" line
+_QUOTE_MAX = 1500  # a single quote longer than this is shortened with "…"
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _visible(html_text: str) -> str:
+    """The text Telegram shows for ``html_text`` (our own markup: tags dropped, five entities decoded)."""
+    text = re.sub(r"<[^>]+>", "", html_text)
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#x27;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
+
+
+def _link(url: str | None) -> str | None:
+    return url if url and re.match(r"https?://[^\s\"<>]+$", url) else None
+
+
+def _citation(c: Citation) -> str:
+    quote = " ".join(c.quote.split())
+    if len(quote) > _QUOTE_MAX:
+        quote = quote[:_QUOTE_MAX].rsplit(" ", 1)[0] + " …"
+    title = escape(c.title)
+    url = _link(c.url)
+    title_html = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"
+    meta = [title_html]
+    if c.date:
+        meta.append(escape(c.date))
+    if not url:
+        meta.append(escape(c.source.rsplit("/", 1)[-1]))
+    return f"<b>[{c.n}]</b> <i>“{escape(quote)}”</i>\n— {' · '.join(meta)}"
+
+
+def _answer_text(answer: Answer) -> str:
+    body = escape(answer.answer)
+    return re.sub(r"\[(\d+)\]", r"<b>[\1]</b>", body)
+
+
+def render_answer(answer: Answer) -> list[str]:
+    """The answer with bold ``[n]`` markers, then its citations; split into messages under 4096 characters."""
+    blocks: list[str] = []
+    if answer.searched:
+        blocks.append(f"<i>Searched: {escape(answer.searched)}</i>")
+    blocks.append(_answer_text(answer))
+    if answer.found:
+        blocks.extend(_citation(c) for c in answer.citations)
+    elif answer.related:
+        blocks.append("<i>Related passages (they may not answer the question):</i>")
+        blocks.extend(_citation(c) for c in answer.related)
+    return split_blocks(blocks)
+
+
+def split_blocks(blocks: list[str]) -> list[str]:
+    """Pack blocks into messages under the limit; a block too long on its own is split at sentence ends."""
+    pieces: list[str] = []
+    for block in blocks:
+        pieces.extend(_split_block(block) if _units(_visible(block)) > _SAFE else [block])
+    messages: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}\n\n{piece}" if current else piece
+        if current and _units(_visible(candidate)) > _SAFE:
+            messages.append(current)
+            current = piece
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _split_block(block: str) -> list[str]:
+    """Split plain-or-marker HTML at sentence ends, closing and reopening no tag (only whole tags move)."""
+    tokens = re.split(r"(?<=[.!?…])\s+", block)
+    out: list[str] = []
+    current = ""
+    for token in tokens:
+        while _units(_visible(token)) > _SAFE:  # a "sentence" longer than a message: cut at a space
+            cut = token[: _SAFE // 2].rsplit(" ", 1)[0] or token[: _SAFE // 2]
+            cut = re.sub(r"&[a-z#0-9]*$", "", cut)  # never inside an entity
+            out.append(_balanced(cut))
+            token = token[len(cut):].lstrip()
+        candidate = f"{current} {token}" if current else token
+        if current and _units(_visible(candidate)) > _SAFE:
+            out.append(_balanced(current))
+            current = token
+        else:
+            current = candidate
+    if current:
+        out.append(_balanced(current))
+    return out
+
+
+def _balanced(fragment: str) -> str:
+    """Close tags a fragment left open and drop closers it has no opener for, so each message parses."""
+    stack: list[str] = []
+    parts: list[str] = []
+    for piece in re.split(r"(<[^>]+>)", fragment):
+        match = re.fullmatch(r"<(/?)([a-z-]+)[^>]*>", piece)
+        if not match:
+            parts.append(piece)
+        elif match.group(1):
+            if stack and stack[-1] == match.group(2):
+                stack.pop()
+                parts.append(piece)
+        else:
+            stack.append(match.group(2))
+            parts.append(piece)
+    return "".join(parts) + "".join(f"</{tag}>" for tag in reversed(stack))
+
+
+def render_sources(sources: list[SourceInfo], page: int, per_page: int = 10) -> tuple[str, bool, bool]:
+    """One page of the indexed articles: (HTML text, has a previous page, has a next page)."""
+    pages = max(1, -(-len(sources) // per_page))
+    page = min(max(0, page), pages - 1)
+    lines = [f"<b>{len(sources)} articles</b> (page {page + 1}/{pages})"]
+    for i, s in enumerate(sources[page * per_page : (page + 1) * per_page], page * per_page + 1):
+        url = _link(s.url)
+        title = f'<a href="{escape(url, quote=True)}">{escape(s.title)}</a>' if url else escape(s.title)
+        lines.append(f"{i}. {title} · {escape(s.date or 'undated')} · {s.chunks} passages")
+    return "\n".join(lines), page > 0, page < pages - 1

@@ -1,0 +1,211 @@
+"""The real PTB `Application` polling a Bot API stand-in on 127.0.0.1: what users of the bot would see."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+
+import pytest
+from pydantic import SecretStr
+
+from bot.console import RedactingFormatter
+from bot.telegram.app import build_application
+from tests.conftest import SEED
+from tests.bot.telegram.html_check import check_telegram_html
+
+pytestmark = pytest.mark.asyncio
+
+USER, OTHER, ADMIN = 1001, 1002, 1003
+GROUP = -100500
+
+
+@contextlib.asynccontextmanager
+async def running_bot(standin, newsbot, **overrides):
+    """Build the bot exactly as `newsbot bot` does, pointed at the stand-in, and poll until the test ends."""
+    settings = newsbot.settings.model_copy(update={"telegram_token": SecretStr(standin.token), **overrides})
+    newsbot.settings = settings
+    app = build_application(settings, newsbot, base_url=f"{standin.url}/bot", base_file_url=f"{standin.url}/file/bot")
+    async with app:
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+def _replies(standin, chat_id):
+    return [c for c in standin.calls("sendMessage") if int(c.params["chat_id"]) == chat_id]
+
+
+async def _reply_to(standin, chat_id, text, timeout=60, **kwargs):
+    """Queue a message and wait for the bot's reply to it (the first sendMessage replying to it)."""
+    before = len(_replies(standin, chat_id))
+    standin.queue_message(chat_id, text, **kwargs)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = _replies(standin, chat_id)
+        if len(replies) > before:
+            await asyncio.sleep(0.3)  # a split answer sends several messages
+            return _replies(standin, chat_id)[before:]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no reply to {text!r} within {timeout} s")
+
+
+async def test_telegram_start_says_what_the_bot_knows(standin, seeded):
+    async with running_bot(standin, seeded):
+        (reply,) = await _reply_to(standin, USER, "/start", user_id=USER)
+    assert "1" in reply.params["text"] and "2024-12-20" in reply.params["text"]
+    check_telegram_html(reply.params["text"])
+
+
+async def test_telegram_question_gets_cited_html_answer_with_typing_and_votes(standin, seeded):
+    async with running_bot(standin, seeded):
+        replies = await _reply_to(standin, USER, "who evacuated via Khmeimim?", user_id=USER)
+    text = "".join(r.params["text"] for r in replies)
+    for r in replies:
+        check_telegram_html(r.params["text"])
+        assert r.params.get("parse_mode") == "HTML"
+    assert "pilgrims" in text and "[1]" in text and "Khmeimim Air Base" in text
+    assert standin.calls("sendChatAction") and standin.calls("sendChatAction")[0].params["action"] == "typing"
+    markup = json.loads(replies[-1].params["reply_markup"]) if isinstance(replies[-1].params["reply_markup"], str) \
+        else replies[-1].params["reply_markup"]
+    labels = [b["text"] for row in markup["inline_keyboard"] for b in row]
+    assert labels == ["👍", "👎"]
+
+
+async def test_telegram_follow_up_uses_the_conversation_and_reset_forgets_it(standin, seeded):
+    async with running_bot(standin, seeded):
+        await _reply_to(standin, USER, "When did the Assad government fall?", user_id=USER)
+        follow = await _reply_to(standin, USER, "Where was their stronghold?", user_id=USER)
+        assert "Idlib" in "".join(r.params["text"] for r in follow)
+        (done,) = await _reply_to(standin, USER, "/reset", user_id=USER)
+        assert "forgot" in done.params["text"]
+
+
+async def test_telegram_decline_is_plain(standin, seeded):
+    async with running_bot(standin, seeded):
+        replies = await _reply_to(standin, USER, "What is the capital of France?", user_id=USER)
+    assert "do not answer" in replies[0].params["text"]
+
+
+async def test_telegram_vote_is_acknowledged_and_stored_with_hashed_chat(standin, seeded):
+    async with running_bot(standin, seeded):
+        replies = await _reply_to(standin, USER, "who evacuated via Khmeimim?", user_id=USER)
+        markup = replies[-1].params["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        up = markup["inline_keyboard"][0][0]["callback_data"]
+        message_id = replies[-1].result["message_id"]
+        standin.queue_callback_query(USER, USER, message_id, up)
+        await standin.wait_for("answerCallbackQuery", timeout=20)
+    assert "Thanks" in standin.calls("answerCallbackQuery")[0].params.get("text", "")
+    rows = [json.loads(line) for line in (seeded.settings.data_dir / "feedback.jsonl").read_text().splitlines()]
+    assert rows[0]["vote"] == "up" and "pilgrims" in rows[0]["answer"] and rows[0]["citations"]
+    assert str(USER) not in json.dumps(rows[0])
+
+
+async def test_telegram_group_answers_only_when_mentioned_replied_or_asked(standin, seeded):
+    async with running_bot(standin, seeded):
+        standin.queue_message(GROUP, "who evacuated via Khmeimim?", user_id=USER, chat_type="supergroup")
+        await asyncio.sleep(2)
+        assert _replies(standin, GROUP) == []
+        mentioned = await _reply_to(standin, GROUP, f"@{standin.bot_username} who evacuated via Khmeimim?",
+                                    user_id=USER, chat_type="supergroup")
+        assert "pilgrims" in mentioned[0].params["text"]
+        asked = await _reply_to(standin, GROUP, "/ask where was the stronghold of the groups?", user_id=OTHER,
+                                chat_type="supergroup")
+        assert "Idlib" in asked[0].params["text"]
+
+
+async def test_telegram_allowlist_refuses_others_politely_once(standin, seeded):
+    async with running_bot(standin, seeded, telegram_allowed_users=[USER]):
+        (refusal,) = await _reply_to(standin, OTHER, "who evacuated via Khmeimim?", user_id=OTHER)
+        standin.queue_message(OTHER, "hello again?", user_id=OTHER)
+        await asyncio.sleep(2)
+        allowed = await _reply_to(standin, USER, "who evacuated via Khmeimim?", user_id=USER)
+    assert "private" in refusal.params["text"]
+    assert len(_replies(standin, OTHER)) == 1
+    assert "pilgrims" in allowed[0].params["text"]
+
+
+async def test_telegram_rate_limit_says_slow_down(standin, seeded):
+    async with running_bot(standin, seeded, telegram_rate_limit=2):
+        for _ in range(2):
+            await _reply_to(standin, USER, "When did the Assad government fall?", user_id=USER)
+        (slow,) = await _reply_to(standin, USER, "Where was the stronghold?", user_id=USER)
+    assert "Slow down" in slow.params["text"]
+
+
+async def test_telegram_admin_document_is_ingested_and_others_refused(standin, seeded):
+    article = b"Title: Harbour reopens\nDate: 2025-02-01\n\nThe harbour of Tartus reopened to ships on Monday."
+    async with running_bot(standin, seeded, telegram_admins=[ADMIN]):
+        standin.queue_document(OTHER, OTHER, "news.txt", article, "text/plain")
+        await standin.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == OTHER, timeout=20)
+        standin.queue_document(ADMIN, ADMIN, "news.txt", article, "text/plain")
+        await standin.wait_for("sendMessage", lambda c: "Indexed news.txt" in c.params.get("text", ""), timeout=60)
+        answer = await _reply_to(standin, ADMIN, "When did the harbour of Tartus reopen?", user_id=ADMIN)
+    assert "admins" in _replies(standin, OTHER)[0].params["text"]
+    assert "added 1" in next(c.params["text"] for c in _replies(standin, ADMIN) if "Indexed" in c.params["text"])
+    assert "Monday" in answer[0].params["text"]
+
+
+async def test_telegram_oversized_document_is_refused_before_download(standin, seeded):
+    async with running_bot(standin, seeded, telegram_admins=[ADMIN], telegram_max_upload_mb=0.001):
+        standin.queue_document(ADMIN, ADMIN, "big.txt", b"x" * 5000, "text/plain")
+        reply = await standin.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == ADMIN, timeout=20)
+    assert "limit" in reply.params["text"]
+    assert standin.calls("getFile") == []
+
+
+async def test_telegram_stickers_and_edits_get_a_hint(standin, seeded):
+    async with running_bot(standin, seeded):
+        standin.queue_sticker(USER, USER)
+        hint = await standin.wait_for("sendMessage", lambda c: "text" in c.params.get("text", ""), timeout=20)
+        standin.queue_edited_message(USER, "edited question", user_id=USER)
+        edited = await standin.wait_for("sendMessage", lambda c: "new messages" in c.params.get("text", ""),
+                                        timeout=20)
+    assert "only read text" in hint.params["text"] and edited
+
+
+async def test_telegram_long_answer_is_split_under_4096(standin, seeded, tmp_path):
+    sentence = "The river flooded the <old> town & its bridges near the 'mill' in spring. "
+    (tmp_path / "long.txt").write_text("Title: Floods <b>&amp; bridges\nDate: 2025-03-03\n\n" + sentence * 400)
+    seeded.ingest([tmp_path / "long.txt"])
+    async with running_bot(standin, seeded, top_k=3):
+        replies = await _reply_to(standin, USER, "Did the river flood the old town and its bridges?", user_id=USER)
+    for r in replies:
+        check_telegram_html(r.params["text"])
+        assert len(r.params["text"]) <= 4096
+
+
+async def test_telegram_token_never_appears_in_logs(standin, seeded, caplog):
+    handler = logging.StreamHandler(stream := __import__("io").StringIO())
+    handler.setFormatter(RedactingFormatter("%(name)s %(message)s", [standin.token]))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        async with running_bot(standin, seeded):
+            await _reply_to(standin, USER, "who evacuated via Khmeimim?", user_id=USER)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old)
+    logged = stream.getvalue()
+    assert "getUpdates" in logged or "sendMessage" in logged  # the URLs were logged ...
+    assert standin.token not in logged  # ... without the token
+    assert standin.token.split(":")[1] not in logged
+
+
+async def test_telegram_missing_or_malformed_token_is_one_clear_line(seeded):
+    from retrieval.errors import NewsbotError
+
+    with pytest.raises(NewsbotError, match="NEWSBOT_TELEGRAM_TOKEN is not set"):
+        build_application(seeded.settings.model_copy(update={"telegram_token": None}), seeded)
+    with pytest.raises(NewsbotError, match="malformed") as info:
+        build_application(seeded.settings.model_copy(update={"telegram_token": SecretStr("12345:short")}), seeded)
+    assert "short" not in str(info.value)
