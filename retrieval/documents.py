@@ -252,14 +252,18 @@ def _records(name: str, records: list[object], source: str, line_numbers: bool =
     return LoadedFile(name, articles, "; ".join(errors[:5]) + (" …" if len(errors) > 5 else "") or None)
 
 
-def iter_files(paths: list[Path]) -> Iterator[tuple[Path, str | None]]:
-    """Files below ``paths`` (recursive, sorted) with an error for paths that do not exist."""
+def iter_files(paths: list[Path], exclude: Path | None = None) -> Iterator[tuple[Path, str | None]]:
+    """Files below ``paths`` (recursive, sorted) with an error for paths that do not exist.
+
+    Hidden files, READMEs and anything below ``exclude`` (newsbot's own data directory) are skipped.
+    """
+    skip = exclude.resolve() if exclude else None
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
                 if child.suffix.lower() in SUPPORTED and not any(
                     part.startswith(".") for part in child.relative_to(path).parts
-                ) and child.name.upper() != "README.TXT":
+                ) and child.name.upper() != "README.TXT" and not (skip and child.resolve().is_relative_to(skip)):
                     yield child, None
         elif path.is_file():
             yield path, None

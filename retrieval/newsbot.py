@@ -77,7 +77,7 @@ class Newsbot:
         """
         started = time.perf_counter()
         report = IngestReport()
-        files = list(iter_files([Path(p) for p in paths]))
+        files = list(iter_files([Path(p) for p in paths], exclude=self.settings.data_dir))
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         index = self.index
         known = index.documents_by_file()

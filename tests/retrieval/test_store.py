@@ -118,3 +118,9 @@ def test_the_same_article_under_two_names_is_indexed_once(newsbot, tmp_path):
     report = newsbot.ingest([tmp_path])
     assert len(report.added) == 1 and len(report.unchanged) == 1
     assert len(newsbot.sources()) == 1
+
+
+def test_ingesting_a_folder_that_holds_the_data_directory_skips_newsbot_files(seeded, settings):
+    report = seeded.ingest([settings.data_dir.parent])
+    assert report.added == [] and report.failed == []
+    assert len(seeded.sources()) == 1

@@ -209,3 +209,75 @@ async def test_telegram_missing_or_malformed_token_is_one_clear_line(seeded):
     with pytest.raises(NewsbotError, match="malformed") as info:
         build_application(seeded.settings.model_copy(update={"telegram_token": SecretStr("12345:short")}), seeded)
     assert "short" not in str(info.value)
+
+
+async def test_telegram_sources_are_paged_with_inline_buttons(standin, seeded, tmp_path):
+    for i in range(12):
+        (tmp_path / f"a{i}.txt").write_text(f"Title: Story number {i}\nDate: 2025-01-{i + 1:02d}\n\n"
+                                            f"Event {i} happened in town {i} on a quiet day.")
+    seeded.ingest([tmp_path])
+    async with running_bot(standin, seeded):
+        (first,) = await _reply_to(standin, USER, "/sources", user_id=USER)
+        markup = first.params["reply_markup"]
+        (button,) = [b for row in markup["inline_keyboard"] for b in row]
+        assert button["text"].startswith("Next")
+        standin.queue_callback_query(USER, USER, first.result["message_id"], button["callback_data"])
+        edited = await standin.wait_for("editMessageText", timeout=20)
+    assert "13 articles" in first.params["text"] and "page 1/2" in first.params["text"]
+    assert "page 2/2" in edited.params["text"]
+    check_telegram_html(edited.params["text"])
+
+
+async def test_telegram_flood_control_retry_after_is_respected(standin, seeded):
+    standin.fail_next("sendMessage", times=1, retry_after=1)
+    async with running_bot(standin, seeded):
+        standin.queue_message(USER, "who evacuated via Khmeimim?", user_id=USER)
+        delivered = await standin.wait_for("sendMessage", lambda c: "pilgrims" in c.params["text"], timeout=60)
+    refused = [c for c in standin.calls("sendMessage") if c.error]
+    assert len(refused) == 1 and "429" in refused[0].error
+    assert delivered.time - refused[0].time >= 1.0  # it waited as told, then the same message went through
+    assert delivered.params["text"] == refused[0].params["text"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_telegram_webhook_checks_the_secret_token(standin, seeded):
+    import aiohttp
+
+    settings = seeded.settings.model_copy(update={"telegram_token": SecretStr(standin.token)})
+    seeded.settings = settings
+    app = build_application(settings, seeded, base_url=f"{standin.url}/bot")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    update = {"update_id": 99, "message": {"message_id": 5, "date": int(time.time()),
+                                           "chat": {"id": USER, "type": "private", "first_name": "U"},
+                                           "from": {"id": USER, "is_bot": False, "first_name": "U"},
+                                           "text": "who evacuated via Khmeimim?"}}
+    async with app:
+        await app.start()
+        await app.updater.start_webhook(listen="127.0.0.1", port=port, url_path="telegram", webhook_url=url,
+                                        secret_token="s3cret-token")
+        try:
+            assert standin.webhook == {"url": url, "secret_token": "s3cret-token"}
+            async with aiohttp.ClientSession() as http:
+                async with http.post(url, json=update) as refused:
+                    assert refused.status == 403
+                async with http.post(url, json=update,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as wrong:
+                    assert wrong.status == 403
+                await asyncio.sleep(1)
+                assert _replies(standin, USER) == []
+                async with http.post(url, json=update,
+                                     headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as accepted:
+                    assert accepted.status == 200
+            reply = await standin.wait_for("sendMessage", lambda c: int(c.params["chat_id"]) == USER, timeout=60)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+    assert "pilgrims" in reply.params["text"]
