@@ -45,7 +45,7 @@ class ExtractiveAnswerer:
         idf: Callable[[str], float],
         known: Callable[[str], bool],
         neighbours: Callable[[Chunk], tuple[Chunk | None, Chunk | None]],
-        min_score: float = 0.33,
+        min_score: float = 0.46,
         max_citations: int = 3,
         chunks_considered: int = 5,
     ) -> None:
