@@ -100,17 +100,19 @@ class LLMAnswerer:
         pieces: list[str] = []
         try:
             if stream:
-                for chunk in model.stream(prompt.messages()):
-                    delta = _text(chunk)
-                    if delta:
-                        pieces.append(delta)
-                        yield delta
-                    if self.clock() - started > self.settings.llm_timeout:
-                        raise LLMDeadline("streamed reply too slow")
+                chunks = model.stream(prompt.messages())
+                try:
+                    for chunk in chunks:
+                        delta = _text(chunk)
+                        if delta:
+                            pieces.append(delta)
+                            yield delta
+                        if self.clock() - started > self.settings.llm_timeout:
+                            raise LLMDeadline("streamed reply too slow")
+                finally:
+                    chunks.close()  # an abandoned or failed stream closes its HTTP response now
             else:
                 pieces.append(_text(model.invoke(prompt.messages())))
-        except GeneratorExit:
-            raise
         except Exception as exc:  # noqa: BLE001 - every provider has its own errors; explain() names the kind
             kind = classify(exc)
             if kind != "malformed":

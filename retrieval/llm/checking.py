@@ -260,12 +260,14 @@ def _support(s: SentenceCheck, evidence: dict[int, _Evidence], vectors: dict[str
             scored.append((sim + overlap, overlap, sim, first, last))
         if not scored:
             continue
+        # support is judged on the one window whose words and meaning both fit the claim best
         _, _, sim, first, last = max(scored)
-        best_overlap = max(scored, key=lambda item: item[1])
-        pool |= set().union(ev.header_terms, *ev.sentence_terms[best_overlap[3] : best_overlap[4] + 1])
-        best[n] = (ev.spans[first][0], ev.spans[last][1])
+        pool |= set().union(ev.header_terms, *ev.sentence_terms[first : last + 1])
         if vectors:
             semantic = max(semantic if semantic is not None else -1.0, sim)
+        # the quote: a single sentence unless the pair clearly adds
+        quote = max(scored, key=lambda item: item[0] - 0.1 * (item[4] - item[3]))
+        best[n] = (ev.spans[quote[3]][0], ev.spans[quote[4]][1])
     lexical = len(claim_terms & pool) / len(claim_terms) if claim_terms else 1.0
     pool_numbers = set().union(*(ev.numbers for ev in sources))
     numbers_ok = all(_num(x) in pool_numbers for x in _NUMBER.findall(s.text))
