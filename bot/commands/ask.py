@@ -11,7 +11,9 @@ def register(sub: Any) -> None:
         "ask", help="answer one question with cited passages",
         description="Answer one question from the indexed articles. An empty index is seeded with the bundled "
                     "articles first.",
-        epilog='Example: newsbot ask "who evacuated via Khmeimim?" --json',
+        epilog='Example: newsbot ask "who evacuated via Khmeimim?" --json\n'
+               '         NEWSBOT_LLM=ollama:llama3.1 newsbot ask "who evacuated via Khmeimim?"  (docs/llm.md)',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("-k", type=int, default=None, metavar="N", help="at most N citations (default NEWSBOT_TOP_K)")

@@ -11,8 +11,9 @@ The rules (docs/llm.md explains why):
   sentence or two adjacent ones) of each cited passage, or fewer do but its meaning is close (cosine similarity
   of the sentence and that window, when an embedder is given). This catches invented facts, names, numbers and
   off-topic text; it cannot catch a sentence that reuses a passage's words to say something else ("Iran and
-  Russia broke off relations" from "Iran and Russia enjoy important relations"): that needs an entailment model. Sentences of a passage that address an
-  AI ("ignore previous instructions", "you are now ...") and the rest of their paragraph are not evidence.
+  Russia broke off relations" from "Iran and Russia enjoy important relations"): that needs an entailment model.
+- Sentences of a passage that address an AI ("ignore previous instructions", "note to AI assistants", "you are
+  now ...") and the rest of their paragraph are not evidence: a model that obeys an article and cites it fails.
 - Verdicts: ``ok`` (at least one supported cited sentence, none unsupported), ``not_found`` (the reply says the
   passages do not answer and cites nothing), ``rejected`` (empty, nothing validly cited, a cited sentence not
   supported, or, with an embedder, nothing in it relates to the question). The caller replaces a rejected reply
@@ -81,7 +82,7 @@ class SentenceCheck:
     kind: Literal["cited", "uncited", "absent", "not_found"]
     lexical: float = 0.0
     semantic: float | None = None
-    numbers_ok: bool = True  # every number and name in it appears in the cited passages
+    names_numbers_ok: bool = True  # every number and name in it appears in the cited passages
     supported: bool = False
     evidence: dict[int, tuple[int, int]] = field(default_factory=dict)  # passage n -> best sentence span in chunk
 
@@ -270,7 +271,7 @@ def _support(s: SentenceCheck, evidence: dict[int, _Evidence], vectors: dict[str
         best[n] = (ev.spans[quote[3]][0], ev.spans[quote[4]][1])
     lexical = len(claim_terms & pool) / len(claim_terms) if claim_terms else 1.0
     pool_numbers = set().union(*(ev.numbers for ev in sources))
-    numbers_ok = all(_num(x) in pool_numbers for x in _NUMBER.findall(s.text))
+    names_numbers_ok = all(_num(x) in pool_numbers for x in _NUMBER.findall(s.text))
     all_terms = set().union(*(ev.terms for ev in sources))
     names_ok = all(set(terms(name)) <= all_terms for name in _NAME.findall(s.text))
     if semantic is None:
@@ -278,9 +279,9 @@ def _support(s: SentenceCheck, evidence: dict[int, _Evidence], vectors: dict[str
     else:
         supported = (lexical >= LEXICAL_ENOUGH or (lexical >= LEXICAL_MIN and semantic >= SEMANTIC_MIN)
                      or (lexical >= LEXICAL_FLOOR and semantic >= SEMANTIC_HIGH))
-    supported = supported and numbers_ok and names_ok and bool(best)
+    supported = supported and names_numbers_ok and names_ok and bool(best)
     return SentenceCheck(s.text, s.cited, s.invalid, "cited", round(lexical, 3),
-                         None if semantic is None else round(semantic, 3), numbers_ok and names_ok, supported, best)
+                         None if semantic is None else round(semantic, 3), names_numbers_ok and names_ok, supported, best)
 
 
 def _cos(a: Sequence[float], b: Sequence[float]) -> float:

@@ -370,3 +370,17 @@ def test_cli_help_names_the_answerer_option():
     parser = build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     assert "--answerer" in sub.choices["ask"].format_help()
+
+
+@pytest.mark.slow
+def test_cli_never_prints_the_api_key_even_verbose(cli_index, tmp_path, standin):
+    key = "sk-live-TOPSECRET-9876543210"
+    standin.reply(Reply(status=401, error=f"Incorrect API key provided: {key}"))
+    data = tmp_path / "data"
+    shutil.copytree(cli_index, data)
+    done = run_cli(["-v", "ask", cases.QUESTION], data, NEWSBOT_LLM="openai:standin",
+                   NEWSBOT_LLM_BASE_URL=standin.base_url, NEWSBOT_LLM_API_KEY=key)
+    assert done.returncode == 0, done.stderr
+    assert standin.requests[-1].headers["Authorization"] == f"Bearer {key}"
+    assert "refused the API key" in done.stderr and "refused the API key" in done.stdout
+    assert "TOPSECRET" not in done.stdout + done.stderr
