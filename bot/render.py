@@ -25,6 +25,16 @@ def _where(c: Citation) -> str:
     return " · ".join(parts)
 
 
+def answerer_note(answer: Answer) -> str | None:
+    """One line saying who wrote the answer, when it is not the default extractive answerer."""
+    if answer.answerer == "llm" and answer.found:
+        return "Written by the LLM; each sentence was checked against the passage it cites."
+    if answer.answerer == "extractive-fallback":
+        reason = f": {answer.fallback_reason}" if answer.fallback_reason else ""
+        return f"Quoted from the articles instead of the LLM's answer{reason}."
+    return None
+
+
 def plain(answer: Answer) -> str:
     """Plain text: the answer, then the numbered citations."""
     lines = [answer.answer]
@@ -38,6 +48,9 @@ def plain(answer: Answer) -> str:
         for c in answer.related:
             lines.append(f'  - "{" ".join(c.quote.split())}"')
             lines.append(f"    {_where(c)}")
+    note = answerer_note(answer)
+    if note:
+        lines.append(f"({note})")
     return "\n".join(lines)
 
 
@@ -61,6 +74,9 @@ def rich_answer(answer: Answer) -> Group:
         line.append(f'"{" ".join(c.quote.split())}"', style="italic")
         items.append(line)
         items.append(Text("    " + _where(c), style="dim"))
+    note = answerer_note(answer)
+    if note:
+        items.append(Text(note, style="dim italic"))
     return Group(*items)
 
 
@@ -68,4 +84,4 @@ def print_answer(answer: Answer, console: Console) -> None:
     console.print(rich_answer(answer))
 
 
-__all__ = ["answer_json", "plain", "print_answer", "rich_answer", "escape"]
+__all__ = ["answer_json", "answerer_note", "plain", "print_answer", "rich_answer", "escape"]

@@ -79,14 +79,15 @@ class ExtractiveAnswerer:
 
     def score(self, question: str, hits: list[Hit], similarities: dict[str, float]) -> list[Candidate]:
         """Every sentence of the top chunks, best first."""
-        q_terms = set(terms(question))
-        q_weight = sum(self.idf(t) for t in q_terms) or 1.0
         kind = _question_kind(question)
         q_words = {w.lower() for w in re.findall(r"\w+", question)}
         # names in the question that no indexed article mentions: the articles cannot be about them
         entities = {t for w in _NAME.findall(question) for t in terms(w)}
-        entities |= {t for t in q_terms if t.isdigit()}  # a year or figure no article mentions
+        entities |= {t for t in terms(question) if t.isdigit()}  # a year or figure no article mentions
         unknown = len([t for t in entities if not self.known(t)])
+        # a plain word no article uses ("evacuated") can only match by meaning: leave it to the dense score
+        q_terms = {t for t in terms(question) if self.known(t) or t in entities}
+        q_weight = sum(self.idf(t) for t in q_terms) or 1.0
         penalty = 0.25 * unknown
         out: list[Candidate] = []
         for rank, hit in enumerate(hits[: self.chunks_considered], 1):

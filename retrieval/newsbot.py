@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from retrieval.conversation import strip_context
 from retrieval.documents import iter_files, load_file
 from retrieval.errors import InputError
 from retrieval.settings import Settings
@@ -16,6 +17,7 @@ from retrieval.types import Answer, Article, Chunk, Hit, IngestReport, SourceInf
 if TYPE_CHECKING:
     from retrieval.conversation import Conversation
     from retrieval.embeddings import Embedder
+    from retrieval.llm.answerer import LLMAnswerer
     from retrieval.search import Filters, Searcher
     from retrieval.store import Index
 
@@ -35,6 +37,7 @@ class Newsbot:
         self._embedder = embedder
         self._index: Index | None = None
         self._searcher: Searcher | None = None
+        self._llm: LLMAnswerer | None = None
 
     # ---- wiring --------------------------------------------------------------------------------
     @property
@@ -193,16 +196,59 @@ class Newsbot:
 
     def ask(self, question: str, *, k: int | None = None, since: str | None = None, until: str | None = None,
             source: str | None = None, mode: str | None = None,
-            conversation: Conversation | None = None) -> Answer:
-        """Answer ``question`` from the indexed articles, with numbered citations, or decline."""
+            conversation: Conversation | None = None, answerer: str | None = None) -> Answer:
+        """Answer ``question`` from the indexed articles, with numbered citations, or decline.
+
+        ``answerer`` is ``"extractive"``, ``"llm"`` or None (the settings decide); see `retrieval.llm`.
+        """
+        from retrieval.llm import resolve_answerer
+
+        resolve_answerer(answerer, self.settings.llm)
+        timings: dict[str, float] = {}
+        question, searched, vector, hits = self._retrieve(question, k, since, until, source, mode, conversation,
+                                                          timings)
+        started = time.perf_counter()
+        # sentences are scored against the user's own words; inherited context only steers retrieval
+        answer = self.answer_hits(strip_context(searched), hits, vector, max_citations=k, answerer=answerer)
+        return self._finish(answer, question, searched, conversation, timings, started)
+
+    def ask_stream(self, question: str, *, k: int | None = None, since: str | None = None,
+                   until: str | None = None, source: str | None = None, mode: str | None = None,
+                   conversation: Conversation | None = None,
+                   answerer: str | None = None) -> Iterator[str | Answer]:
+        """Like `ask`, streaming: text deltas as the LLM writes them, then the checked `Answer` (last item).
+
+        The contract adapters rely on is in `retrieval.llm`'s docstring. A bad question or answerer raises here,
+        before any item.
+        """
+        from retrieval.llm import resolve_answerer
+
+        resolve_answerer(answerer, self.settings.llm)
+        self.check_question(question)
+
+        def events() -> Iterator[str | Answer]:
+            timings: dict[str, float] = {}
+            asked, searched, vector, hits = self._retrieve(question, k, since, until, source, mode, conversation,
+                                                           timings)
+            started = time.perf_counter()
+            for item in self.stream_hits(strip_context(searched), hits, vector, max_citations=k,
+                                         answerer=answerer):
+                if isinstance(item, Answer):
+                    yield self._finish(item, asked, searched, conversation, timings, started)
+                    return
+                yield item
+
+        return events()
+
+    def _retrieve(self, question: str, k: int | None, since: str | None, until: str | None, source: str | None,
+                  mode: str | None, conversation: Conversation | None,
+                  timings: dict[str, float]) -> tuple[str, str, list[float], list[Hit]]:
+        """The cleaned question, the question searched, its vector and the hits; fills ``timings``."""
         from retrieval.search import Filters
 
-        timings: dict[str, float] = {}
         t0 = time.perf_counter()
         question = self.check_question(question)
         searched = conversation.rewrite(question) if conversation is not None else question
-        from retrieval.conversation import strip_context
-
         self.ensure_seeded()
         t1 = time.perf_counter()
         vector = self.embedder.embed_query(searched)
@@ -210,20 +256,55 @@ class Newsbot:
         hits = self.search(searched, k=max(8, k or 0), mode=mode, filters=Filters(since, until, source),
                            vector=vector)
         t3 = time.perf_counter()
-        # sentences are scored against the user's own words; inherited context only steers retrieval
-        answer = self.answer_hits(strip_context(searched), hits, vector, max_citations=k)
+        timings.update(start=t0, prepare=t1 - t0, embed=t2 - t1, search=t3 - t2)
+        return question, searched, vector, hits
+
+    def _finish(self, answer: Answer, question: str, searched: str, conversation: Conversation | None,
+                timings: dict[str, float], started: float) -> Answer:
+        """Stamp question, searched text and timings on ``answer``; record it in the conversation."""
         t4 = time.perf_counter()
         answer.question = question
         answer.searched = searched if searched != question else None
-        timings.update(prepare=t1 - t0, embed=t2 - t1, search=t3 - t2, answer=t4 - t3, total=t4 - t0)
+        t0 = timings.pop("start")
+        timings.update({key: value for key, value in answer.timings.items() if key == "llm"},
+                       answer=t4 - started, total=t4 - t0)
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         if conversation is not None:
             conversation.record(question, searched, answer)
         return answer
 
     def answer_hits(self, question: str, hits: list[Hit], vector: list[float] | None = None,
-                    max_citations: int | None = None) -> Answer:
-        """The extractive answer from already retrieved ``hits``."""
+                    max_citations: int | None = None, answerer: str | None = None) -> Answer:
+        """The answer from already retrieved ``hits``: extractive, or the LLM's checked one (see `ask`)."""
+        from retrieval.llm import resolve_answerer
+
+        extractive = self._extractive(question, hits, vector, max_citations)
+        if resolve_answerer(answerer, self.settings.llm) == "extractive":
+            return extractive
+        return self.llm_answerer.answer(question, hits, extractive, max_citations)
+
+    def stream_hits(self, question: str, hits: list[Hit], vector: list[float] | None = None,
+                    max_citations: int | None = None, answerer: str | None = None) -> Iterator[str | Answer]:
+        """`answer_hits`, streaming: deltas, then the `Answer` (the contract is in `retrieval.llm`)."""
+        from retrieval.llm import resolve_answerer
+
+        extractive = self._extractive(question, hits, vector, max_citations)
+        if resolve_answerer(answerer, self.settings.llm) == "extractive":
+            yield extractive
+            return
+        yield from self.llm_answerer.stream(question, hits, extractive, max_citations)
+
+    @property
+    def llm_answerer(self) -> LLMAnswerer:
+        """The LLM answerer (its chat model is built on first use, from the settings)."""
+        if self._llm is None:
+            from retrieval.llm.answerer import LLMAnswerer
+
+            self._llm = LLMAnswerer(self.settings, embed=self.embedder.encode, notice=self.notice)
+        return self._llm
+
+    def _extractive(self, question: str, hits: list[Hit], vector: list[float] | None,
+                    max_citations: int | None) -> Answer:
         from retrieval.answer import ExtractiveAnswerer
 
         view = self.index.bm25

@@ -78,6 +78,7 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, gt=0)
     llm_max_tokens: int = Field(512, ge=16)
     llm_temperature: float = Field(0.0, ge=0, le=2)
+    llm_passages: int = Field(5, ge=1, le=20)  # passages given to the LLM (ask -k N gives N)
 
     @field_validator("telegram_admins", "telegram_allowed_users", "telegram_allowed_chats", mode="before")
     @classmethod

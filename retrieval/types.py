@@ -74,7 +74,8 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)  # closest passages when declining
     searched: str | None = None  # the self-contained question actually searched (follow-ups)
-    answerer: str = "extractive"
+    answerer: str = "extractive"  # "extractive", "llm" or "extractive-fallback" (the LLM was asked and failed)
+    fallback_reason: str | None = None  # why the LLM's answer was replaced (extractive-fallback only)
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

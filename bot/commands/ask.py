@@ -11,7 +11,9 @@ def register(sub: Any) -> None:
         "ask", help="answer one question with cited passages",
         description="Answer one question from the indexed articles. An empty index is seeded with the bundled "
                     "articles first.",
-        epilog='Example: newsbot ask "who evacuated via Khmeimim?" --json',
+        epilog='Example: newsbot ask "who evacuated via Khmeimim?" --json\n'
+               '         NEWSBOT_LLM=ollama:llama3.1 newsbot ask "who evacuated via Khmeimim?"  (docs/llm.md)',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("question", help="the question, in quotes")
     p.add_argument("-k", type=int, default=None, metavar="N", help="at most N citations (default NEWSBOT_TOP_K)")
@@ -19,6 +21,9 @@ def register(sub: Any) -> None:
     p.add_argument("--until", metavar="YYYY-MM-DD", type=_date, help="only articles dated on or before")
     p.add_argument("--source", metavar="TEXT", help="only articles whose source path or URL contains TEXT")
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode (default: settings)")
+    p.add_argument("--answerer", choices=["extractive", "llm"], default=None,
+                   help="who writes the answer: extractive quotes, or the LLM named by NEWSBOT_LLM with its "
+                        "citations checked (default: llm when NEWSBOT_LLM is set, else extractive)")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON on stdout")
     p.set_defaults(run=run)
 
@@ -41,7 +46,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         raise SystemExit(_usage("-k must be at least 1"))
     bot = Newsbot(settings, notice=notice)
     answer = bot.ask(args.question, k=args.k, since=args.since, until=args.until, source=args.source,
-                     mode=args.mode)
+                     mode=args.mode, answerer=args.answerer)
     if args.json:
         print(answer_json(answer))
     else:
