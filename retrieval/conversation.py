@@ -21,6 +21,7 @@ from retrieval.types import Answer
 _NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:al-|bin\s+|de\s+|of\s+)?[A-Z][\w'’-]*)*")
 _REFERRING = re.compile(r"\b(he|she|it|its|they|them|their|theirs|his|her|hers|this|that|these|those|there|"
                         r"the same|such)\b", re.IGNORECASE)
+_POINTER = re.compile(r"\b(he|she|they|them|this|that|these|those|the same|such)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about|and what about|what of|same for|and for)\s+(.+?)\s*\??\s*$",
                        re.IGNORECASE)
 _QUESTION_WORDS = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how", "is", "are", "was",
@@ -49,6 +50,9 @@ def names_in(text: str) -> list[str]:
     found: list[str] = []
     for match in _NAME.finditer(text):
         name = match.group().strip(" '’")
+        before = text[: match.start()].rstrip()
+        if " " not in name and (not before or before.endswith((".", "!", "?", '"', "“"))):
+            continue  # a capitalised word opening a sentence is not a name on its own
         words = name.split()
         while words and words[0].lower() in _GENERIC:
             words = words[1:]
@@ -83,8 +87,9 @@ class Conversation:
         if ellipsis:
             return self._substitute(last, ellipsis.group(1).strip())
         own_names = names_in(question[1:]) if question else []  # the first word is capitalised anyway
-        refers_back = bool(_REFERRING.search(question))
-        if own_names and not refers_back:
+        # with a subject of its own, a possessive ("Did Russia keep its bases?") points inside the question
+        pointer = _POINTER if own_names else _REFERRING
+        if own_names and not pointer.search(question):
             return question
         context = [n for n in last.names if n.lower() not in question.lower()][:4]
         context += [w for w in last.topic if w not in question.lower()][:4]
