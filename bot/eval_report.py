@@ -26,6 +26,9 @@ def summary_table(report: dict[str, Any]) -> Table:
     counts = next(iter(modes.values())).get("counts", {})
     title = (f"newsbot eval · {counts.get('questions', '?')} questions ({counts.get('answerable', '?')} answerable, "
              f"{counts.get('unanswerable', '?')} unanswerable) · answerer: {report.get('answerer')}")
+    by = report.get("answers_by") or {}
+    if set(by) - {report.get("answerer")}:
+        title += " (" + ", ".join(f"{name}: {count}" for name, count in sorted(by.items())) + ")"
     table = Table(title=title)
     table.add_column("metric")
     for mode in modes:

@@ -28,6 +28,8 @@ def register(sub: Any) -> None:
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
     p.add_argument("--split", metavar="NAME", help="only questions of this split (e.g. dev or test)")
     p.add_argument("--rgb-counterfactual", action="store_true", help="rgb: add the counterfactual passages")
+    p.add_argument("--answerer", choices=["extractive", "llm"],
+                   help="which answerer to evaluate (default: llm when NEWSBOT_LLM is set, else extractive)")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.set_defaults(run=run)
 
@@ -73,7 +75,8 @@ def run(args: argparse.Namespace, settings: Any) -> int:
             bot.ingest_articles(evalset.documents, progress=progress)
         else:
             bot.ensure_seeded()
-        result = run_eval(bot, evalset, modes, k=args.k, corpus=args.corpus, progress=progress)
+        result = run_eval(bot, evalset, modes, k=args.k, corpus=args.corpus, progress=progress,
+                          answerer=args.answerer)
     print_report(result, out())
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

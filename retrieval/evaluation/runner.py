@@ -58,8 +58,16 @@ def first_rank(flags: list[bool]) -> int | None:
 
 
 def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpus: Path | None = None,
-             progress: Progress | None = None) -> dict[str, Any]:
-    """Evaluate every question in every mode; returns the report (default mode's figures at the top level)."""
+             progress: Progress | None = None, answerer: str | None = None) -> dict[str, Any]:
+    """Evaluate every question in every mode; returns the report (default mode's figures at the top level).
+
+    ``answerer`` is "extractive", "llm" or None (the settings decide); the report names the one that ran and
+    counts the answers each answerer produced (an LLM answer replaced by the extractive one is a fallback).
+    """
+    from retrieval.llm import resolve_answerer
+
+    chosen = resolve_answerer(answerer, newsbot.settings.llm)
+    produced: dict[str, int] = {}
     relevance = Relevance(corpus)
     files = {doc_id: info.get("file", "") for doc_id, info in newsbot.index.files.items()}
     per_mode: dict[str, list[QuestionResult]] = {mode: [] for mode in modes}
@@ -68,7 +76,8 @@ def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpu
     done = 0
     for question in evalset.questions:
         for mode in modes:
-            result = _one(newsbot, question, mode, relevance, files)
+            result, by = _one(newsbot, question, mode, relevance, files, chosen)
+            produced[by] = produced.get(by, 0) + 1
             per_mode[mode].append(result)
             rows.append(asdict(result))
             done += 1
@@ -78,7 +87,8 @@ def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpu
     report: dict[str, Any] = dict(summarize(per_mode[primary]))
     report["mode"] = primary
     report["k"] = k
-    report["answerer"] = newsbot.settings.llm and "llm" or "extractive"
+    report["answerer"] = chosen
+    report["answers_by"] = produced
     report["format"] = evalset.format
     if len(modes) > 1:
         report["modes"] = {mode: summarize(results) for mode, results in per_mode.items()}
@@ -86,14 +96,14 @@ def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpu
     return report
 
 
-def _one(newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance,
-         files: dict[str, str]) -> QuestionResult:
+def _one(newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance, files: dict[str, str],
+         answerer: str) -> tuple[QuestionResult, str]:
     started = time.perf_counter()
     try:
         vector = newsbot.embedder.embed_query(question.question)
         hits = newsbot.search(question.question, k=RANK_DEPTH, mode=mode, vector=vector)
         flags = [relevance(question, hit, files) for hit in hits]
-        answer = newsbot.answer_hits(question.question, hits[:ANSWER_DEPTH], vector)
+        answer = newsbot.answer_hits(question.question, hits[:ANSWER_DEPTH], vector, answerer=answerer)
         seconds = time.perf_counter() - started
         relevant_docs = {h.chunk.doc_id for h, f in zip(hits, flags) if f}
         citations = [
@@ -105,13 +115,13 @@ def _one(newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance,
             id=question.id, question=question.question, expected=question.answers, answer=answer.answer,
             found=answer.found, rank=first_rank(flags), citations=citations, seconds=seconds,
             answerable=question.answerable, mode=mode,
-        )
+        ), answer.answerer
     except Exception as exc:  # one broken question must not stop the evaluation
         return QuestionResult(
             id=question.id, question=question.question, expected=question.answers, answer="", found=False,
             rank=None, citations=[], seconds=time.perf_counter() - started, answerable=question.answerable,
             mode=mode, error=f"{exc.__class__.__name__}: {exc}",
-        )
+        ), "error"
 
 
 def _quote_relevant(question: EvalQuestion, quote: str, doc_id: str, relevance: Relevance) -> bool:

@@ -384,3 +384,23 @@ def test_cli_never_prints_the_api_key_even_verbose(cli_index, tmp_path, standin)
     assert standin.requests[-1].headers["Authorization"] == f"Bearer {key}"
     assert "refused the API key" in done.stderr and "refused the API key" in done.stdout
     assert "TOPSECRET" not in done.stdout + done.stderr
+
+
+@pytest.mark.slow
+def test_eval_with_the_llm_answerer_names_it_and_counts_fallbacks(cli_index, tmp_path, standin):
+    from tests.conftest import ROOT
+
+    standin.reply(cases.uncited)  # every answer falls back to the extractive one
+    data = tmp_path / "data"
+    shutil.copytree(cli_index, data)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(line + "\n" for line in (ROOT / "seeds/eval/questions.jsonl").read_text()
+                                 .splitlines()[:3]))
+    done = run_cli(["eval", "--questions", str(questions), "--answerer", "llm", "--json", str(tmp_path / "r.json")],
+                   data, NEWSBOT_LLM="openai:standin", NEWSBOT_LLM_BASE_URL=standin.base_url,
+                   NEWSBOT_LLM_TIMEOUT="2")
+    assert done.returncode == 0, done.stderr
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["answerer"] == "llm"
+    assert sum(report["answers_by"].values()) == 3 and "extractive-fallback" in report["answers_by"]
+    assert "answerer: llm" in " ".join(done.stdout.split())
