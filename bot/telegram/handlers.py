@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import logging
 import re
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.render import render_answer, render_sources
@@ -29,6 +31,7 @@ UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl
 SOURCES_PER_PAGE = 10
 KEPT_ANSWERS = 2000  # answers remembered for 👍/👎 votes
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+STREAM_EDIT_SECONDS = 1.5  # Telegram allows about one edit per second per chat
 
 
 @lru_cache(maxsize=1)
@@ -192,10 +195,14 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     if not st.limiter.allow(user_key):
         await message.reply_text(texts()["slow_down"].format(seconds=st.limiter.retry_in(user_key)))
         return
+    placeholder: Message | None = None
     async with _typing(context, chat.id), st.lock(chat.id):
         conversation = st.conversation(chat.id)
         try:
-            answer = await st.run(st.newsbot.ask, text, conversation=conversation)
+            if st.newsbot.settings.llm:
+                answer, placeholder = await _stream(context, st, message, text, conversation)
+            else:
+                answer = await st.run(st.newsbot.ask, text, conversation=conversation)
         except InputError as exc:
             await message.reply_text(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
             return
@@ -205,11 +212,38 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     parts = render_answer(answer)
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
+        if i == 0 and placeholder is not None:  # the streamed draft becomes the checked answer
+            await placeholder.edit_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+                                        reply_markup=votes if last else None)
+            continue
         await context.bot.send_message(
             chat.id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
             reply_parameters=ReplyParameters(message.message_id) if i == 0 else None,
             reply_markup=votes if last else None,
         )
+
+
+async def _stream(context: ContextTypes.DEFAULT_TYPE, st: BotState, message: Message, text: str,
+                  conversation: Any) -> tuple[Answer, Message | None]:
+    """Show the LLM's draft as it is written (one message, edited at most every 1.5 s), return the checked answer."""
+    from retrieval.llm import aiter_in_thread
+
+    draft, shown, placeholder, last_edit = "", "", None, 0.0
+    async for item in aiter_in_thread(st.newsbot.ask_stream(text, conversation=conversation)):
+        if isinstance(item, Answer):
+            return item, placeholder
+        draft += item
+        now = asyncio.get_running_loop().time()
+        if now - last_edit < STREAM_EDIT_SECONDS or not draft.strip() or draft == shown:
+            continue
+        preview = html.escape(draft[-3500:]) + " …"
+        with contextlib.suppress(TelegramError):  # a draft edit may be refused (flood control): the final edit wins
+            if placeholder is None:
+                placeholder = await message.reply_html(preview, link_preview_options=NO_PREVIEW)
+            else:
+                await placeholder.edit_text(preview, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
+        shown, last_edit = draft, now
+    raise NewsbotError("the answer stream ended without an answer")
 
 
 @contextlib.asynccontextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from bot.render import answerer_note
 from retrieval.types import Answer, Citation, SourceInfo
 
 LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
@@ -59,6 +60,9 @@ def render_answer(answer: Answer) -> list[str]:
     elif answer.related:
         blocks.append("<i>Related passages (they may not answer the question):</i>")
         blocks.extend(_citation(c) for c in answer.related)
+    note = answerer_note(answer)
+    if note:
+        blocks.append(f"<i>{escape(note)}</i>")
     return split_blocks(blocks)
 
 

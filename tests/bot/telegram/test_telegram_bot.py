@@ -281,3 +281,26 @@ async def test_telegram_webhook_checks_the_secret_token(standin, seeded):
             await app.updater.stop()
             await app.stop()
     assert "pilgrims" in reply.params["text"]
+
+
+async def test_telegram_llm_answer_streams_a_draft_then_the_checked_answer(standin, seeded):
+    from tests.llm import cases
+    from tests.llm.openai_standin import OpenAIStandin, Reply
+
+    def slow_well_cited(request):
+        reply = cases.well_cited(request)
+        return Reply(reply.content, chunk_delay=0.15)
+
+    with OpenAIStandin() as llm:
+        llm.reply(slow_well_cited)
+        async with running_bot(standin, seeded, llm="openai:standin", llm_base_url=llm.base_url, llm_timeout=20):
+            standin.queue_message(USER, "who was evacuated via Khmeimim?", user_id=USER)
+            final = await standin.wait_for("editMessageText", lambda c: "Written by the LLM" in c.params["text"],
+                                           timeout=90)
+    drafts = [c for c in standin.calls("editMessageText") if c is not final] + \
+        [c for c in standin.calls("sendMessage") if int(c.params["chat_id"]) == USER]
+    assert drafts and drafts[0].params["text"].endswith("…")  # the user saw the answer being written
+    check_telegram_html(final.params["text"])
+    assert "Khmeimim Air Base" in final.params["text"] and "<b>[1]</b>" in final.params["text"]
+    edits = [c.time for c in standin.calls("editMessageText")]
+    assert all(b - a >= 1.0 for a, b in zip(edits, edits[1:-1]))  # drafts edited at most about once a second
