@@ -236,7 +236,7 @@ async def _stream(context: ContextTypes.DEFAULT_TYPE, st: BotState, message: Mes
         now = asyncio.get_running_loop().time()
         if now - last_edit < STREAM_EDIT_SECONDS or not draft.strip() or draft == shown:
             continue
-        preview = html.escape(draft[-3500:]) + " …"
+        preview = html.escape(draft[-3500:], quote=False) + " …"
         with contextlib.suppress(TelegramError):  # a draft edit may be refused (flood control): the final edit wins
             if placeholder is None:
                 placeholder = await message.reply_html(preview, link_preview_options=NO_PREVIEW)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from html import escape
+from html import escape as _escape
 
 from bot.render import answerer_note
 from retrieval.types import Answer, Citation, SourceInfo
@@ -11,6 +11,11 @@ from retrieval.types import Answer, Citation, SourceInfo
 LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
 _SAFE = LIMIT - 96  # headroom for the "(continued)" line
 _QUOTE_MAX = 1500  # a single quote longer than this is shortened with "…"
+
+
+def escape(text: str, quote: bool = False) -> str:
+    """HTML-escape article text for Telegram (quotes only inside attributes)."""
+    return _escape(text, quote=quote)
 
 
 def _units(text: str) -> int:
