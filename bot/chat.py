@@ -35,6 +35,16 @@ class ChatSession:
         self.conversation = Conversation(max_turns=newsbot.settings.history_turns)
         self.last: Answer | None = None
 
+    def triage(self, line: str) -> str:
+        """What to do with an input line: "skip" (empty), "too_long", "quit", "done" (a command ran) or "ask"."""
+        if not line:
+            return "skip"
+        if len(line) > MAX_LINE:
+            return "too_long"
+        if line.startswith("/"):
+            return "done" if self.command(line) else "quit"
+        return "ask"
+
     def command(self, line: str) -> bool:
         """Run a /command; False means leave."""
         name, _, arg = line[1:].partition(" ")
@@ -91,14 +101,12 @@ def run_piped(newsbot: Any, stdin: TextIO, stdout: TextIO, as_json: bool) -> int
     session = ChatSession(newsbot, lambda text: print(text, file=stdout, flush=True))
     for raw in stdin:
         line = raw.strip()
-        if not line:
-            continue
-        if len(line) > MAX_LINE:
+        kind = session.triage(line)
+        if kind == "quit":
+            break
+        if kind == "too_long":
             print(f"skipped a line of {len(line)} characters (the limit is {MAX_LINE})", file=sys.stderr)
-            continue
-        if line.startswith("/"):
-            if not session.command(line):
-                break
+        if kind != "ask":
             continue
         try:
             answer = session.ask(line)
@@ -132,14 +140,12 @@ def run_interactive(newsbot: Any, history_file: Path) -> int:
             line = prompt.prompt("you> ").strip()
         except (EOFError, KeyboardInterrupt):
             break
-        if not line:
-            continue
-        if len(line) > MAX_LINE:
+        kind = session.triage(line)
+        if kind == "quit":
+            break
+        if kind == "too_long":
             console.print(f"That line has {len(line)} characters; the limit is {MAX_LINE}.", style="yellow")
-            continue
-        if line.startswith("/"):
-            if not session.command(line):
-                break
+        if kind != "ask":
             continue
         try:
             status = "Loading the model and the index…" if loader.is_alive() else "Searching the articles…"

@@ -57,8 +57,9 @@ def test_interactive_chat_on_a_pseudo_terminal(tmp_path):
         child.expect("forgotten")
         child.expect("you>")
         child.sendline("How were they transported?")  # after /reset: nothing to inherit
-        child.expect("you>")
+        child.expect(r"\[1\]")
         assert "searched:" not in child.before
+        child.expect("you>")
         child.sendeof()
         child.expect("Bye")
         child.expect(pexpect.EOF)
