@@ -130,6 +130,7 @@ class Newsbot:
             report.chunks = run_pipeline(
                 pending(), self.embedder, index, chunk_tokens=s.chunk_tokens,
                 overlap_sentences=s.chunk_overlap_sentences, begin=begin, replace=incomplete, progress=progress,
+                group=s.ingest_group,
             )
             stale -= produced  # an article still read from another file stays
             if stale or (not changing and index.interrupted()):
@@ -145,7 +146,8 @@ class Newsbot:
 
         s = self.settings
         return run_pipeline(pending, self.embedder, self.index, chunk_tokens=s.chunk_tokens,
-                            overlap_sentences=s.chunk_overlap_sentences, begin=lambda: None, progress=progress)
+                            overlap_sentences=s.chunk_overlap_sentences, begin=lambda: None, progress=progress,
+                            group=s.ingest_group)
 
     def ensure_seeded(self) -> bool:
         """Index the bundled seed articles when the index is empty; True when it did."""

@@ -11,6 +11,7 @@ absent; an interrupted run is completed by the next one.
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from retrieval.embeddings import Embedder
     from retrieval.store import Index
 
+log = logging.getLogger("newsbot.ingest")
 ProgressFn = Callable[[str, int, int], None]
 _END = object()
 GROUP = 512
@@ -106,6 +108,7 @@ def run_pipeline(
             if redo:
                 index.delete_documents(redo)
             index.upsert(chunks, vectors, files)
+            log.info("wrote %d chunks of %d articles", len(chunks), len(files))
 
     reader = _Stage(read, "newsbot-reader")
     writer = _Stage(write, "newsbot-writer")

@@ -342,15 +342,17 @@ class Index:
         Killed in between, the index keeps ``writing=True`` under a stamp no saved view carries: every
         reader rebuilds BM25 from what Chroma holds, and the next ingest completes what is missing.
         """
-        self._bump(writing=True)
+        log.info("writing to the index (stamp %s)", self._bump(writing=True))
         self._writing = True
         try:
             yield
         finally:
             self._writing = False
             stamp = self._bump(writing=False)
+            log.info("finishing: BM25 view for stamp %s", stamp)
             view = self._rebuild_bm25(stamp)
             self._save(view)
+            log.info("saved the BM25 view")
             self._bm25 = view
             self._checked = time.monotonic()
 
