@@ -84,5 +84,6 @@ def use_onnx_cache(cache: Path, data_dir: Path) -> None:
     """Hard-link the session's ONNX export into ``data_dir/onnx`` (where the backend looks for it)."""
     import shutil
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(cache, data_dir / "onnx", copy_function=os.link, dirs_exist_ok=True)
+    if not (data_dir / "onnx").exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(cache, data_dir / "onnx", copy_function=os.link)
