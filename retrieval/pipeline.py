@@ -70,8 +70,9 @@ def run_pipeline(
     max_tokens = min(chunk_tokens, embedder.max_tokens)
     totals = {"chunks": 0}
 
-    def put(q: queue.Queue[Any], item: Any) -> bool:
-        while not stop.is_set():
+    def put(q: queue.Queue[Any], item: Any, consumer: threading.Thread | None = None) -> bool:
+        """Queue ``item`` unless the run stops or the ``consumer`` thread died (its error is raised later)."""
+        while not stop.is_set() and (consumer is None or consumer.is_alive()):
             try:
                 q.put(item, timeout=0.2)
                 return True
@@ -125,13 +126,13 @@ def run_pipeline(
                 writer.start()
                 started = True
             vectors = embedder.encode_array([embedded_text(c.title, c.text) for c in item.chunks])
-            if writer.error or not put(writes, (item.chunks, vectors, item.files)):
+            if not put(writes, (item.chunks, vectors, item.files), writer):
                 break
             done += len(item.chunks)
             if progress:
                 progress("embedding", done, totals["chunks"])
         if started:
-            put(writes, _END)
+            put(writes, _END, writer)
             writer.join()
     except BaseException:
         stop.set()
