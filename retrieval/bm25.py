@@ -19,16 +19,22 @@ from retrieval.types import Chunk
 STAMP_FILE = "stamp.json"
 CHUNKS_FILE = "chunks.jsonl"
 DF_FILE = "df.json"
+FILES_FILE = "files.json"
 IDF_PRIOR = 50
 
 
 class Bm25View:
-    """BM25 scores over chunks (title + text), plus the chunk table the rest of the core reads."""
+    """BM25 scores over chunks (title + text), plus the chunk and file tables the rest of the core reads.
+
+    ``files`` maps each doc_id to the file it was read from and its content hash (what incremental ingest
+    compares), so that neither needs a pass over Chroma's metadata.
+    """
 
     def __init__(self, chunks: list[Chunk], stamp: str, retriever: Any = None,
-                 df: dict[str, int] | None = None) -> None:
+                 df: dict[str, int] | None = None, files: dict[str, dict[str, str]] | None = None) -> None:
         self.chunks = chunks
         self.stamp = stamp
+        self.files: dict[str, dict[str, str]] = files if files is not None else {}
         self.position = {chunk.id: i for i, chunk in enumerate(chunks)}
         self.df: dict[str, int] = df if df is not None else {}
         self._retriever = retriever if retriever is not None else self._index(chunks)
@@ -81,34 +87,45 @@ class Bm25View:
         return [(self.chunks[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
 
     def save(self, folder: Path) -> None:
-        """Write atomically: a half-written view is never read back (a temp folder is renamed into place)."""
+        """Write atomically: into a new folder, then swing the ``folder`` symlink to it in one rename.
+
+        A reader resolves the link once and reads a folder nobody writes to; a half-written view is never
+        read back. The previous folder is kept (a reader may still be in it); older ones are removed.
+        """
         folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".bm25-", dir=folder.parent))
+        new = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
         try:
             if self._retriever is not None:
-                self._retriever.save(str(tmp / "index"), show_progress=False)
-            with open(tmp / CHUNKS_FILE, "w", encoding="utf-8") as fh:
+                self._retriever.save(str(new / "index"), show_progress=False)
+            with open(new / CHUNKS_FILE, "w", encoding="utf-8") as fh:
                 for chunk in self.chunks:
                     fh.write(json.dumps(asdict(chunk), ensure_ascii=False) + "\n")
-            (tmp / DF_FILE).write_text(json.dumps(self.df, ensure_ascii=False))
-            (tmp / STAMP_FILE).write_text(json.dumps({"stamp": self.stamp, "chunks": len(self.chunks)}))
-            old = folder.with_name(folder.name + ".old")
-            if folder.exists():
+            (new / DF_FILE).write_text(json.dumps(self.df, ensure_ascii=False))
+            (new / FILES_FILE).write_text(json.dumps(self.files, ensure_ascii=False))
+            (new / STAMP_FILE).write_text(json.dumps({"stamp": self.stamp, "chunks": len(self.chunks)}))
+            previous = folder.resolve() if folder.is_symlink() else None
+            if folder.exists() and not folder.is_symlink():  # the layout before views were linked
+                shutil.rmtree(folder, ignore_errors=True)
+            link = folder.with_name(f".{folder.name}.link-{os.getpid()}")
+            link.unlink(missing_ok=True)
+            os.symlink(new.name, link)
+            os.replace(link, folder)
+        except BaseException:
+            shutil.rmtree(new, ignore_errors=True)
+            raise
+        for old in folder.parent.glob(f".{folder.name}-*"):
+            if old.is_dir() and old.name not in (new.name, previous.name if previous else ""):
                 shutil.rmtree(old, ignore_errors=True)
-                os.replace(folder, old)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path, stamp: str) -> Bm25View | None:
         """The saved view if it carries ``stamp`` and reads back whole; None means rebuild it."""
         try:
-            saved = json.loads((folder / STAMP_FILE).read_text())
+            real = folder.resolve(strict=True)
+            saved = json.loads((real / STAMP_FILE).read_text())
             if saved.get("stamp") != stamp:
                 return None
-            with open(folder / CHUNKS_FILE, encoding="utf-8") as fh:
+            with open(real / CHUNKS_FILE, encoding="utf-8") as fh:
                 chunks = [Chunk(**json.loads(line)) for line in fh if line.strip()]
             if len(chunks) != saved.get("chunks"):
                 return None
@@ -116,9 +133,10 @@ class Bm25View:
             if chunks:
                 import bm25s
 
-                retriever = bm25s.BM25.load(str(folder / "index"))
-            df = json.loads((folder / DF_FILE).read_text(encoding="utf-8"))
-            return cls(chunks, stamp, retriever, df)
+                retriever = bm25s.BM25.load(str(real / "index"))
+            df = json.loads((real / DF_FILE).read_text(encoding="utf-8"))
+            files = json.loads((real / FILES_FILE).read_text(encoding="utf-8"))
+            return cls(chunks, stamp, retriever, df, files)
         except (OSError, ValueError, TypeError, KeyError):
             return None
 

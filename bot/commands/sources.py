@@ -12,12 +12,21 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "sources", help="list indexed articles, or remove one",
         description="List indexed articles (title, date, source, passages), or `remove ID|PATH`.",
-        epilog="Examples: newsbot sources --json    newsbot sources remove 3f2a9c1d0e4b5a6f",
+        epilog="Examples: newsbot sources --json    newsbot sources remove 3f2a9c1d0e4b5a6f ~/news/old.txt",
     )
-    p.add_argument("action", nargs="?", choices=["list", "remove"], default="list")
-    p.add_argument("target", nargs="*", help="with remove: document ids or source paths/URLs")
     p.add_argument("--json", action="store_true", help="JSON on stdout")
-    p.set_defaults(run=run)
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    listing = actions.add_parser("list", help="list indexed articles (the default)")
+    listing.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON on stdout")
+    remove = actions.add_parser(
+        "remove", help="take articles out of the index",
+        description="Take articles out of the index, by document id (see `newsbot sources`), source path or "
+                    "URL, or the file they were read from (all of its articles).",
+        epilog="Example: newsbot sources remove 3f2a9c1d0e4b5a6f ~/news/old.txt",
+    )
+    remove.add_argument("target", nargs="+", help="document ids, source paths/URLs or files")
+    remove.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON on stdout")
+    p.set_defaults(run=run, action="list")
 
 
 def run(args: argparse.Namespace, settings: Any) -> int:
@@ -26,8 +35,6 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
     bot = Newsbot(settings, notice=notice)
     if args.action == "remove":
-        if not args.target:
-            return fail("sources remove needs a document id or a source path", code=2)
         removed = bot.remove(args.target)
         if args.json:
             print(json.dumps({"removed": removed}))

@@ -1,0 +1,156 @@
+"""The ingest pipeline: read and chunk, embed, write, with the three stages overlapping.
+
+    reader thread ──> chunks of whole articles ──> main thread: encode ──> writer thread: Chroma upsert
+
+The encoder is the floor (all but a few percent of the time on a CPU), so the other stages run beside it: a
+reader thread parses files and chunks articles ahead of the encoder (bounded queue), and a writer thread
+upserts each encoded group into Chroma while the next group encodes. Groups hold whole articles (about
+``group`` chunks, sorted by length inside the encoder) so that every upsert leaves each article complete or
+absent; an interrupted run is completed by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from retrieval.types import Article, Chunk
+
+if TYPE_CHECKING:
+    from retrieval.embeddings import Embedder
+    from retrieval.store import Index
+
+log = logging.getLogger("newsbot.ingest")
+ProgressFn = Callable[[str, int, int], None]
+_END = object()
+GROUP = 512
+
+
+@dataclass
+class _Group:
+    chunks: list[Chunk] = field(default_factory=list)
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class _Stage(threading.Thread):
+    """A daemon thread that remembers the exception it died of."""
+
+    def __init__(self, target: Callable[[], None], name: str) -> None:
+        super().__init__(name=name, daemon=True)
+        self._work = target
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._work()
+        except BaseException as exc:  # handed to the main thread
+            self.error = exc
+
+
+def run_pipeline(
+    articles: Iterable[tuple[Article, str]], embedder: Embedder, index: Index, *, chunk_tokens: int,
+    overlap_sentences: int, begin: Callable[[], None], replace: set[str] | frozenset[str] = frozenset(),
+    progress: ProgressFn | None = None, group: int = GROUP,
+) -> int:
+    """Chunk, embed and upsert ``articles`` ((article, file key) pairs); returns the number of chunks.
+
+    ``articles`` is consumed in a reader thread (it may read files as it goes). ``begin()`` runs in the
+    calling thread just before the first write. Documents in ``replace`` have chunks from an interrupted
+    write: they are deleted right before their new chunks are written.
+    """
+    from retrieval.chunking import chunk_article, embedded_text
+
+    stop = threading.Event()
+    groups: queue.Queue[Any] = queue.Queue(maxsize=2)
+    writes: queue.Queue[Any] = queue.Queue(maxsize=1)
+    max_tokens = min(chunk_tokens, embedder.max_tokens)
+    totals = {"chunks": 0}
+
+    def put(q: queue.Queue[Any], item: Any, consumer: threading.Thread | None = None) -> bool:
+        """Queue ``item`` unless the run stops or the ``consumer`` thread died (its error is raised later)."""
+        while not stop.is_set() and (consumer is None or consumer.is_alive()):
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        current = _Group()
+        try:
+            for article, file_key in articles:
+                if stop.is_set():
+                    return
+                chunks = chunk_article(article, embedder.count_tokens, max_tokens, overlap_sentences)
+                current.chunks.extend(chunks)
+                current.files[article.id] = (file_key, article.content_hash)
+                totals["chunks"] += len(chunks)
+                if len(current.chunks) >= group:
+                    if not put(groups, current):
+                        return
+                    current = _Group()
+            if current.chunks and not put(groups, current):
+                return
+        finally:
+            put(groups, _END)
+
+    def write() -> None:
+        while True:
+            item = writes.get()
+            if item is _END:
+                return
+            chunks, vectors, files = item
+            redo = sorted({c.doc_id for c in chunks} & replace)
+            if redo:
+                index.delete_documents(redo)
+            index.upsert(chunks, vectors, files)
+            log.info("wrote %d chunks of %d articles", len(chunks), len(files))
+
+    reader = _Stage(read, "newsbot-reader")
+    writer = _Stage(write, "newsbot-writer")
+    reader.start()
+    started = False
+    done = 0
+    try:
+        while True:
+            item = _get(groups, reader)
+            if item is _END:
+                break
+            if not started:
+                begin()
+                writer.start()
+                started = True
+            vectors = embedder.encode_array([embedded_text(c.title, c.text) for c in item.chunks])
+            if not put(writes, (item.chunks, vectors, item.files), writer):
+                break
+            done += len(item.chunks)
+            if progress:
+                progress("embedding", done, totals["chunks"])
+        if started:
+            put(writes, _END, writer)
+            writer.join()
+    except BaseException:
+        stop.set()
+        raise
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+    for stage in (reader, writer):
+        if stage.error is not None:
+            raise stage.error
+    return done
+
+
+def _get(q: queue.Queue[Any], producer: _Stage) -> Any:
+    """The next item; the end marker if the producer died (its error is raised by the caller)."""
+    while True:
+        try:
+            return q.get(timeout=0.2)
+        except queue.Empty:
+            if not producer.is_alive() and q.empty():
+                return _END

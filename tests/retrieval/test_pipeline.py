@@ -1,0 +1,108 @@
+"""The ingest pipeline's plumbing with a word-counting tokenizer and a recording index (no model, no Chroma)."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from retrieval.pipeline import run_pipeline
+from retrieval.types import Article
+
+
+class WordEmbedder:
+    max_tokens = 510
+
+    def __init__(self) -> None:
+        self.threads: set[str] = set()
+
+    def count_tokens(self, texts):
+        return [len(t.split()) for t in texts]
+
+    def encode_array(self, texts):
+        self.threads.add(threading.current_thread().name)
+        return np.ones((len(texts), 4), dtype=np.float32)
+
+
+class RecordingIndex:
+    def __init__(self, fail_at: int | None = None) -> None:
+        self.events: list[tuple[str, object]] = []
+        self.fail_at = fail_at
+
+    def upsert(self, chunks, vectors, files):
+        if self.fail_at is not None and len([e for e in self.events if e[0] == "upsert"]) == self.fail_at:
+            raise RuntimeError("disk full")
+        assert len(vectors) == len(chunks) and {c.doc_id for c in chunks} <= set(files)
+        self.events.append(("upsert", [c.id for c in chunks]))
+
+    def delete_documents(self, doc_ids):
+        self.events.append(("delete", list(doc_ids)))
+
+
+def articles(n: int, sentences: int = 6):
+    for i in range(n):
+        text = " ".join(f"Sentence {j} of article {i} has a few words." for j in range(sentences))
+        yield Article(id=f"doc{i}", title=f"Title {i}", text=text, source=f"/news/{i}.txt"), f"/news/{i}.txt"
+
+
+def run(items, index, **kw):
+    began = []
+    n = run_pipeline(items, WordEmbedder(), index, chunk_tokens=20, overlap_sentences=0,
+                     begin=lambda: began.append(len(index.events)), group=kw.pop("group", 5), **kw)
+    return n, began
+
+
+def test_every_chunk_is_written_once_in_groups_of_whole_articles():
+    index = RecordingIndex()
+    n, began = run(articles(7), index)
+    written = [cid for kind, ids in index.events if kind == "upsert" for cid in ids]
+    assert n == len(written) == len(set(written)) == 7 * 3  # two 9-word sentences per 20-token chunk
+    assert began == [0]  # begin() before the first write, once
+    for kind, ids in index.events:
+        docs = {cid.rsplit("-", 1)[0] for cid in ids}
+        for doc in docs:  # an article is never split over two writes
+            assert sum(cid.startswith(doc + "-") for cid in ids) == 3
+
+
+def test_nothing_to_write_never_begins():
+    index = RecordingIndex()
+    assert run(iter(()), index) == (0, [])
+    assert index.events == []
+
+
+def test_interrupted_documents_are_deleted_right_before_they_are_written_again():
+    index = RecordingIndex()
+    run(articles(3), index, replace={"doc1"}, group=100)
+    assert index.events[0] == ("delete", ["doc1"]) and index.events[1][0] == "upsert"
+
+
+def test_a_failing_write_stops_the_run_with_its_error():
+    index = RecordingIndex(fail_at=1)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(articles(40), index)
+    assert len([e for e in index.events if e[0] == "upsert"]) == 1
+
+
+def test_a_failing_reader_stops_the_run_with_its_error():
+    def broken():
+        yield from articles(2)
+        raise OSError("cannot read /news/3.txt")
+
+    with pytest.raises(OSError, match="cannot read"):
+        run(broken(), RecordingIndex())
+
+
+def test_encoding_happens_in_the_calling_thread_and_reading_beside_it():
+    embedder = WordEmbedder()
+    seen = []
+
+    def reading():
+        for item in articles(4):
+            seen.append(threading.current_thread().name)
+            yield item
+
+    run_pipeline(reading(), embedder, RecordingIndex(), chunk_tokens=20, overlap_sentences=0,
+                 begin=lambda: None, group=5)
+    assert embedder.threads == {threading.current_thread().name}
+    assert set(seen) == {"newsbot-reader"}
