@@ -35,6 +35,7 @@ class LoadedFile:
     path: str
     articles: list[Article]
     error: str | None = None
+    skipped: bool = False  # not an article file at all (a question set): reported apart from failures
 
 
 def content_hash(text: str) -> str:
@@ -228,6 +229,8 @@ def _load_jsonl(name: str, text: str, source: str) -> LoadedFile:
             errors.append(f"line {number}: malformed JSON ({exc.msg})")
             records.append(None)
     loaded = _records(name, records, source, line_numbers=True)
+    if loaded.skipped:
+        return loaded
     all_errors = errors + ([loaded.error] if loaded.error else [])
     return LoadedFile(name, loaded.articles, "; ".join(all_errors) or None)
 
@@ -243,7 +246,7 @@ def _records(name: str, records: list[object], source: str, line_numbers: bool =
         except InputError as exc:
             errors.append(f"{'line' if line_numbers else 'item'} {i}: {exc}")
     if not articles and records and all(isinstance(r, dict) and "question" in r for r in records):
-        return LoadedFile(name, [], "a question set, not articles (no text field): skipped")
+        return LoadedFile(name, [], "a question set, not articles", skipped=True)
     if not articles and len(errors) > 1 and len({e.split(": ", 1)[-1] for e in errors}) == 1:
         errors = [f"no article in the file: every {'line' if line_numbers else 'item'} has "
                   + errors[0].split(": ", 1)[-1]]

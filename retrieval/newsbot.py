@@ -107,7 +107,7 @@ class Newsbot:
                         loaded = load_file(path, max_bytes, display=str(path),
                                            source=label(path) if label else None)
                         if loaded.error:
-                            report.failed.append((loaded.path, loaded.error))
+                            (report.skipped if loaded.skipped else report.failed).append((loaded.path, loaded.error))
                         file_key = str(path.resolve())
                         new_ids = {a.id for a in loaded.articles}
                         old_ids = by_file.get(file_key, set())

@@ -40,5 +40,7 @@ def print_report(report: Any) -> None:
     print(f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}, "
           f"failed {len(report.failed)}; {report.chunks} passages embedded in {report.seconds:.1f} s",
           file=sys.stderr)
+    for source, reason in report.skipped:
+        print(f"  skipped: {source}: {reason}", file=sys.stderr)
     for source, reason in report.failed:
         print(f"  failed: {source}: {reason}", file=sys.stderr)

@@ -58,3 +58,10 @@ def test_help_is_fast_and_imports_nothing_heavy(tmp_path):
     assert result.stdout.strip() == "[]", result.stderr
     helped = run_cli(["--help"], tmp_path / "data")
     assert helped.returncode == 0 and "ask" in helped.stdout and "ingest" in helped.stdout
+
+
+def test_ingesting_the_seeds_folder_skips_its_question_set_without_failing(tmp_path):
+    result = run_cli(["ingest", "--json", str(ROOT / "seeds")], tmp_path / "data")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and len(report["added"]) == 1 and report["failed"] == []
+    assert report["skipped"][0][0].endswith("questions.jsonl")
