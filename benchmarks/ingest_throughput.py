@@ -95,7 +95,10 @@ def main() -> int:
 
         # the raw encoder runs on half the texts before ingest and the other half after: the machine is
         # shared, and a load change during the run then weighs on both figures alike
+        load_start = _loadavg()
+        cpu0 = time.process_time()
         raw_before = _raw_encode(embedder, texts[0::2], args)
+        cpu_raw = time.process_time() - cpu0
         bot = Newsbot(settings, embedder=embedder)
         marks: dict[str, float] = {}
 
@@ -103,10 +106,12 @@ def main() -> int:
             marks.setdefault(stage + " first", time.perf_counter())
             marks[stage + " last"] = time.perf_counter()
 
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.process_time()
         report = bot.ingest([source], progress=progress)
-        ingest_s = time.perf_counter() - t0
+        ingest_s, cpu_ingest = time.perf_counter() - t0, time.process_time() - cpu0
+        cpu0 = time.process_time()
         raw_after = _raw_encode(embedder, texts[1::2], args)
+        cpu_raw += time.process_time() - cpu0
         raw_s = raw_before + raw_after
 
         indexed = sorted(embedded_text(c.title, c.text) for c in bot.index.chunks())
@@ -125,6 +130,9 @@ def main() -> int:
               f"{len(texts) / raw_s:.1f} chunks/s, {tokens / raw_s:.0f} tokens/s (half before ingest "
               f"{len(texts[0::2]) / raw_before:.1f} chunks/s, half after {len(texts[1::2]) / raw_after:.1f})", flush=True)
         print(f"ratio: {(n / ingest_s) / (len(texts) / raw_s):.2f}", flush=True)
+        print(f"  CPU seconds (all threads of this process): ingest {cpu_ingest:.0f}, raw encode {cpu_raw:.0f}; "
+              f"CPU ratio {cpu_raw / cpu_ingest:.2f}; load average at start {load_start}, at end {_loadavg()} "
+              "(other processes share the machine)", flush=True)
 
         if not args.no_rerun:
             t0 = time.perf_counter()
@@ -154,6 +162,13 @@ def _raw_encode(embedder, texts: list[str], args: argparse.Namespace) -> float:
     else:
         embedder.encode_array(texts)  # the ONNX session on length-sorted batches, nothing else
     return time.perf_counter() - t0
+
+
+def _loadavg() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def _tokens(embedder, texts: list[str]) -> int:

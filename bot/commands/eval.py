@@ -38,7 +38,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from bot.console import fail, notice, out, progress_bar
     from bot.eval_report import print_report, write_plot
     from retrieval.evaluation.formats import load
-    from retrieval.evaluation.runner import corpus_key, eval_settings, run_eval
+    from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings, run_eval
     from retrieval.newsbot import Newsbot
     from retrieval.search import MODES
 
@@ -65,6 +65,8 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
     show = not args.no_progress and sys.stderr.isatty()
     key = corpus_key(evalset, args.corpus, args.questions)
+    if key:  # an evaluation index per corpus and per embedding: comparing models or backends never needs reindex
+        key += "|" + embedding_key(settings)
     bot = Newsbot(eval_settings(settings, key) if key else settings, notice=notice)
     with progress_bar(enabled=show) as progress:
         if args.corpus is not None:

@@ -25,6 +25,15 @@ def eval_settings(settings: Settings, key: str) -> Settings:
     return settings.model_copy(update={"collection": f"eval-{digest}"})
 
 
+def embedding_key(settings: Settings) -> str:
+    """What makes vectors and passages differ: the model (int8 or not) and the chunking settings."""
+    from retrieval.embeddings import model_identity
+
+    int8 = "+int8" if settings.embedding_backend == "onnx-int8" else ""
+    return (f"{model_identity(settings.embedding_model)}{int8}|{settings.chunk_tokens}|"
+            f"{settings.chunk_overlap_sentences}")
+
+
 def corpus_key(evalset: EvalSet, corpus: Path | None, questions_path: Path) -> str | None:
     """What identifies the evaluation index: the corpus folder, or the question file that holds passages."""
     if corpus is not None:

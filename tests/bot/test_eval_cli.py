@@ -45,3 +45,23 @@ def test_eval_usage_errors(tmp_path):
     assert bad.returncode == 2 and "--compare" in bad.stderr
     missing = run_cli(["eval", "--questions", str(tmp_path / "none.jsonl")], data)
     assert missing.returncode == 1 and "no question file" in missing.stderr
+
+
+def test_eval_corpus_index_is_reused_per_embedding_and_chunking(tmp_path):
+    """A second run reuses the evaluation index; other chunk settings get an index of their own, not stale passages."""
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in (ROOT / "seeds").glob("*.txt"):
+        shutil.copy(f, corpus / f.name)
+    args = ["eval", "--corpus", str(corpus), "--questions", str(ROOT / "seeds/eval/questions.jsonl"), "--limit", "3"]
+    data = tmp_path / "data"
+    first = run_cli(args, data)
+    assert first.returncode == 0, first.stderr
+    assert "1 added, 0 already indexed" in first.stderr
+    again = run_cli(args, data)
+    assert again.returncode == 0 and "0 added, 1 already indexed" in again.stderr
+    smaller = run_cli(args, data, NEWSBOT_CHUNK_TOKENS="48")
+    assert smaller.returncode == 0, smaller.stderr
+    assert "1 added, 0 already indexed" in smaller.stderr
