@@ -19,6 +19,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -423,14 +424,25 @@ def _http_client(settings: Settings, chroma_settings: Any) -> Any:
             ssl=url.scheme == "https", headers=headers, settings=chroma_settings,
         )
     except Exception as exc:
-        raise NewsbotError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from None
+        raise NewsbotError(_server_error(settings, exc, "cannot reach")) from None
+
+
+def _server_error(settings: Settings, exc: Exception, what: str) -> str:
+    """One line on a Chroma server failure; a refused token says which setting to fix (never the token)."""
+    text = str(exc)
+    if re.search(r"\b(401|403)\b|Unauthori[sz]ed|AuthorizationError|Forbidden", text):
+        fix = "check" if settings.chroma_auth_token else "set"
+        return (f"the Chroma server at {settings.chroma_url} refused the request (not authorised): {fix} "
+                "NEWSBOT_CHROMA_AUTH_TOKEN to the token its proxy expects")
+    detail = text.splitlines()[0][:200] if text else exc.__class__.__name__
+    return f"{what} the Chroma server at {settings.chroma_url}: {detail}"
 
 
 def _open_error(settings: Settings, exc: Exception) -> str:
     where = settings.chroma_url or settings.chroma_dir
     detail = str(exc).splitlines()[0][:200] if str(exc) else exc.__class__.__name__
     if settings.chroma_url:
-        return f"cannot use the Chroma server at {where}: {detail}"
+        return _server_error(settings, exc, "cannot use")
     return (f"cannot open the index in {where} ({detail}); if it is corrupted, move that folder away and run "
             "`newsbot ingest` again")
 

@@ -155,3 +155,29 @@ def test_a_server_that_is_down_is_a_clear_error(tmp_path, onnx_cache):
     result = _cli(["ask", "anything?"], env, tmp_path)
     assert result.returncode == 1
     assert "the Chroma server at http://127.0.0.1:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_server_behind_a_token_proxy_needs_the_token_and_never_logs_it(tmp_path, chroma_url, onnx_cache):
+    from tests.retrieval.auth_proxy import AuthProxy
+
+    token = "s3cret-token-for-the-index"
+    article = _article(tmp_path / "in", "harbour.txt", "Harbour reopens",
+                       "The Dunmere harbour reopened after the storm. The harbour master Elin Vask said repairs "
+                       "cost two million crowns.")
+    with AuthProxy(chroma_url, token) as proxy_url:
+        env = _env(tmp_path / "data", proxy_url, onnx_cache)
+        refused = _cli(["ingest", str(article)], env, tmp_path)
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert "NEWSBOT_CHROMA_AUTH_TOKEN" in refused.stderr, refused.stderr
+
+        wrong = _cli(["ingest", str(article)], dict(env, NEWSBOT_CHROMA_AUTH_TOKEN="not-it"), tmp_path)
+        assert wrong.returncode == 1 and "NEWSBOT_CHROMA_AUTH_TOKEN" in wrong.stderr
+        assert "not-it" not in wrong.stderr
+
+        env["NEWSBOT_CHROMA_AUTH_TOKEN"] = token
+        done = _cli(["ingest", str(article)], env, tmp_path)
+        assert done.returncode == 0, done.stderr
+        got = _cli(["ask", "--json", "Who is the Dunmere harbour master?"], env, tmp_path)
+        assert got.returncode == 0, got.stderr
+        assert "Elin Vask" in json.loads(got.stdout)["answer"]
+        assert token not in got.stderr + done.stderr
