@@ -80,11 +80,12 @@ class Bm25View:
             mask = np.array([1.0 if c.doc_id in allowed else 0.0 for c in self.chunks], dtype=np.float32)
             if not mask.any():
                 return []
-        k = min(n, len(self.chunks))
-        docs, scores = self._retriever.retrieve(
-            [query_terms], k=k, show_progress=False, weight_mask=mask, n_threads=1
-        )
-        return [(self.chunks[int(i)], float(s)) for i, s in zip(docs[0], scores[0]) if s > 0]
+        # scores of every chunk, then the top k: bm25s's `retrieve` adds a thread pool and a progress bar per call
+        scores = self._retriever.get_scores(query_terms, weight_mask=mask)
+        k = min(n, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.lexsort((top, -scores[top]))]  # best first; ties in index order (deterministic)
+        return [(self.chunks[int(i)], float(scores[i])) for i in top if scores[i] > 0]
 
     def save(self, folder: Path) -> None:
         """Write atomically: into a new folder, then swing the ``folder`` symlink to it in one rename.

@@ -12,6 +12,7 @@ all-MiniLM-L6-v2 is one).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -19,6 +20,8 @@ import logging
 import os
 import tempfile
 import threading
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,7 +115,7 @@ def export(location: str, out: Path) -> None:
 
     model = Sentence(AutoModel.from_pretrained(location)).eval()
     ids = torch.ones((2, 16), dtype=torch.long)
-    with torch.no_grad():
+    with torch.no_grad(), _quiet():
         torch.onnx.export(
             model, (ids, torch.ones_like(ids), torch.zeros_like(ids)), str(out), dynamo=False,
             input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["embedding"],
@@ -126,7 +129,22 @@ def quantize(fp32: Path, out: Path) -> None:
     """Dynamic int8 quantisation of the weights (activations stay float): onnxruntime's quantiser."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+    with _quiet():
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the exporter's tracer warnings and the quantiser's root-logger advice: noise to a user."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
 
 
 class OnnxEncoder:
