@@ -27,8 +27,9 @@ def chunk_article(
     text = article.text
     title_cost = count_tokens([embedded_text(article.title, "")])[0] if article.title else 0
     budget = max(8, max_tokens - title_cost)
-    spans = _fit_spans(text, sentence_spans(text), count_tokens, budget)
-    costs = count_tokens([text[s:e] for s, e in spans]) if spans else []
+    fitted = _fit_spans(text, sentence_spans(text), count_tokens, budget)
+    spans = [span for span, _ in fitted]
+    costs = [cost for _, cost in fitted]
 
     groups: list[list[int]] = []
     current: list[int] = []
@@ -61,17 +62,18 @@ def chunk_article(
 
 def _fit_spans(
     text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, budget: int
-) -> list[tuple[int, int]]:
-    """Split sentences that alone exceed ``budget`` tokens into word-boundary pieces that fit."""
+) -> list[tuple[tuple[int, int], int]]:
+    """Each sentence with its token count; one that alone exceeds ``budget`` becomes word-boundary pieces."""
     if not spans:
         return []
     costs = count_tokens([text[s:e] for s, e in spans])
-    out: list[tuple[int, int]] = []
+    out: list[tuple[tuple[int, int], int]] = []
     for (start, end), cost in zip(spans, costs):
         if cost <= budget:
-            out.append((start, end))
+            out.append(((start, end), cost))
         else:
-            out.extend(_split_long(text, start, end, count_tokens, budget))
+            pieces = _split_long(text, start, end, count_tokens, budget)
+            out.extend(zip(pieces, count_tokens([text[s:e] for s, e in pieces])))
     return out
 
 

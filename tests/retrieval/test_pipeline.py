@@ -20,8 +20,10 @@ class WordEmbedder:
     def count_tokens(self, texts):
         return [len(t.split()) for t in texts]
 
-    def encode_array(self, texts):
+    def encode_array(self, texts, progress=None):
         self.threads.add(threading.current_thread().name)
+        if progress:
+            progress(len(texts))
         return np.ones((len(texts), 4), dtype=np.float32)
 
 
@@ -106,3 +108,13 @@ def test_encoding_happens_in_the_calling_thread_and_reading_beside_it():
                  begin=lambda: None, group=5)
     assert embedder.threads == {threading.current_thread().name}
     assert set(seen) == {"newsbot-reader"}
+
+
+def test_the_first_group_is_small_so_encoding_starts_early_and_groups_grow_to_the_set_size():
+    index = RecordingIndex()
+    run(articles(200), index, group=120)  # 3 chunks an article
+    sizes = [len(ids) for kind, ids in index.events if kind == "upsert"]
+    assert sum(sizes) == 600
+    assert sizes[0] < 40  # about FIRST_GROUP chunks, whole articles
+    assert sizes[:4] == sorted(sizes[:4]) and max(sizes) <= 120 + 2  # doubling, capped at the group (+ one article)
+    assert max(sizes) >= 120
