@@ -137,7 +137,10 @@ class Index:
 
     @property
     def vectorstore(self) -> Any:
-        """The collection through LangChain's `Chroma` vector store (our embedder, no Chroma default)."""
+        """The collection as LangChain's `Chroma` vector store (our embedder, no Chroma default), for chains.
+
+        newsbot's own search queries the collection directly (`dense_search`): ids and distances only.
+        """
         if self._vectorstore is None:
             from langchain_chroma import Chroma
 
@@ -308,19 +311,26 @@ class Index:
     def dense_search(
         self, vector: list[float], n: int, allowed: set[str] | None = None
     ) -> list[tuple[Chunk, float]]:
-        """Chunks nearest to ``vector`` with cosine similarity, via LangChain's Chroma store."""
+        """Chunks nearest to ``vector`` with cosine similarity.
+
+        Chroma returns ids and distances only; the chunks come from the in-memory table, which is in step
+        with Chroma (fetching documents and metadata would double the query's time). A chunk written by
+        another process since the last stamp check is left out until the view catches up (0.5 s at most).
+        """
         if n <= 0 or (allowed is not None and not allowed):
             return []
-        where = None
-        if allowed is not None:
-            where = {"doc_id": {"$in": sorted(allowed)}}
-        total = len(self.bm25.chunks)  # the view is in step with Chroma: no count() round trip
-        if total == 0:
+        view = self.bm25
+        if not view.chunks:
             return []
-        results = self.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            vector, k=min(n, total), filter=where
-        )
-        return [(chunk_from(doc.id, doc.page_content, doc.metadata), 1.0 - float(dist)) for doc, dist in results]
+        where = {"doc_id": {"$in": sorted(allowed)}} if allowed is not None else None
+        found = self.collection.query(query_embeddings=[vector], n_results=min(n, len(view.chunks)), where=where,
+                                      include=["distances"])
+        out = []
+        for id_, dist in zip(found["ids"][0], found["distances"][0]):
+            pos = view.position.get(id_)
+            if pos is not None:
+                out.append((view.chunks[pos], 1.0 - float(dist)))
+        return out
 
     # ---- writing -------------------------------------------------------------------------------
     @contextlib.contextmanager
