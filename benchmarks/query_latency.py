@@ -154,8 +154,10 @@ def main() -> int:
         walls = sorted(r[0] for r in runs)
         inner = runs[0][1]
         print(f"cold `newsbot ask` ({backend}): median {statistics.median(walls):.2f} s over {len(walls)} runs "
-              f"(min {walls[0]:.2f}); inside ask: embed incl. model load {inner.get('embed', 0):.2f} s, "
-              f"search incl. index open {inner.get('search', 0):.2f} s")
+              f"(min {walls[0]:.2f}); inside ask: open the index {inner.get('prepare', 0):.2f} s, import and load "
+              f"the model {inner.get('load_model', 0):.2f} s, embed {inner.get('embed', 0):.3f} s, search "
+              f"{inner.get('search', 0):.3f} s, answer {inner.get('answer', 0):.3f} s; the rest is Python start-up "
+              "and imports")
     t = time.perf_counter()
     code = ("import sys, contextlib, io\nfrom bot.cli import build_parser\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"

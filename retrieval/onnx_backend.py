@@ -113,6 +113,9 @@ def export(location: str, out: Path) -> None:
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # transformers draws a "Loading weights" bar on stderr otherwise
     model = Sentence(AutoModel.from_pretrained(location)).eval()
     ids = torch.ones((2, 16), dtype=torch.long)
     with torch.no_grad(), _quiet():
