@@ -77,7 +77,7 @@ def check(rows: list[dict], corpus: Path) -> list[str]:
                 if d is None:
                     problems.append(f"{where}: {name} does not exist under {corpus}")
                     continue
-                if d in by_digest and by_digest[d][1] != label:
+                if d in by_digest and by_digest[d][1] != label and by_digest[d][0] != name:
                     other, other_label = by_digest[d]
                     problems.append(f"{where}: {name} ({label}) has the same text as {other} ({other_label})")
                 by_digest.setdefault(d, (name, label))
