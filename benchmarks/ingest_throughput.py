@@ -149,7 +149,7 @@ def main() -> int:
             print(f"no-change re-run (new `newsbot ingest` process): {cli_s:.2f} s; {done.stderr.strip()}",
                   flush=True)
         stats = bot.stats()
-        print(f"index: {stats['documents']} documents, {stats['chunks']} chunks, {stats['disk_mb']} MB", flush=True)
+        print(f"index: {stats.documents} documents, {stats.chunks} chunks, {stats.disk_mb} MB", flush=True)
     return 0
 
 

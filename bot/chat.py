@@ -13,7 +13,7 @@ from rich.console import Console
 
 from bot.render import answer_json, plain, rich_answer
 from retrieval.conversation import Conversation
-from retrieval.errors import InputError, NewsbotError
+from retrieval.errors import IndexUnusableError, InputError, NewsbotError
 from retrieval.types import Answer
 
 HELP = """Ask a question about the indexed articles; follow-ups ("where was their stronghold?") use the
@@ -84,15 +84,11 @@ class ChatSession:
 
     def ask(self, line: str, stream: Callable[[str], None] | None = None) -> Answer:
         """Answer ``line`` in this conversation; ``stream`` receives LLM text as it arrives."""
-        if stream is None:
-            self.last = self.newsbot.ask(line, conversation=self.conversation)
-            return self.last
-        for item in self.newsbot.ask_stream(line, conversation=self.conversation):
-            if isinstance(item, Answer):
-                self.last = item
-            else:
-                stream(item)
-        assert self.last is not None
+        answers = self.newsbot.ask_stream(line, conversation=self.conversation)
+        for delta in answers:
+            if stream is not None:
+                stream(delta)
+        self.last = answers.result()
         return self.last
 
 
@@ -170,9 +166,10 @@ def run_interactive(newsbot: Any, history_file: Path) -> int:
             console.print("(interrupted)", style="yellow")
         except InputError as exc:
             console.print(str(exc), style="yellow")
+        except IndexUnusableError as exc:  # the index cannot be used (model mismatch, corrupted, locked): nothing to chat about
+            console.print(f"error: {exc}", style="red")
+            return 1
         except NewsbotError as exc:
             console.print(f"error: {exc}", style="red")
-            if "reindex" in str(exc) or "cannot open" in str(exc):
-                return 1
     console.print("Bye.")
     return 0

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Any
 from retrieval.errors import (
     DataDirError,
     IndexLockedError,
+    IndexUnusableError,
     InputError,
     ModelMismatchError,
     NewsbotError,
 )
 from retrieval.settings import Settings, SettingsError, load_settings
-from retrieval.types import Answer, Article, Chunk, Citation, Hit, IngestReport, SourceInfo
+from retrieval.types import Answer, Article, Chunk, Citation, Hit, IndexStats, IngestReport, SourceInfo
 
 if TYPE_CHECKING:
     from retrieval.conversation import Conversation
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Answer", "Article", "Chunk", "Citation", "Conversation", "DataDirError", "Hit", "IndexLockedError",
-    "IngestReport", "InputError", "ModelMismatchError", "Newsbot", "NewsbotError", "Settings",
+    "IndexUnusableError",
+    "IndexStats", "IngestReport", "InputError", "ModelMismatchError", "Newsbot", "NewsbotError", "Settings",
     "SettingsError", "SourceInfo", "load_settings",
 ]
 

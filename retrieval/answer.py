@@ -72,9 +72,9 @@ class ExtractiveAnswerer:
         spans = [self._with_antecedent(c) for c in picked]
         citations, parts = [], []
         for n, (chunk, start, end, cand) in enumerate(_merge(spans), 1):
-            quote = chunk.text[start - chunk.start : end - chunk.start]
-            citations.append(_citation(n, chunk, quote, start, end, cand.score))
-            parts.append(f"{' '.join(quote.split())} [{n}]")
+            citation = Citation.of(n, chunk, start, end, cand.score)
+            citations.append(citation)
+            parts.append(f"{' '.join(citation.quote.split())} [{n}]")
         return Answer(question=question, answer=" ".join(parts), found=True, citations=citations)
 
     def score(self, question: str, hits: list[Hit], similarities: dict[str, float]) -> list[Candidate]:
@@ -134,16 +134,8 @@ class ExtractiveAnswerer:
             if chunk.doc_id in seen or len(related) >= 2:
                 continue
             seen.add(chunk.doc_id)
-            quote = chunk.text[cand.start - chunk.start : cand.end - chunk.start]
-            related.append(_citation(len(related) + 1, chunk, quote, cand.start, cand.end, cand.score))
+            related.append(Citation.of(len(related) + 1, chunk, cand.start, cand.end, cand.score))
         return Answer(question=question, answer=load_prompt("decline"), found=False, related=related)
-
-
-def _citation(n: int, chunk: Chunk, quote: str, start: int, end: int, score: float) -> Citation:
-    return Citation(
-        n=n, doc_id=chunk.doc_id, title=chunk.title, date=chunk.date, source=chunk.source, quote=quote,
-        score=round(score, 4), url=chunk.url, start=start, end=end, chunk_id=chunk.id,
-    )
 
 
 def _overlaps(cand: Candidate, picked: list[Candidate]) -> bool:

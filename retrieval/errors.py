@@ -11,17 +11,17 @@ class InputError(NewsbotError):
     """A question or file that cannot be used (empty, too long, binary, malformed)."""
 
 
-class IndexError_(NewsbotError):
+class IndexUnusableError(NewsbotError):
     """The index cannot be opened or used."""
 
 
-class ModelMismatchError(IndexError_):
+class ModelMismatchError(IndexUnusableError):
     """The index was built with another embedding model."""
 
 
-class IndexLockedError(IndexError_):
+class IndexLockedError(IndexUnusableError):
     """Another process is writing to the index."""
 
 
-class DataDirError(IndexError_):
+class DataDirError(IndexUnusableError):
     """The data directory is missing, unwritable or corrupted."""

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
+from typing import TYPE_CHECKING
 
 from retrieval.fusion import rrf
-from retrieval.store import Index
 from retrieval.types import Chunk, Hit
+
+if TYPE_CHECKING:
+    from retrieval.embeddings import Embedder
+    from retrieval.store import Index
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -39,17 +38,22 @@ class Filters:
 
 
 class Searcher:
-    """Runs one retrieval mode over an `Index`."""
+    """Runs one retrieval mode over an `Index`; ``embedder`` embeds queries given without a vector."""
 
-    def __init__(self, index: Index, candidates: int = 30, rrf_k: int = 60,
-                 weights: tuple[float, float] = (1.0, 1.0)) -> None:
+    def __init__(
+        self, index: Index, embedder: Embedder, candidates: int = 30, rrf_k: int = 60,
+        weights: tuple[float, float] = (1.0, 1.0),
+    ) -> None:
         self.index = index
+        self.embedder = embedder
         self.candidates = candidates
         self.rrf_k = rrf_k
         self.weights = weights
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None,
-               vector: list[float] | None = None) -> list[Hit]:
+    def search(
+        self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None,
+        vector: list[float] | None = None,
+    ) -> list[Hit]:
         """The ``k`` best chunks for ``query``; ``vector`` may carry a precomputed query embedding."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {', '.join(MODES)}")
@@ -63,7 +67,7 @@ class Searcher:
         lexical: list[tuple[Chunk, float]] = []
         if mode in ("hybrid", "dense"):
             if vector is None:
-                vector = self.index.embedder.embed_query(query)
+                vector = self.embedder.embed_query(query)
             dense = self.index.dense_search(vector, n, allowed)
         if mode in ("hybrid", "bm25"):
             lexical = self.index.bm25.search(query, n, allowed)
@@ -71,6 +75,7 @@ class Searcher:
         dense_score = {c.id: s for c, s in dense}
         bm25_rank = {c.id: i for i, (c, _) in enumerate(lexical, 1)}
         chunks = {c.id: c for c, _ in lexical} | {c.id: c for c, _ in dense}
+        ranked: list[tuple[str, float]]
         if mode == "dense":
             ranked = [(c.id, s) for c, s in dense]
         elif mode == "bm25":
@@ -80,25 +85,4 @@ class Searcher:
         return [
             Hit(chunks[cid], float(score), dense_rank.get(cid), bm25_rank.get(cid), dense_score.get(cid))
             for cid, score in ranked[:k]
-        ]
-
-
-class NewsRetriever(BaseRetriever):
-    """The searcher as a LangChain retriever: `Document`s with the chunk's metadata and score."""
-
-    searcher: Any
-    k: int = 5
-    mode: str = "hybrid"
-    filters: Filters | None = None
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        hits = self.searcher.search(query, k=self.k, mode=self.mode, filters=self.filters)
-        return [
-            Document(
-                id=h.chunk.id, page_content=h.chunk.text,
-                metadata={"doc_id": h.chunk.doc_id, "title": h.chunk.title, "date": h.chunk.date,
-                          "source": h.chunk.source, "url": h.chunk.url, "start": h.chunk.start,
-                          "end": h.chunk.end, "score": h.score},
-            )
-            for h in hits
         ]

@@ -9,6 +9,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from typing_extensions import Annotated
 
+from retrieval.errors import NewsbotError
+
 
 def default_data_dir() -> Path:
     """The per-user data folder (``~/.local/share/newsbot`` on Linux)."""
@@ -20,7 +22,7 @@ def default_data_dir() -> Path:
 IntList = Annotated[list[int], NoDecode]
 
 
-class SettingsError(ValueError):
+class SettingsError(NewsbotError, ValueError):
     """A setting has a bad value; the message is one line naming it."""
 
 

@@ -63,6 +63,15 @@ class Citation:
     end: int = 0
     chunk_id: str = ""
 
+    @classmethod
+    def of(cls, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
+        """Citation ``n`` quoting ``chunk`` from article offset ``start`` to ``end`` (the one place they are built)."""
+        return cls(
+            n=n, doc_id=chunk.doc_id, title=chunk.title, date=chunk.date, source=chunk.source,
+            quote=chunk.text[start - chunk.start : end - chunk.start], score=round(score, 4), url=chunk.url,
+            start=start, end=end, chunk_id=chunk.id,
+        )
+
 
 @dataclass
 class Answer:
@@ -92,6 +101,23 @@ class SourceInfo:
     source: str
     chunks: int
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Size and contents of the index, as ``newsbot stats`` shows them."""
+
+    documents: int
+    chunks: int
+    disk_mb: float
+    model: str
+    first_date: str | None
+    last_date: str | None
+    location: str
+    collection: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass

@@ -19,7 +19,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from bot.console import notice, out
     from retrieval.newsbot import Newsbot
 
-    stats = Newsbot(settings, notice=notice).stats()
+    stats = Newsbot(settings, notice=notice).stats().to_dict()
     if args.json:
         print(json.dumps(stats))
     else:

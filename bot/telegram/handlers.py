@@ -45,25 +45,17 @@ class BotState:
 
     def __init__(self, newsbot: Any, access: Any, limiter: Any, feedback: Any, executor: Any,
                  max_upload_mb: float, history_turns: int) -> None:
+        from retrieval.conversation import Conversations
+
         self.newsbot = newsbot
         self.access = access
         self.limiter = limiter
         self.feedback = feedback
         self.executor = executor
         self.max_upload_mb = max_upload_mb
-        self.history_turns = history_turns
-        self.conversations: OrderedDict[int, Any] = OrderedDict()
+        self.conversations = Conversations(max_turns=history_turns)
         self.chat_locks: dict[int, asyncio.Lock] = {}
         self.answers: OrderedDict[str, tuple[int, Answer]] = OrderedDict()
-
-    def conversation(self, chat_id: int) -> Any:
-        from retrieval.conversation import Conversation
-
-        conv = self.conversations.pop(chat_id, None) or Conversation(max_turns=self.history_turns)
-        self.conversations[chat_id] = conv
-        while len(self.conversations) > 10_000:
-            self.conversations.popitem(last=False)
-        return conv
 
     def lock(self, chat_id: int) -> asyncio.Lock:
         return self.chat_locks.setdefault(chat_id, asyncio.Lock())
@@ -117,7 +109,7 @@ async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None or update.effective_chat is None or not await _admit(update, context):
         return
-    state(context).conversations.pop(update.effective_chat.id, None)
+    state(context).conversations.reset(update.effective_chat.id)
     await message.reply_text(texts()["reset"])
 
 
@@ -147,7 +139,7 @@ async def _sources_page(context: ContextTypes.DEFAULT_TYPE, page: int) -> tuple[
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ask QUESTION: works in private chats and groups alike."""
     message = update.effective_message
-    if message is None:
+    if message is None or not await _admit(update, context):
         return
     question = " ".join(context.args or [])
     if not question.strip():
@@ -197,7 +189,7 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
         return
     placeholder: Message | None = None
     async with _typing(context, chat.id), st.lock(chat.id):
-        conversation = st.conversation(chat.id)
+        conversation = st.conversations.get(chat.id)
         try:
             if st.newsbot.settings.llm:
                 answer, placeholder = await _stream(context, st, message, text, conversation)
@@ -229,10 +221,9 @@ async def _stream(context: ContextTypes.DEFAULT_TYPE, st: BotState, message: Mes
     from retrieval.llm import aiter_in_thread
 
     draft, shown, placeholder, last_edit = "", "", None, 0.0
-    async for item in aiter_in_thread(st.newsbot.ask_stream(text, conversation=conversation)):
-        if isinstance(item, Answer):
-            return item, placeholder
-        draft += item
+    answers = st.newsbot.ask_stream(text, conversation=conversation)
+    async for delta in aiter_in_thread(iter(answers), st.executor):
+        draft += delta
         now = asyncio.get_running_loop().time()
         if now - last_edit < STREAM_EDIT_SECONDS or not draft.strip() or draft == shown:
             continue
@@ -243,7 +234,9 @@ async def _stream(context: ContextTypes.DEFAULT_TYPE, st: BotState, message: Mes
             else:
                 await placeholder.edit_text(preview, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)
         shown, last_edit = draft, now
-    raise NewsbotError("the answer stream ended without an answer")
+    if answers.answer is None:
+        raise NewsbotError("the answer stream ended without an answer")
+    return answers.answer, placeholder
 
 
 @contextlib.asynccontextmanager

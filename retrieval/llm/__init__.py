@@ -14,27 +14,27 @@ Which answerer runs
     was unavailable, or its reply failed the check; ``Answer.fallback_reason`` says why in one clause).
 
 The streaming contract (for the chat and Telegram adapters)
-    ``Newsbot.ask_stream(question, *, k, since, until, source, mode, conversation, answerer)`` returns a
-    generator. It yields zero or more ``str`` deltas, the raw text as the model writes it (unchecked: it may
-    hold ``[n]`` markers that will be renumbered, sentences that will be dropped, or "NOT IN THE ARTICLES"),
-    then exactly one `Answer`, the last item, which is what must stay on screen: a checked LLM answer, a
-    decline, or the extractive answer that replaced the reply. The extractive answerer yields no delta. Errors
-    in the question (`InputError`) are raised before the first item; LLM failures never raise, they end in an
-    ``extractive-fallback`` answer. Closing the generator early (``gen.close()``, or leaving a ``for`` loop)
-    closes the HTTP stream. The generator is synchronous and blocks while it waits for tokens: an asyncio
-    adapter iterates it in a worker thread (`aiter_in_thread`)::
+    ``Newsbot.ask_stream(question, *, k, since, until, source, mode, conversation, answerer)`` returns an
+    `AnswerStream` (`retrieval.asking`). Iterating it yields zero or more ``str`` deltas, the raw text as the
+    model writes it (unchecked: it may hold ``[n]`` markers that will be renumbered, sentences that will be
+    dropped, or "NOT IN THE ARTICLES"); ``result()`` then gives the one `Answer` that must stay on screen: a
+    checked LLM answer, a decline, or the extractive answer that replaced the reply. The extractive answerer
+    yields no delta. Errors in the question (`InputError`) are raised by ``ask_stream`` itself; LLM failures
+    never raise, they end in an ``extractive-fallback`` answer. ``close()`` (or closing the iteration early)
+    closes the HTTP stream. Iteration is synchronous and blocks while it waits for tokens: an asyncio adapter
+    iterates it in a worker thread of its own executor (`aiter_in_thread`)::
 
-        for item in bot.ask_stream(question, conversation=conv):
-            if isinstance(item, str):
-                show_partial(item)      # append; redraw at most every N seconds
-            else:
-                show_final(item)        # replace the partial text with the rendered Answer
+        answers = bot.ask_stream(question, conversation=conv)
+        for delta in answers:
+            show_partial(delta)         # append; redraw at most every N seconds
+        show_final(answers.result())    # replace the partial text with the rendered Answer
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import TypeVar
+from concurrent.futures import Executor
+from typing import TypeVar, cast
 
 from retrieval.errors import NewsbotError
 
@@ -58,24 +58,26 @@ def resolve_answerer(requested: str | None, llm: str | None) -> str:
     return requested
 
 
-async def aiter_in_thread(items: Iterator[T]) -> AsyncIterator[T]:
-    """Iterate a blocking iterator (``ask_stream``) from asyncio without blocking the event loop.
+async def aiter_in_thread(items: Iterator[T], executor: Executor | None = None) -> AsyncIterator[T]:
+    """Iterate a blocking iterator (an `AnswerStream`'s deltas) from asyncio without blocking the event loop.
 
-    Each ``next()`` runs in a worker thread; when the consumer stops early the iterator is closed.
+    Each ``next()`` runs in ``executor`` (the caller's bounded pool; asyncio's default one when None); when the
+    consumer stops early the iterator is closed.
     """
     import asyncio
 
+    loop = asyncio.get_running_loop()
     done = object()
     try:
         while True:
-            item = await asyncio.to_thread(next, items, done)
+            item = await loop.run_in_executor(executor, next, items, done)
             if item is done:
                 return
-            yield item  # type: ignore[misc]
+            yield cast(T, item)
     finally:
         close = getattr(items, "close", None)
         if close is not None:
-            await asyncio.to_thread(close)
+            await loop.run_in_executor(executor, close)
 
 
 __all__ = ["ANSWERERS", "LLMNotConfigured", "aiter_in_thread", "resolve_answerer"]

@@ -63,22 +63,14 @@ class LLMAnswerer:
             self._model = build_chat_model(self.settings)
         return self._model
 
-    def answer(self, question: str, hits: list[Hit], extractive: Answer, max_citations: int | None = None) -> Answer:
-        """The checked LLM answer (one non-streaming request), or ``extractive`` marked as the fallback."""
-        result = extractive
-        for item in self._run(question, hits, extractive, max_citations, stream=False):
-            if isinstance(item, Answer):
-                result = item
-        return result
-
     def stream(self, question: str, hits: list[Hit], extractive: Answer,
                max_citations: int | None = None) -> Iterator[str | Answer]:
         """Text deltas as the model writes them, then the checked `Answer` (see `retrieval.llm`)."""
-        yield from self._run(question, hits, extractive, max_citations, stream=True)
+        yield from self._run(question, hits, extractive, max_citations)
 
     # ---- one question ------------------------------------------------------------------------------
-    def _run(self, question: str, hits: list[Hit], extractive: Answer, max_citations: int | None,
-             stream: bool) -> Iterator[str | Answer]:
+    def _run(self, question: str, hits: list[Hit], extractive: Answer,
+             max_citations: int | None) -> Iterator[str | Answer]:
         started = self.clock()
         passages = hits[: max_citations or self.settings.llm_passages]
         if not passages:
@@ -99,20 +91,17 @@ class LLMAnswerer:
         log.info("asking %s with %d passages", describe(self.settings), len(passages))
         pieces: list[str] = []
         try:
-            if stream:
-                chunks = model.stream(prompt.messages())
-                try:
-                    for chunk in chunks:
-                        delta = _text(chunk)
-                        if delta:
-                            pieces.append(delta)
-                            yield delta
-                        if self.clock() - started > self.settings.llm_timeout:
-                            raise LLMDeadline("streamed reply too slow")
-                finally:
-                    chunks.close()  # an abandoned or failed stream closes its HTTP response now
-            else:
-                pieces.append(_text(model.invoke(prompt.messages())))
+            chunks = model.stream(prompt.messages())
+            try:
+                for chunk in chunks:
+                    delta = _text(chunk)
+                    if delta:
+                        pieces.append(delta)
+                        yield delta
+                    if self.clock() - started > self.settings.llm_timeout:
+                        raise LLMDeadline("streamed reply too slow")
+            finally:
+                chunks.close()  # an abandoned or failed stream closes its HTTP response now
         except Exception as exc:  # noqa: BLE001 - every provider has its own errors; explain() names the kind
             kind = classify(exc)
             if kind != "malformed":
@@ -138,11 +127,8 @@ class LLMAnswerer:
         citations = []
         for cited in checked.cited:
             chunk = cited.passage.chunk
-            citations.append(Citation(
-                n=cited.n, doc_id=chunk.doc_id, title=chunk.title, date=chunk.date, source=chunk.source,
-                quote=chunk.text[cited.start:cited.end], score=cited.score, url=chunk.url,
-                start=chunk.start + cited.start, end=chunk.start + cited.end, chunk_id=chunk.id,
-            ))
+            citations.append(Citation.of(cited.n, chunk, chunk.start + cited.start, chunk.start + cited.end,
+                                         cited.score))
         return Answer(question=question, answer=checked.text, found=True, citations=citations, answerer="llm")
 
 

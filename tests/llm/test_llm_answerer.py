@@ -71,9 +71,10 @@ def markers(text: str) -> set[int]:
 
 
 def stream(bot, question, **kwargs):
-    items = list(bot.ask_stream(question, **kwargs))
-    assert items and all(isinstance(i, str) for i in items[:-1])
-    return "".join(items[:-1]), items[-1]
+    answers = bot.ask_stream(question, **kwargs)
+    deltas = list(answers)
+    assert all(isinstance(d, str) for d in deltas)
+    return "".join(deltas), answers.result()
 
 
 # ---- the scripted cases, asked plainly and streamed --------------------------------------------------
@@ -95,7 +96,7 @@ def test_well_cited_answer_is_shown_with_its_checked_citations(bot, llm, streame
     for c in answer.citations:  # every quote is an exact span of the article
         assert c.quote in source
     request = llm.requests[-1]
-    assert request.stream is streamed
+    assert request.stream  # one path: `ask` is the end of the same streamed request
     assert request.body["model"] == "standin" and request.body["temperature"] == 0.0
 
 
@@ -247,8 +248,10 @@ def test_answerer_llm_without_an_llm_is_an_error(tmp_path, embedder, notices):
 def test_without_an_llm_the_extractive_answerer_runs_and_streams_nothing(tmp_path, embedder, notices):
     newsbot = make_bot(tmp_path, embedder, notices)
     newsbot.ingest([SEED])
-    items = list(newsbot.ask_stream(cases.QUESTION))
-    assert len(items) == 1 and items[0].answerer == "extractive" and items[0].found
+    answers = newsbot.ask_stream(cases.QUESTION)
+    assert list(answers) == []
+    answer = answers.result()
+    assert answer.answerer == "extractive" and answer.found
 
 
 def test_answerer_extractive_overrides_a_configured_llm(bot, llm):
@@ -274,10 +277,11 @@ def test_the_api_key_is_sent_but_never_logged_or_shown(tmp_path, embedder, llm, 
 
 def test_stream_can_be_abandoned_early(bot, llm):
     llm.reply(Reply("Iranian pilgrims were transferred " * 20 + "[1].", chunk_delay=0.05))
-    items = bot.ask_stream(cases.QUESTION)
-    first = next(items)
-    assert isinstance(first, str)
-    items.close()  # an adapter that stops listening: no error, the HTTP stream is closed
+    answers = bot.ask_stream(cases.QUESTION)
+    deltas = iter(answers)
+    assert isinstance(next(deltas), str)
+    deltas.close()  # an adapter that stops listening: no error, the HTTP stream is closed
+    assert answers.answer is None
 
 
 # ---- the CLI -----------------------------------------------------------------------------------------

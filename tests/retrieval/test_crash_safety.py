@@ -91,13 +91,10 @@ class Run:
 
 
 def fresh_index(settings, embedder):
-    """An in-process view of the index as a new process sees it (no Chroma client cached for the folder)."""
-    from chromadb.api.shared_system_client import SharedSystemClient
-
+    """An in-process view of the index as a new process sees it: every user closes it (`with`), so that no
+    Chroma client of this process keeps the folder's old state."""
     from retrieval.newsbot import Newsbot
 
-    SharedSystemClient._identifier_to_system.pop(str(settings.chroma_dir), None)
-    SharedSystemClient._identifier_to_refcount.pop(str(settings.chroma_dir), None)
     return Newsbot(settings, embedder=embedder)
 
 
@@ -118,8 +115,8 @@ class Reader:
 
         while not self.stop.is_set():
             try:
-                fresh_index(self.settings, self.embedder)  # drops the cached client for the folder
-                Index(self.settings, self.embedder).open().refresh()
+                with Index(self.settings, self.embedder.name).open() as index:
+                    index.refresh()
                 self.refreshes += 1
             except Exception:  # a read racing the writer may fail; it must never corrupt anything
                 pass
@@ -132,6 +129,11 @@ class Reader:
 
 def check_consistent(bot, facts: dict[str, str]) -> dict[str, tuple[str, str]]:
     """Opens, BM25 agrees with Chroma, every stored article's chunks are unique, dense search and ask work."""
+    with bot:
+        return _check_consistent(bot, facts)
+
+
+def _check_consistent(bot, facts: dict[str, str]) -> dict[str, tuple[str, str]]:
     index = bot.index
     stored = index.collection.get(include=["documents", "metadatas"])
     rows = {i: (d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])}
@@ -158,9 +160,9 @@ def check_consistent(bot, facts: dict[str, str]) -> dict[str, tuple[str, str]]:
 
 def reference(tmp_path: Path, corpus: Path, settings, embedder) -> dict[str, tuple[str, str]]:
     ref = settings.model_copy(update={"data_dir": tmp_path / "reference", "chunk_tokens": int(CHUNK_TOKENS)})
-    bot = fresh_index(ref, embedder)
-    bot.ingest([corpus])
-    rows = bot.index.collection.get(include=["documents", "metadatas"])
+    with fresh_index(ref, embedder) as bot:
+        bot.ingest([corpus])
+        rows = bot.index.collection.get(include=["documents", "metadatas"])
     return {i: (d, m["doc_id"]) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])}
 
 

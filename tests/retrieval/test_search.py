@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.search import Filters, NewsRetriever
+from retrieval.integrations.langchain import NewsRetriever, news_vectorstore
+from retrieval.search import Filters
 
 
 @pytest.mark.parametrize("mode", ["dense", "bm25", "hybrid"])
@@ -48,5 +49,5 @@ def test_filters_restrict_every_mode_to_the_matching_articles(seeded, tmp_path):
 
 
 def test_the_index_is_also_a_langchain_vector_store(seeded):
-    docs = seeded.index.vectorstore.similarity_search("Through which air base were the Iranians transported?", k=1)
+    docs = news_vectorstore(seeded).similarity_search("Through which air base were the Iranians transported?", k=1)
     assert "Khmeimim Air Base" in docs[0].page_content and docs[0].metadata["date"] == "2024-12-20"

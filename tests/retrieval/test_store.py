@@ -73,7 +73,7 @@ def test_opening_with_another_model_is_a_clear_error(seeded, settings):
 
 def test_a_corrupted_index_is_a_clear_error_not_a_traceback(seeded, settings, embedder):
     db = settings.chroma_dir / "chroma.sqlite3"
-    seeded.index._client = None
+    seeded.close()
     db.write_bytes(b"this is not a sqlite database" * 100)
     for folder in settings.chroma_dir.iterdir():
         if folder.is_dir():

@@ -1,0 +1,188 @@
+"""The question flow, one path for every answer: check, rewrite a follow-up, retrieve, answer, record.
+
+`Asker.stream(query)` returns an `AnswerStream`: the LLM's text deltas as it writes them (none for the
+extractive answerer), then the checked `Answer`. ``ask`` is ``stream(query).result()``; there is no second path.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from retrieval.conversation import strip_context
+from retrieval.errors import InputError
+from retrieval.search import Filters
+from retrieval.types import Answer, Hit
+
+if TYPE_CHECKING:
+    from retrieval.conversation import Conversation
+    from retrieval.newsbot import Newsbot
+
+MIN_CANDIDATES = 8  # chunks the answerer reads, whatever the number of citations asked for
+
+
+@dataclass
+class Query:
+    """One question and how to answer it; ``None`` means "as the settings say"."""
+
+    question: str
+    k: int | None = None  # at most this many citations
+    filters: Filters = field(default_factory=Filters)
+    mode: str | None = None  # retrieval mode
+    conversation: Conversation | None = None
+    answerer: str | None = None  # "extractive", "llm" or None
+
+
+class AnswerStream:
+    """Iterate for the text deltas an LLM writes (none for the extractive answerer); `result()` is the `Answer`.
+
+    ``close()`` (or leaving a ``for`` loop early and closing) closes the underlying LLM stream.
+    """
+
+    def __init__(self, items: Iterator[str | Answer]) -> None:
+        self._items = items
+        self._answer: Answer | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for item in self._items:
+                if isinstance(item, Answer):
+                    self._answer = item
+                    return
+                yield item
+        except GeneratorExit:  # the consumer stopped early: stop the LLM's stream too
+            self.close()
+            raise
+
+    @property
+    def answer(self) -> Answer | None:
+        """The final answer once the deltas are consumed, else None."""
+        return self._answer
+
+    def result(self) -> Answer:
+        """Consume what is left and return the final `Answer`."""
+        for _ in self:
+            pass
+        if self._answer is None:
+            raise RuntimeError("the answer stream ended without an answer")
+        return self._answer
+
+    def close(self) -> None:
+        close = getattr(self._items, "close", None)
+        if close is not None:
+            close()
+
+
+def clean_question(question: str, max_chars: int) -> str:
+    """The question with control characters removed and spaces collapsed, or an `InputError` saying why not."""
+    cleaned = " ".join("".join(ch for ch in question if ch.isprintable() or ch.isspace()).split())
+    if not cleaned:
+        raise InputError("the question is empty")
+    if len(cleaned) > max_chars:
+        raise InputError(
+            f"the question is {len(cleaned)} characters long; the limit is {max_chars} (NEWSBOT_MAX_QUESTION_CHARS)"
+        )
+    return cleaned
+
+
+@dataclass
+class Retrieved:
+    """What retrieval produced for one question."""
+
+    question: str  # cleaned
+    searched: str  # self-contained (a rewritten follow-up), what retrieval used
+    vector: list[float]
+    hits: list[Hit]
+    timings: dict[str, float]
+
+
+class Asker:
+    """Runs queries against one `Newsbot`'s parts (index, embedder, searcher, answerers)."""
+
+    def __init__(self, newsbot: Newsbot, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.bot = newsbot
+        self.clock = clock
+
+    def stream(self, query: Query) -> AnswerStream:
+        """The answer to ``query`` as a stream; a bad question or answerer raises here, before any item."""
+        from retrieval.llm import resolve_answerer
+
+        resolve_answerer(query.answerer, self.bot.settings.llm)
+        clean_question(query.question, self.bot.settings.max_question_chars)
+        return AnswerStream(self._events(query))
+
+    def _events(self, query: Query) -> Iterator[str | Answer]:
+        got = self.retrieve(query)
+        started = self.clock()
+        # sentences are scored against the user's own words; inherited context only steers retrieval
+        stream = self.answer_stream(strip_context(got.searched), got.hits, got.vector, query.k, query.answerer)
+        try:
+            yield from stream
+        finally:
+            stream.close()
+        yield self._finish(stream.result(), got, query.conversation, started)
+
+    def retrieve(self, query: Query) -> Retrieved:
+        """Clean the question, make a follow-up self-contained, embed it and search."""
+        bot = self.bot
+        t0 = self.clock()
+        question = clean_question(query.question, bot.settings.max_question_chars)
+        searched = query.conversation.rewrite(question) if query.conversation is not None else question
+        bot.ensure_seeded()
+        t1 = self.clock()
+        bot.embedder.model  # noqa: B018 - importing and loading the model is timed apart from embedding
+        t_loaded = self.clock()
+        vector = bot.embedder.embed_query(searched)
+        t2 = self.clock()
+        hits = bot.search(searched, k=max(MIN_CANDIDATES, query.k or 0), mode=query.mode, filters=query.filters,
+                          vector=vector)
+        t3 = self.clock()
+        timings = {"start": t0, "prepare": t1 - t0, "load_model": t_loaded - t1, "embed": t2 - t_loaded,
+                   "search": t3 - t2}
+        return Retrieved(question, searched, vector, hits, timings)
+
+    def answer_stream(self, question: str, hits: list[Hit], vector: list[float] | None = None,
+                      max_citations: int | None = None, answerer: str | None = None) -> AnswerStream:
+        """The answer from already retrieved ``hits``: extractive, or the LLM's checked one."""
+        from retrieval.llm import resolve_answerer
+
+        extractive = self.extractive(question, hits, vector, max_citations)
+        if resolve_answerer(answerer, self.bot.settings.llm) == "extractive":
+            return AnswerStream(iter([extractive]))
+        return AnswerStream(self.bot.llm_answerer.stream(question, hits, extractive, max_citations))
+
+    def extractive(self, question: str, hits: list[Hit], vector: list[float] | None,
+                   max_citations: int | None) -> Answer:
+        from retrieval.answer import ExtractiveAnswerer
+
+        index = self.bot.index
+        view = index.view
+        answerer = ExtractiveAnswerer(
+            view.bm25.idf, view.bm25.known, view.table.neighbours, self.bot.settings.min_answer_score,
+            max_citations or self.bot.settings.top_k,
+        )
+        return answerer.answer(question, hits, self._similarities(hits, vector))
+
+    def _similarities(self, hits: list[Hit], vector: list[float] | None) -> dict[str, float]:
+        """Cosine similarity of each hit to the question, from Chroma's vectors for hits BM25 alone found."""
+        sims = {h.chunk.id: h.dense_score for h in hits if h.dense_score is not None}
+        missing = [h.chunk.id for h in hits if h.dense_score is None]
+        if missing and vector is not None:
+            sims.update(self.bot.index.similarities(missing, vector))
+        return {k: float(v) for k, v in sims.items() if v is not None}
+
+    def _finish(self, answer: Answer, got: Retrieved, conversation: Conversation | None, started: float) -> Answer:
+        """Stamp question, searched text and timings on ``answer``; record it in the conversation."""
+        t4 = self.clock()
+        answer.question = got.question
+        answer.searched = got.searched if got.searched != got.question else None
+        timings = dict(got.timings)
+        t0 = timings.pop("start")
+        timings.update({key: value for key, value in answer.timings.items() if key == "llm"},
+                       answer=t4 - started, total=t4 - t0)
+        answer.timings = {key: round(value, 4) for key, value in timings.items()}
+        if conversation is not None:
+            conversation.record(got.question, got.searched, answer)
+        return answer

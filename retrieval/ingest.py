@@ -1,0 +1,164 @@
+"""Ingest: decide which articles need embedding (`IngestPlan`, pure), then chunk, embed and write them.
+
+Files and already parsed articles (feeds, evaluation corpora) take the same path: each source is a *file key*
+(a resolved path or a URL) with a loader that returns its articles. The plan compares them with what the index
+holds: an article whose text is already fully indexed is unchanged; a file whose articles changed replaces its
+old ones; an article indexed only in part (a killed write) is written again whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from retrieval.documents import LoadedFile, iter_files, load_file
+from retrieval.types import Article, IngestReport
+
+if TYPE_CHECKING:
+    from retrieval.embeddings import Embedder
+    from retrieval.settings import Settings
+    from retrieval.store import ChunkTable, Index
+
+log = logging.getLogger("newsbot.ingest")
+ProgressFn = Callable[[str, int, int], None]  # progress(stage, done, total): "reading" files, "embedding" chunks
+
+
+@dataclass(frozen=True)
+class Source:
+    """One thing to read: a file key (resolved path or URL) and how to load its articles."""
+
+    key: str
+    load: Callable[[], LoadedFile]
+
+
+@dataclass
+class IngestPlan:
+    """Which articles of each source need embedding, and which indexed ones become stale. No I/O."""
+
+    known: set[str]  # documents fully indexed
+    by_file: dict[str, set[str]]  # file key -> documents indexed from it
+    report: IngestReport = field(default_factory=IngestReport)
+    stale: set[str] = field(default_factory=set)
+    produced: set[str] = field(default_factory=set)  # every article id read in this run
+
+    @classmethod
+    def for_table(cls, table: ChunkTable, report: IngestReport | None = None) -> IngestPlan:
+        by_file: dict[str, set[str]] = {}
+        for doc_id, info in table.files.items():
+            by_file.setdefault(info.file, set()).add(doc_id)
+        return cls(set(table.complete_documents()), by_file, report or IngestReport())
+
+    def admit(self, key: str, loaded: LoadedFile) -> list[Article]:
+        """Record one source's outcome in the report; return its articles that must be embedded."""
+        if loaded.error:
+            (self.report.skipped if loaded.skipped else self.report.failed).append((loaded.path, loaded.error))
+        new_ids = {a.id for a in loaded.articles}
+        old_ids = self.by_file.get(key, set())
+        if loaded.articles or not loaded.error:  # a file that failed whole keeps its old articles
+            self.stale.update(old_ids - new_ids)
+        out = []
+        for article in loaded.articles:
+            if article.id in self.known or article.id in self.produced:  # the same text twice: one document
+                self.report.unchanged.append(article.source)
+            else:
+                (self.report.replaced if old_ids - new_ids else self.report.added).append(article.source)
+                out.append(article)
+            self.produced.add(article.id)
+        return out
+
+    def removals(self) -> list[str]:
+        """Documents to delete at the end: stale ones that no source of this run still holds."""
+        return sorted(self.stale - self.produced)
+
+
+def file_sources(
+    paths: Iterable[Path], settings: Settings, label: Callable[[Path], str] | None = None
+) -> list[Source]:
+    """A `Source` per file below ``paths`` (newsbot's own data directory excluded); missing paths fail."""
+    max_bytes = int(settings.max_file_mb * 1_000_000)
+    out = []
+    for path, error in iter_files(list(paths), exclude=settings.data_dir):
+        if error:
+            out.append(Source(str(path), _failed(str(path), error)))
+            continue
+        out.append(Source(_file_key(path), _file_loader(path, max_bytes, label)))
+    return out
+
+
+def article_sources(articles: Iterable[Article]) -> list[Source]:
+    """A `Source` per distinct ``article.source`` (articles parsed elsewhere: feeds, evaluation corpora)."""
+    grouped: dict[str, list[Article]] = {}
+    for article in articles:
+        grouped.setdefault(article.source, []).append(article)
+    return [Source(key, _given(key, items)) for key, items in grouped.items()]
+
+
+def _file_key(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return str(path.absolute())
+
+
+def _file_loader(path: Path, max_bytes: int, label: Callable[[Path], str] | None) -> Callable[[], LoadedFile]:
+    return lambda: load_file(path, max_bytes, display=str(path), source=label(path) if label else None)
+
+
+def _failed(name: str, error: str) -> Callable[[], LoadedFile]:
+    return lambda: LoadedFile(name, [], error)
+
+
+def _given(name: str, articles: list[Article]) -> Callable[[], LoadedFile]:
+    return lambda: LoadedFile(name, articles)
+
+
+class Ingestor:
+    """Runs an ingest: the plan decides, `retrieval.pipeline` chunks, embeds and writes, the index records."""
+
+    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+
+    def run(self, sources: list[Source], progress: ProgressFn | None = None) -> IngestReport:
+        """Index ``sources`` under the write lock; one writer at a time (`IndexLockedError` for a second)."""
+        from retrieval.pipeline import run_pipeline
+
+        started = time.perf_counter()
+        index = self.index
+        with index.locked(), contextlib.ExitStack() as stack:
+            table = index.table
+            plan = IngestPlan.for_table(table)
+            incomplete = table.incomplete_documents()
+
+            def pending() -> Iterator[tuple[Article, str]]:
+                for done, source in enumerate(sources, 1):
+                    for article in plan.admit(source.key, source.load()):
+                        yield article, source.key
+                    if progress:
+                        progress("reading", done, len(sources))
+
+            changing: list[bool] = []
+
+            def begin() -> None:
+                stack.enter_context(index.changing())
+                changing.append(True)
+
+            s = self.settings
+            plan.report.chunks = run_pipeline(
+                pending(), self.embedder, index, chunk_tokens=s.chunk_tokens,
+                overlap_sentences=s.chunk_overlap_sentences, begin=begin, replace=incomplete, progress=progress,
+                group=s.ingest_group,
+            )
+            removals = plan.removals()
+            if removals or (not changing and index.interrupted()):
+                if not changing:
+                    begin()  # also marks an index whose last writer was killed as complete again
+                index.delete_documents(removals)
+        plan.report.seconds = time.perf_counter() - started
+        return plan.report

@@ -1,0 +1,1 @@
+"""Adapters from newsbot's core to other frameworks' interfaces (imported only by who uses them)."""

@@ -1,0 +1,53 @@
+"""newsbot's index and searcher behind LangChain's interfaces, for chains and agents.
+
+- `news_vectorstore(newsbot)`: the collection as LangChain's `Chroma` vector store, with newsbot's own
+  embedder (Chroma's default embedding function, which downloads a model, is never used);
+- `NewsRetriever`: the hybrid searcher as a `BaseRetriever` returning `Document`s with the chunk's metadata.
+
+newsbot's own search does not go through these (plain search never imports langchain_core).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+
+from retrieval.search import Filters
+
+if TYPE_CHECKING:
+    from retrieval.newsbot import Newsbot
+
+
+def news_vectorstore(newsbot: Newsbot) -> Any:
+    """The index's collection as a langchain-chroma `Chroma` store sharing newsbot's client and embedder."""
+    from langchain_chroma import Chroma
+
+    index = newsbot.index
+    return Chroma(client=index.chroma.client, collection_name=newsbot.settings.collection,
+                  embedding_function=newsbot.embedder)
+
+
+class NewsRetriever(BaseRetriever):
+    """The searcher as a LangChain retriever: `Document`s with the chunk's metadata and score."""
+
+    searcher: Any
+    k: int = 5
+    mode: str = "hybrid"
+    filters: Filters | None = None
+
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        hits = self.searcher.search(query, k=self.k, mode=self.mode, filters=self.filters)
+        return [
+            Document(
+                id=h.chunk.id,
+                page_content=h.chunk.text,
+                metadata={
+                    "doc_id": h.chunk.doc_id, "title": h.chunk.title, "date": h.chunk.date, "source": h.chunk.source,
+                    "url": h.chunk.url, "start": h.chunk.start, "end": h.chunk.end, "score": h.score,
+                },
+            )
+            for h in hits
+        ]
