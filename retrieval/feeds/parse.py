@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 Kind = Literal["rss", "atom", "sitemap", "sitemapindex", "html", "unknown"]
 
-_PROLOG = re.compile(rb"\A(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^<>\[]|\[.*?\])*>)", re.DOTALL | re.IGNORECASE)
+_PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^<>\[]|\[.*?\])*>)", re.DOTALL | re.IGNORECASE)
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?([\w.-]+)")
 _ROOT_KINDS: dict[bytes, Kind] = {
     b"rss": "rss", b"rdf": "rss", b"feed": "atom", b"urlset": "sitemap", b"sitemapindex": "sitemapindex",
@@ -206,7 +206,9 @@ def _feed_item(entry: Any) -> FeedItem | None:
     summary = html_to_text(entry.get("summary") or "")
     if content and content == summary:  # some feeds repeat the summary as content
         content = "" if len(content.split()) < 50 else content
-    return FeedItem(url=url.strip(), title=_clean(entry.get("title")) or None, date=_entry_date(entry),
+    title = entry.get("title") or ""
+    title = html_to_text(title) if "<" in title else title
+    return FeedItem(url=url.strip(), title=_clean(title) or None, date=_entry_date(entry),
                     summary=summary, content=content, guid=guid)
 
 
@@ -255,7 +257,7 @@ def _gunzip(content: bytes, max_bytes: int) -> bytes:
     decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
     data = decompressor.decompress(content, max_bytes + 1)
     if len(data) > max_bytes:
-        raise ValueError(f"larger than {max_bytes // 1_000_000} MB once decompressed")
+        raise ValueError(f"larger than {max_bytes / 1_000_000:g} MB once decompressed")
     return data
 
 
