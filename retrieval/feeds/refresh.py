@@ -338,7 +338,7 @@ class FeedFollower:
         """Index one fetched article page (not followed)."""
         now = self._clock()
         final = result.final_url
-        if final != url and self._known(final):
+        if self._known(url) or (final != url and self._known(final)):
             return FeedOutcome(url, "known", kind="html", known=1)
         try:
             article = article_from_page(result.content, final, charset=result.charset)
