@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.feeds import FeedRegistry, Fetcher, FetchPolicy
-from tests.retrieval.feeds.site import FakeClock, WebServer, serve
+from tests.retrieval.feeds.website import FakeClock, WebServer, serve
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from retrieval.errors import InputError
 from retrieval.feeds import article_from_page, article_from_text
-from tests.retrieval.feeds.site import SITE, WEB
+from tests.retrieval.feeds.website import SITE, WEB
 
 BASE = "http://127.0.0.1:8765"
 

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 
-from tests.retrieval.feeds.site import LAST_MODIFIED, send
+from tests.retrieval.feeds.website import LAST_MODIFIED, send
 
 
 def robots(text: str, status: int = 200):

@@ -7,7 +7,7 @@ import gzip
 import pytest
 
 from retrieval.feeds import detect_kind, feed_links, parse_feed, parse_sitemap
-from tests.retrieval.feeds.site import SITE, WEB
+from tests.retrieval.feeds.website import SITE, WEB
 
 BASE = "http://127.0.0.1:8765"
 

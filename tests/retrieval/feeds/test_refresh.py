@@ -9,7 +9,7 @@ import pytest
 from retrieval.errors import IndexLockedError, InputError
 from retrieval.feeds import FeedFollower, FollowPolicy, backoff_delay
 from retrieval.types import Article
-from tests.retrieval.feeds.site import send
+from tests.retrieval.feeds.website import send
 
 T0 = 1_780_000_000.0  # May 2026
 POLICY = FollowPolicy(interval=1800.0, backoff_base=900.0, backoff_max=86_400.0)
