@@ -134,7 +134,9 @@ class FeedFollower:
                 outcome.note = "an article page: indexed once, pages are not followed" + (
                     f"; to follow the site, add its feed {links[0]}" if links else "")
                 return outcome
-            if links and self.registry.get(links[0]) is None:
+            if links and self.registry.get(links[0]) is not None:
+                raise InputError(f"{url} is not an article page; the feed it advertises, {links[0]}, is followed")
+            if links:
                 outcome = self.add(links[0], name=name, language=language)
                 outcome.note = f"{url} is not an article: following the feed it advertises, {links[0]}"
                 return outcome

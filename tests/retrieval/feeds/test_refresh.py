@@ -119,6 +119,8 @@ def test_adding_a_section_page_follows_the_feed_it_advertises(web, registry, fol
     assert outcome.kind == "rss" and outcome.feed.url == web.url("/feeds/rss.xml")
     assert "following the feed it advertises" in outcome.note
     assert [f.url for f in registry.list()] == [web.url("/feeds/rss.xml")]
+    with pytest.raises(InputError, match="the feed it advertises, .*/feeds/rss.xml, is followed"):
+        follower().add(web.url("/news"))
 
 
 def test_adding_something_that_is_not_a_feed_is_an_input_error(web, registry, follower):
