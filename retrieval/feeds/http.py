@@ -150,9 +150,9 @@ class Fetcher:
                 reason = self._robots_for(current).reason
                 return FetchResult(url, current, error=f"disallowed by robots.txt{f' ({reason})' if reason else ''}",
                                    transient=bool(reason))
-            result = self._get(current, headers, self.policy.max_bytes, retries=self.policy.retries)
-            if result.status in REDIRECTS and result.error is None:
-                current = urljoin(current, result.final_url)
+            result, location = self._get(current, headers, self.policy.max_bytes, retries=self.policy.retries)
+            if location:
+                current = urljoin(current, location)
                 continue
             return replace(result, url=url, final_url=current)
         return FetchResult(url, current, error=f"too many redirects (more than {self.policy.max_redirects})")
@@ -190,9 +190,9 @@ class Fetcher:
         now = self._clock()
         current = robots_url
         for _ in range(6):  # RFC 9309: follow at least five redirects
-            result = self._get(current, {}, self.policy.robots_max_bytes, retries=0, truncate=True)
-            if result.status in REDIRECTS and result.error is None:
-                current = urljoin(current, result.final_url)
+            result, location = self._get(current, {}, self.policy.robots_max_bytes, retries=0, truncate=True)
+            if location:
+                current = urljoin(current, location)
                 if _url_problem(current):
                     break
                 continue
@@ -209,17 +209,18 @@ class Fetcher:
     # -- one GET, retried ----------------------------------------------------------------------------------
 
     def _get(self, url: str, headers: dict[str, str], max_bytes: int, *, retries: int,
-             truncate: bool = False) -> FetchResult:
+             truncate: bool = False) -> tuple[FetchResult, str | None]:
+        """One GET of ``url`` (no redirect followed), retried; the result and the redirect's Location if any."""
         attempt = 0
         while True:
             self._wait_turn(url)
-            result = self._get_once(url, headers, max_bytes, truncate)
+            result, location = self._get_once(url, headers, max_bytes, truncate)
             retryable = result.status in RETRY_STATUSES or (result.error or "").startswith("timed out")
             if not retryable or attempt >= retries:
-                return result
+                return result, location
             wait = result.retry_after if result.retry_after is not None else self.policy.backoff * 2**attempt
             if wait > self.policy.max_retry_after:
-                return result  # the caller sees retry_after and can come back later
+                return result, None  # the caller sees retry_after and can come back later
             self._sleep(wait)
             attempt += 1
 
@@ -234,7 +235,8 @@ class Fetcher:
         if wait > 0:
             self._sleep(wait)
 
-    def _get_once(self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool) -> FetchResult:
+    def _get_once(self, url: str, headers: dict[str, str], max_bytes: int,
+                  truncate: bool) -> tuple[FetchResult, str | None]:
         import httpx
 
         started = self._clock()
@@ -247,43 +249,43 @@ class Fetcher:
                 )
                 if status == 304:
                     return replace(base, not_modified=True, etag=base.etag or headers.get("If-None-Match"),
-                                   last_modified=base.last_modified or headers.get("If-Modified-Since"))
+                                   last_modified=base.last_modified or headers.get("If-Modified-Since")), None
                 if status in REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
-                        return replace(base, error=f"HTTP {status} redirect without a Location")
-                    return replace(base, final_url=location)
+                        return replace(base, error=f"HTTP {status} redirect without a Location"), None
+                    return base, location
                 if status >= 400:
                     reason = response.reason_phrase or ""
                     return replace(base, error=f"HTTP {status} {reason}".strip(),
                                    retry_after=_retry_after(response.headers.get("retry-after")),
-                                   transient=status in RETRY_STATUSES or status == 408)
+                                   transient=status in RETRY_STATUSES or status == 408), None
                 if not 200 <= status < 300:
-                    return replace(base, error=f"unexpected HTTP {status}")
+                    return replace(base, error=f"unexpected HTTP {status}"), None
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > max_bytes and not truncate:
-                    return replace(base, error=f"page larger than {_mb(max_bytes)} MB ({_mb(int(declared))} MB)")
+                    return replace(base, error=f"page larger than {_mb(max_bytes)} MB ({_mb(int(declared))} MB)"), None
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
                     if len(body) > max_bytes:
                         if truncate:
-                            return replace(base, content=bytes(body[:max_bytes]))
-                        return replace(base, error=f"page larger than {_mb(max_bytes)} MB")
+                            return replace(base, content=bytes(body[:max_bytes])), None
+                        return replace(base, error=f"page larger than {_mb(max_bytes)} MB"), None
                     if self._clock() - started > self.policy.max_seconds:
                         return replace(base, error=f"download took longer than {self.policy.max_seconds:g} s",
-                                       transient=True)
-                return replace(base, content=bytes(body))
+                                       transient=True), None
+                return replace(base, content=bytes(body)), None
         except httpx.ConnectTimeout:
             return FetchResult(url, url, error=f"timed out connecting after {self.policy.connect_timeout:g} s",
-                               transient=True)
+                               transient=True), None
         except httpx.TimeoutException:
             return FetchResult(url, url, error=f"timed out waiting for the server after {self.policy.read_timeout:g} s",
-                               transient=True)
+                               transient=True), None
         except httpx.ConnectError as exc:
-            return FetchResult(url, url, error=f"cannot connect: {_one_line(exc)}", transient=True)
+            return FetchResult(url, url, error=f"cannot connect: {_one_line(exc)}", transient=True), None
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-            return FetchResult(url, url, error=f"network error: {_one_line(exc)}", transient=True)
+            return FetchResult(url, url, error=f"network error: {_one_line(exc)}", transient=True), None
 
 
 def _url_problem(url: str) -> str | None:
