@@ -14,7 +14,8 @@ Example (the caller owns the index)::
 
     from retrieval.feeds import FeedFollower, FeedRegistry, Fetcher
     with FeedRegistry(data_dir / "feeds.sqlite3") as registry, Fetcher() as fetcher:
-        follower = FeedFollower(registry, fetcher, index_articles=bot.ingest_articles, is_known=store.has_url)
+        # is_known(url): does the index already hold an article with this url/source (a metadata lookup)
+        follower = FeedFollower(registry, fetcher, index_articles=bot.ingest_articles, is_known=is_known)
         follower.add("https://example.org/rss.xml")     # -> FeedOutcome (its current items are indexed)
         report = follower.refresh()                       # -> RefreshReport: due feeds only, 304s cost nothing
 
