@@ -96,7 +96,7 @@ _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
 _MONTH_FULL = "(?:" + "|".join(_MONTHS) + ")"
 _MONTH_ANY = "(?:" + "|".join(_MONTHS) + r"|(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?)"
 _WEEKDAY = "(?:" + "|".join(_WEEKDAYS) + ")"
-_DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![0-9])"
+_DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![0-9]|[.,/:][0-9])"
 _YEAR = r"(?<![0-9£$€¥#.,])(?:19[0-9]{2}|20[0-9]{2}|2100)(?![0-9]|[.,:/-][0-9])"
 _NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
@@ -165,6 +165,7 @@ def _fixed(ref: date) -> dict[str, Callable[[], Span]]:
         "this week": lambda: (monday, ref),
         "earlier this week": lambda: (monday, max(monday, ref - day)),
         **dict.fromkeys(("last week", "previous week"), lambda: (monday - 7 * day, monday - day)),
+        "the week before last": lambda: (monday - 14 * day, monday - 8 * day),
         "this month": lambda: (first, ref),
         "earlier this month": lambda: (first, max(first, ref - day)),
         **dict.fromkeys(("last month", "previous month"), lambda: (_add_months(first, -1), first - day)),
@@ -397,18 +398,19 @@ _KINDS = (
 
 
 _FLAGS = re.IGNORECASE
+_START = r"(?<![\w£$€¥#/])(?<![0-9][.,:-])"  # not inside a word, an amount or a number such as 24/7 or 1.5
 _END = r"(?:['’]s)?(?!\w)"
 _POINT = "(?:" + "|".join(kind.groupless for kind in _KINDS) + ")"
 _COMPILED = tuple(
-    (kind, re.compile(rf"(?<![\w£$€¥#])(?:{_PREP}\s+)?(?:{kind.pattern}){_END}", _FLAGS)) for kind in _KINDS
+    (kind, re.compile(rf"{_START}(?:{_PREP}\s+)?(?:{kind.pattern}){_END}", _FLAGS)) for kind in _KINDS
 )
 _FULL = tuple((kind, re.compile(kind.pattern, _FLAGS)) for kind in _KINDS)
 _RECENCY_RE = re.compile(rf"(?<!\w){_phrases(_RECENCY)}(?!\w)", _FLAGS)
 _DAY_RANGE_RE = re.compile(
-    rf"(?<![\w£$€¥#.,-])(?:between\s+(?:the\s+)?(?P<d1>{_DAY})\s+(?:and|&)|(?:from\s+)?(?:the\s+)?(?P<d1b>{_DAY})"
+    rf"{_START}(?:between\s+(?:the\s+)?(?P<d1>{_DAY})\s+(?:and|&)|(?:from\s+)?(?:the\s+)?(?P<d1b>{_DAY})"
     rf"\s*(?:-|–|to|until|till)\s*)\s*(?P<rest>{_KINDS[1].groupless}){_END}", _FLAGS)
 _RANGE_RE = re.compile(
-    rf"(?<!\w)(?:between\s+(?P<a>{_POINT})\s+(?:and|&)|from\s+(?P<a2>{_POINT})\s+(?:to|until|till|through|-|–))"
+    rf"{_START}(?:between\s+(?P<a>{_POINT})\s+(?:and|&)|from\s+(?P<a2>{_POINT})\s+(?:to|until|till|through|-|–))"
     rf"\s+(?P<b>{_POINT}){_END}", _FLAGS)
 _VERB_AFTER = re.compile(r"\s+(?-i:[a-z]+ed|said|says|say|is|was|has|had|have|will|would|could|should|can|did|does"
                          r"|told|won|lost|be|not)\b", _FLAGS)
@@ -470,10 +472,11 @@ def _accept(kind: _Kind, match: re.Match[str], text: str) -> bool:
 
 def _scan(text: str, scan: _Scan) -> tuple[list[_Found], bool]:
     found: list[_Found] = []
+    blocked: list[_Found] = []  # dates that do not exist ("31 February 2024"): no filter, and no "February 2024"
     recency = False
 
     def free(start: int, end: int) -> bool:
-        return all(end <= f.start or start >= f.end for f in found)
+        return all(end <= f.start or start >= f.end for f in (*found, *blocked))
 
     for match in _RECENCY_RE.finditer(text):
         recency = True
@@ -506,6 +509,9 @@ def _scan(text: str, scan: _Scan) -> tuple[list[_Found], bool]:
                 span = None
             if span is not None:
                 found.append(_Found(hit.start(), hit.end(), hit.group(0), _apply_prep(hit["prep"], span)))
+                pos = hit.end()
+            elif kind.name in ("iso", "day month", "month day"):
+                blocked.append(_Found(hit.start(), hit.end(), hit.group(0), (None, None)))
                 pos = hit.end()
     found.sort(key=lambda f: f.start)
     return found, recency
