@@ -14,7 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from retrieval.errors import InputError
-from retrieval.timewords import MAX_DATEPARSER_CALLS, MAX_SCAN_CHARS, TimeScope, recency_weight, understand_time
+from retrieval.timewords import (
+    MAX_DATEPARSER_CALLS,
+    MAX_SCAN_CHARS,
+    TimeScope,
+    recency_weight,
+    understand_time,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FRI = date(2024, 12, 20)  # a Friday
@@ -325,10 +331,10 @@ def test_control_characters_emoji_and_right_to_left_text():
 # ---------------------------------------------------------------- properties
 
 TIME_VOCABULARY = (
-    *("january february march april may june july august september october november december".split()),
-    *("monday tuesday wednesday thursday friday saturday sunday".split()),
-    *("today tonight yesterday morning afternoon evening night week month year quarter day hour fortnight"
-      " decade".split()),
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tonight",
+    "yesterday", "morning", "afternoon", "evening", "night", "week", "month", "year", "quarter", "day", "hour",
+    "fortnight", "decade",
 )
 
 
@@ -377,7 +383,7 @@ def test_text_without_digits_or_time_words_gives_no_filter(text, reference):
 ordinary = st.sampled_from([
     "may", "May", "march", "March", "second", "sun", "Sun", "Apple", "known", "2,000", "1.5", "100", "24/7",
     "£2023", "people", "the", "minister", "why", "did", "resign", "round", "Sunday Times", "Sheffield Wednesday",
-    "August Landmesser", "?", ",", "100 days", "the 90s", "Option 1",
+    "August Landmesser", "?", ",", "100 days", "the 90s", "Option",
 ])
 
 
