@@ -274,8 +274,17 @@ def _part_of_month(year: int, month: int, part: str | None) -> Span:
     return start, end
 
 
+_EDGES = {"start": "early", "beginning": "early", "middle": "mid", "end": "late"}
+_PART = r"(?:(?P<part>early|mid|late)[\s-]+|the\s+(?P<edge>start|beginning|middle|end)\s+of\s+)?"
+
+
+def _part(match: re.Match[str]) -> str | None:
+    """"early", "mid" or "late" from "early March" or "the end of March"."""
+    return _EDGES[match["edge"].lower()] if match["edge"] else match["part"]
+
+
 def _month_year(match: re.Match[str], scan: _Scan) -> Span | None:
-    return _part_of_month(int(match["y"]), _month_number(match["mon"]), match["part"])
+    return _part_of_month(int(match["y"]), _month_number(match["mon"]), _part(match))
 
 
 def _month_bare(match: re.Match[str], scan: _Scan) -> Span | None:
@@ -288,7 +297,7 @@ def _month_bare(match: re.Match[str], scan: _Scan) -> Span | None:
         year = ref.year if month < ref.month else ref.year - 1
     else:
         year = ref.year if month <= ref.month else ref.year - 1
-    return _part_of_month(year, month, match["part"])
+    return _part_of_month(year, month, _part(match))
 
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4,
@@ -313,7 +322,9 @@ def _decade(match: re.Match[str], scan: _Scan) -> Span | None:
 
 def _year(match: re.Match[str], scan: _Scan) -> Span | None:
     year = int(match["y"])
-    return date(year, 1, 1), date(year, 12, 31)
+    part = (_part(match) or "").lower()
+    months = {"early": (1, 3), "mid": (5, 8), "late": (10, 12)}.get(part, (1, 12))
+    return date(year, months[0], 1), _month_end(year, months[1])
 
 
 def _amount(text: str | None) -> int:
@@ -377,7 +388,7 @@ _KINDS = (
     _Kind("iso", r"(?P<y>(?:19|20)[0-9]{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])(?![0-9])", _iso),
     _Kind("day month", rf"(?:the\s+)?(?P<d>{_DAY})(?:\s+of)?\s+(?P<mon>{_MONTH_ANY})(?:,?\s+(?P<y>{_YEAR}))?",
           _day_month),
-    _Kind("month year", rf"(?:(?P<part>early|mid|late)[\s-]+)?(?P<mon>{_MONTH_ANY})(?:\s+of)?,?\s+(?P<y>{_YEAR})",
+    _Kind("month year", rf"{_PART}(?P<mon>{_MONTH_ANY})(?:\s+of)?,?\s+(?P<y>{_YEAR})",
           _month_year),
     _Kind("month day", rf"(?P<mon>{_MONTH_ANY})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})"
                        rf"|{_MON_DAY_NO_YEAR.replace('?P<mon>', '?P<mon2>').replace('?P<d>', '?P<d2>')}",
@@ -391,9 +402,9 @@ _KINDS = (
     _Kind("ago", rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago", _ago),
     _Kind("fixed", rf"(?P<fx>{_phrases(_FIXED_WORDS)})", _fixed_kind),
     _Kind("weekday", rf"(?:(?P<wmod>last|this|past|previous)\s+)?(?P<wd>{_WEEKDAY})", _weekday, needs_anchor=True),
-    _Kind("month", rf"(?:(?P<mmod>last|this)\s+)?(?:(?P<part>early|mid|late)[\s-]+)?(?P<mon>{_MONTH_FULL})",
+    _Kind("month", rf"{_PART}(?:(?P<mmod>last|this)\s+)?(?P<mon>{_MONTH_FULL})",
           _month_bare, needs_anchor=True),
-    _Kind("year", rf"(?:the\s+year\s+)?(?P<y>{_YEAR}){_COUNTED}", _year),
+    _Kind("year", rf"{_PART}(?:the\s+year\s+)?(?P<y>{_YEAR}){_COUNTED}", _year),
 )
 
 
@@ -412,11 +423,16 @@ _DAY_RANGE_RE = re.compile(
 _RANGE_RE = re.compile(
     rf"{_START}(?:between\s+(?P<a>{_POINT})\s+(?:and|&)|from\s+(?P<a2>{_POINT})\s+(?:to|until|till|through|-|–))"
     rf"\s+(?P<b>{_POINT}){_END}", _FLAGS)
+_LIST_RE = re.compile(
+    rf"{_START}(?P<prep>in|on|during|over|throughout|for)\s+(?P<a>{_POINT}),?\s+(?:and|or|&)\s+(?P<b>{_POINT}){_END}",
+    _FLAGS)
 _VERB_AFTER = re.compile(r"\s+(?-i:[a-z]+ed|said|says|say|is|was|has|had|have|will|would|could|should|can|did|does"
                          r"|told|won|lost|be|not)\b", _FLAGS)
 _NEWSPAPER_AFTER = re.compile(r"\s+(?-i:Times|Telegraph|Mirror|Express|Post|People|Herald|Mail|Sport|Star"
                               r"|Independent|World|Night)\b", _FLAGS)
 _NEWSPAPER_BEFORE = re.compile(r"(?-i:Mail|Independent|Observer)\s+$", _FLAGS)
+_ATTRIBUTIVE = re.compile(r"\s+(?!(?:and|or|to|until|till|through|onwards?|so|in|on|at|for|with|by|after|before|when"
+                          r"|while|as|was|were|is|are|has|had|have|did|compared|versus|vs)\b)[^\W\d_]", _FLAGS)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -429,9 +445,12 @@ def _resolve_point(text: str, scan: _Scan) -> Span | None:
     return None
 
 
-def _apply_prep(prep: str | None, span: Span) -> Span:
+def _apply_prep(prep: str | None, span: Span, through_end: bool = False) -> Span:
+    """The range a preposition makes of a point; ``through_end``: "until the end of March" includes March's end."""
     since, until = span
     word = " ".join((prep or "").lower().split())
+    if through_end and word in ("until", "till", "up until", "before"):
+        return None, until
     if word == "since":
         return since, None
     if word == "after":
@@ -456,13 +475,15 @@ def _accept(kind: _Kind, match: re.Match[str], text: str) -> bool:
     prep, body = match["prep"], text[match.start(): match.end()]
     after, before = text[match.end():], text[: match.start()]
     if kind.needs_anchor and not (prep or match.groupdict().get("wmod") or match.groupdict().get("mmod")
-                                  or match.groupdict().get("part")):
+                                  or match.groupdict().get("part") or match.groupdict().get("edge")):
         return False
     if kind.name == "weekday" and (_NEWSPAPER_AFTER.match(after) or (prep and prep.lower() == "on"
                                                                       and _NEWSPAPER_BEFORE.search(before))):
         return False
     if kind.name == "rolling" and re.match(r"\s+of\b", after, re.IGNORECASE):
         return False  # "the last day of the summit", "the last week of the campaign"
+    if kind.name == "year" and not (prep or match["part"] or match["edge"]) and _ATTRIBUTIVE.match(after):
+        return False  # "the 2004 tsunami" names an event; reports about it come later too: keep "2004" for search
     if kind.name == "month" and _VERB_AFTER.match(after):
         return False
     # lowercase "may"/"march" with a bare number and no preposition: "Option 1 may be better"
@@ -497,6 +518,10 @@ def _scan(text: str, scan: _Scan) -> tuple[list[_Found], bool]:
             a = _resolve_point(first, _Scan(b[1], scan))
         if a and b and a[0] and b[1] and a[0] <= b[1] and free(match.start(), match.end()):
             found.append(_Found(match.start(), match.end(), match.group(0), (a[0], b[1])))
+    for match in _LIST_RE.finditer(text):
+        a, b = _resolve_point(match["a"], scan), _resolve_point(match["b"], scan)
+        if a and b and a[0] and b[0] and a[1] and b[1] and free(match.start(), match.end()):
+            found.append(_Found(match.start(), match.end(), match.group(0), (min(a[0], b[0]), max(a[1], b[1]))))
     for kind, regex in _COMPILED:
         pos = 0
         while (hit := regex.search(text, pos)) is not None:
@@ -508,7 +533,8 @@ def _scan(text: str, scan: _Scan) -> tuple[list[_Found], bool]:
             except (ValueError, OverflowError):  # a date outside the calendar ("the past 999 decades")
                 span = None
             if span is not None:
-                found.append(_Found(hit.start(), hit.end(), hit.group(0), _apply_prep(hit["prep"], span)))
+                through_end = (hit.groupdict().get("edge") or "").lower() == "end"
+                found.append(_Found(hit.start(), hit.end(), hit.group(0), _apply_prep(hit["prep"], span, through_end)))
                 pos = hit.end()
             elif kind.name in ("iso", "day month", "month day"):
                 blocked.append(_Found(hit.start(), hit.end(), hit.group(0), (None, None)))

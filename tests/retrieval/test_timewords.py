@@ -127,6 +127,12 @@ CASES = [
     ("the latest news from Kyiv yesterday", FRI, "2024-12-19", "2024-12-19", True, ("latest", "yesterday")),
     ("Gaza in 2023 or 2024", FRI, "2023-01-01", "2024-12-31", False, ("in 2023", "2024")),
     ("in 2024 since March", FRI, "2024-03-01", "2024-12-31", False, ("in 2024", "since March")),
+    ("troops deployed in March and April", FRI, "2024-03-01", "2024-04-30", False, ("in March and April",)),
+    ("talks on Monday and Tuesday", FRI, "2024-12-16", "2024-12-17", False, ("on Monday and Tuesday",)),
+    ("the death toll at the end of 2023", FRI, "2023-10-01", "2023-12-31", False, ("at the end of 2023",)),
+    ("the death toll at the end of May", FRI, "2024-05-21", "2024-05-31", False, ("at the end of May",)),
+    ("the death toll in early 2024", FRI, "2024-01-01", "2024-03-31", False, ("in early 2024",)),
+    ("reports until the end of March", FRI, None, "2024-03-31", False, ("until the end of March",)),
     # left alone: unparseable anchors, future words, ordinary words that look like dates
     ("what did he say before the election?", FRI, None, None, False, ()),
     ("what will happen tomorrow", FRI, None, None, False, ()),
@@ -154,6 +160,8 @@ CASES = [
     ("protesters march 10 miles", FRI, None, None, False, ()),
     ("results on Super Tuesday", FRI, None, None, False, ()),
     ("the 2023-24 season", FRI, None, None, False, ()),
+    ("How many people died in the 2004 tsunami?", FRI, None, None, False, ()),  # an event's name, not a filter
+    ("at the start of the year", FRI, None, None, False, ()),
 ]
 
 
