@@ -106,7 +106,8 @@ _NUM = "(?:[0-9]{1,3}|" + "|".join(sorted((k.replace(" ", r"\s+") for k in _NUMB
 _UNIT = r"(?:hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
 # a bare number followed by a counted noun is a quantity, not a date: "2023 people", "March 10 miles"
 _COUNTED = (r"(?!\s+(?:people|children|men|women|police|staff|troops|km|kg|mph|per\s*cent|percent)\b"
-            r"|\s+(?-i:(?!(?:was|is|has|this|its|his|as|us|across|perhaps|always|towards|thus|whereas|unless|plus)"
+            r"|\s+(?-i:(?!(?:was|is|has|this|its|his|as|us|across|perhaps|always|towards|thus|whereas|unless|plus|versus"
+            r"|besides|does|says|goes)"
             r"\b)[a-z]+s\b)|\s*%)")
 _PREP = (r"(?P<prep>prior\s+to|up\s+until|up\s+to|as\s+of|throughout|during|through|since|after|before|until"
          r"|till|from|within|over|for|on|in|at)")
