@@ -30,6 +30,7 @@ Decisions, relative to ``reference`` (weeks start on Monday):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable
@@ -110,7 +111,7 @@ _COUNTED = (r"(?!\s+(?:people|children|men|women|police|staff|troops|km|kg|mph|p
             r"|besides|does|says|goes)"
             r"\b)[a-z]+s\b)|\s*%)")
 _PREP = (r"(?P<prep>prior\s+to|up\s+until|up\s+to|as\s+of|throughout|during|through|since|after|before|until"
-         r"|till|from|within|over|for|on|in|at)")
+         r"|till|from|within|over|for|on|in|at|by)")
 
 _RECENCY = ("as of today", "as of now", "until now", "up to now", "till now", "so far", "to date", "up to date",
             "right now", "just now", "now", "latest", "newest", "most recent", "most recently", "recently",
@@ -207,6 +208,7 @@ class _Scan:
         self.reference = reference
         self._budget: list[int] = parent._budget if parent else [0]  # shared with the scan this one was made from
         self.fixed = _fixed(reference)
+        self.grammar = _grammar()
 
     def parse_day(self, text: str, has_year: bool) -> date | None:
         """One absolute day through dateparser (imported here, not at module import), within the budget."""
@@ -413,20 +415,33 @@ _FLAGS = re.IGNORECASE
 _START = r"(?<![\w£$€¥#/])(?<![0-9][.,:-])"  # not inside a word, an amount or a number such as 24/7 or 1.5
 _END = r"(?:['’]s)?(?!\w)"
 _POINT = "(?:" + "|".join(kind.groupless for kind in _KINDS) + ")"
-_COMPILED = tuple(
-    (kind, re.compile(rf"{_START}(?:{_PREP}\s+)?(?:{kind.pattern}){_END}", _FLAGS)) for kind in _KINDS
-)
-_FULL = tuple((kind, re.compile(kind.pattern, _FLAGS)) for kind in _KINDS)
-_RECENCY_RE = re.compile(rf"(?<!\w){_phrases(_RECENCY)}(?!\w)", _FLAGS)
-_DAY_RANGE_RE = re.compile(
-    rf"{_START}(?:between\s+(?:the\s+)?(?P<d1>{_DAY})\s+(?:and|&)|(?:from\s+)?(?:the\s+)?(?P<d1b>{_DAY})"
-    rf"\s*(?:-|–|to|until|till)\s*)\s*(?P<rest>{_KINDS[1].groupless}){_END}", _FLAGS)
-_RANGE_RE = re.compile(
-    rf"{_START}(?:between\s+(?P<a>{_POINT})\s+(?:and|&)|from\s+(?P<a2>{_POINT})\s+(?:to|until|till|through|-|–))"
-    rf"\s+(?P<b>{_POINT}){_END}", _FLAGS)
-_LIST_RE = re.compile(
-    rf"{_START}(?P<prep>in|on|during|over|throughout|for)\s+(?P<a>{_POINT}),?\s+(?:and|or|&)\s+(?P<b>{_POINT}){_END}",
-    _FLAGS)
+
+
+class _Grammar:
+    """The compiled patterns (about 50 ms of regex compilation): built on first use, not at import."""
+
+    def __init__(self) -> None:
+        self.kinds = tuple(
+            (kind, re.compile(rf"{_START}(?:{_PREP}\s+)?(?:{kind.pattern}){_END}", _FLAGS)) for kind in _KINDS
+        )
+        self.full = tuple((kind, re.compile(kind.pattern, _FLAGS)) for kind in _KINDS)
+        self.recency = re.compile(rf"(?<!\w){_phrases(_RECENCY)}(?!\w)", _FLAGS)
+        self.day_range = re.compile(
+            rf"{_START}(?:between\s+(?:the\s+)?(?P<d1>{_DAY})\s+(?:and|&)|(?:from\s+)?(?:the\s+)?(?P<d1b>{_DAY})"
+            rf"\s*(?:-|–|to|until|till)\s*)\s*(?P<rest>{_KINDS[1].groupless}){_END}", _FLAGS)
+        self.range = re.compile(
+            rf"{_START}(?:between\s+(?P<a>{_POINT})\s+(?:and|&)|from\s+(?P<a2>{_POINT})\s+(?:to|until|till|through|-|–))"
+            rf"\s+(?P<b>{_POINT}){_END}", _FLAGS)
+        self.list = re.compile(
+            rf"{_START}(?P<prep>in|on|during|over|throughout|for)\s+(?P<a>{_POINT}),?\s+(?:and|or|&)\s+(?P<b>{_POINT})"
+            rf"{_END}", _FLAGS)
+
+
+@functools.cache
+def _grammar() -> _Grammar:
+    return _Grammar()
+
+
 _VERB_AFTER = re.compile(r"\s+(?-i:[a-z]+ed|said|says|say|is|was|has|had|have|will|would|could|should|can|did|does"
                          r"|told|won|lost|be|not)\b", _FLAGS)
 _NEWSPAPER_AFTER = re.compile(r"\s+(?-i:Times|Telegraph|Mirror|Express|Post|People|Herald|Mail|Sport|Star"
@@ -439,7 +454,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def _resolve_point(text: str, scan: _Scan) -> Span | None:
     """The range of a point phrase inside a compound ("between <March> and <May>")."""
-    for kind, regex in _FULL:
+    for kind, regex in scan.grammar.full:
         match = regex.fullmatch(text)
         if match:
             return kind.resolve(match, scan)
@@ -458,7 +473,7 @@ def _apply_prep(prep: str | None, span: Span, through_end: bool = False) -> Span
         return (until + timedelta(days=1) if until else None), None
     if word in ("before", "until", "till", "prior to", "up until"):
         return None, (since - timedelta(days=1) if since else None)
-    if word in ("up to", "through", "as of"):
+    if word in ("up to", "through", "as of", "by"):
         return None, until
     return since, until
 
@@ -481,8 +496,11 @@ def _accept(kind: _Kind, match: re.Match[str], text: str) -> bool:
     if kind.name == "weekday" and (_NEWSPAPER_AFTER.match(after) or (prep and prep.lower() == "on"
                                                                       and _NEWSPAPER_BEFORE.search(before))):
         return False
-    if kind.name == "rolling" and re.match(r"\s+of\b", after, re.IGNORECASE):
-        return False  # "the last day of the summit", "the last week of the campaign"
+    if kind.name in ("rolling", "fixed") and re.match(r"\s+of\b", after, re.IGNORECASE):
+        return False  # "the last day of the summit", "the last quarter of the year", "last week of December"
+    if prep and prep.lower() == "by" and kind.needs_anchor and not (match.groupdict().get("wmod")
+                                                                     or match.groupdict().get("mmod")):
+        return False  # "replaced by May"
     if kind.name == "year" and not (prep or match["part"] or match["edge"]) and _ATTRIBUTIVE.match(after):
         return False  # "the 2004 tsunami" names an event; reports about it come later too: keep "2004" for search
     if kind.name == "month" and _VERB_AFTER.match(after):
@@ -500,10 +518,11 @@ def _scan(text: str, scan: _Scan) -> tuple[list[_Found], bool]:
     def free(start: int, end: int) -> bool:
         return all(end <= f.start or start >= f.end for f in (*found, *blocked))
 
-    for match in _RECENCY_RE.finditer(text):
+    grammar = scan.grammar
+    for match in grammar.recency.finditer(text):
         recency = True
         found.append(_Found(match.start(), match.end(), match.group(0), (None, None)))
-    for match in _DAY_RANGE_RE.finditer(text):
+    for match in grammar.day_range.finditer(text):
         end = _resolve_point(match["rest"], scan)
         if end and end[1] and free(match.start(), match.end()):
             try:
@@ -512,18 +531,18 @@ def _scan(text: str, scan: _Scan) -> tuple[list[_Found], bool]:
                 continue
             if start <= end[1]:
                 found.append(_Found(match.start(), match.end(), match.group(0), (start, end[1])))
-    for match in _RANGE_RE.finditer(text):
+    for match in grammar.range.finditer(text):
         first, b = match["a"] or match["a2"], _resolve_point(match["b"], scan)
         a = _resolve_point(first, scan)
         if a and b and a[0] and b[1] and a[0] > b[1]:  # "between March and May" asked in April: read March before May
             a = _resolve_point(first, _Scan(b[1], scan))
         if a and b and a[0] and b[1] and a[0] <= b[1] and free(match.start(), match.end()):
             found.append(_Found(match.start(), match.end(), match.group(0), (a[0], b[1])))
-    for match in _LIST_RE.finditer(text):
+    for match in grammar.list.finditer(text):
         a, b = _resolve_point(match["a"], scan), _resolve_point(match["b"], scan)
         if a and b and a[0] and b[0] and a[1] and b[1] and free(match.start(), match.end()):
             found.append(_Found(match.start(), match.end(), match.group(0), (min(a[0], b[0]), max(a[1], b[1]))))
-    for kind, regex in _COMPILED:
+    for kind, regex in grammar.kinds:
         pos = 0
         while (hit := regex.search(text, pos)) is not None:
             pos = hit.start() + 1

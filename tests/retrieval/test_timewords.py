@@ -134,6 +134,9 @@ CASES = [
     ("the death toll at the end of May", FRI, "2024-05-21", "2024-05-31", False, ("at the end of May",)),
     ("the death toll in early 2024", FRI, "2024-01-01", "2024-03-31", False, ("in early 2024",)),
     ("reports until the end of March", FRI, None, "2024-03-31", False, ("until the end of March",)),
+    ("copies sold by the end of 2004", FRI, None, "2004-12-31", False, ("by the end of 2004",)),
+    ("singles last week of December 2004", FRI, "2004-12-01", "2004-12-31", False, ("December 2004",)),
+    ("profit in the last three months of 2004", FRI, "2004-01-01", "2004-12-31", False, ("2004",)),
     # left alone: unparseable anchors, future words, ordinary words that look like dates
     ("what did he say before the election?", FRI, None, None, False, ()),
     ("what will happen tomorrow", FRI, None, None, False, ()),
@@ -163,6 +166,8 @@ CASES = [
     ("the 2023-24 season", FRI, None, None, False, ()),
     ("How many people died in the 2004 tsunami?", FRI, None, None, False, ()),  # an event's name, not a filter
     ("at the start of the year", FRI, None, None, False, ()),
+    ("profit in the last quarter of the year", FRI, None, None, False, ()),
+    ("Was Blair replaced by May?", FRI, None, None, False, ()),
 ]
 
 
