@@ -16,8 +16,13 @@ Decisions, relative to ``reference`` (weeks start on Monday):
   and "past week" are rolling windows ending at the reference.
 - "in March" (no year): the most recent March not after the reference month; "last March": the most recent
   March before the reference month. Named days and months cover their whole span (not clipped at the reference).
-- "since X": since = start of X. "after X": the day after X. "before X" / "until X": the day before X.
-  "up to X" / "through X" / "as of X": until = end of X. "between X and Y" / "from X to Y": start of X to end of Y.
+- "since X": since = start of X. "after X": the day after X. "before X" / "until X": the day before X
+  ("until the end of X": the end of X). "up to X" / "through X" / "as of X" / "by X": until = end of X.
+  "between X and Y" / "from X to Y": start of X to end of Y; "in X and Y" / "in X or Y": both.
+- "early/mid/late March" and "the start/middle/end of March": days 1-10, 11-20, 21-end; of a year
+  ("early 2024", "the end of 2023"): January-March, May-August, October-December.
+- A year used as a name ("the 2004 tsunami", "2023 people") is no filter and stays in the question for search;
+  numeric dates other than ISO ("12/03/2024": day or month first?) are left alone.
 - "at the weekend" / "this weekend": the most recent Saturday-Sunday (clipped at the reference).
 - Four-digit decades ("the 1990s") are ranges; two-digit ones ("the 90s", often ages) are ignored.
 - Future words ("tomorrow", "next week") and anchors such as "before the election" are left alone.
