@@ -5,7 +5,8 @@ changed words. ``ReprintIndex.match`` finds the indexed article a new text repri
 and cite one copy and say "also reported by N others". Signatures are plain values that store as ~0.5 KB of
 bytes (``Signature.to_bytes``), so the index can be rebuilt at start without re-reading the texts.
 
-Defaults (word 2-grams, 128 permutations, threshold 0.4) are measured in ``docs/reprints.md``.
+Defaults (word 3-grams, 128 permutations, threshold 0.4) were chosen by ``benchmarks/reprints.py``; see
+``docs/reprints.md``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 SEED = 1  # fixed: signatures made in any process, on any day, are comparable
 SCHEME = "affine32"  # datasketch's permutation scheme, pinned so that a new default cannot silently change values
-DEFAULT_SHINGLE = 2
+DEFAULT_SHINGLE = 3
 DEFAULT_NUM_PERM = 128
 DEFAULT_THRESHOLD = 0.4
 CANDIDATE_RECALL = 0.95  # LSH bands are chosen so a pair exactly at the threshold is a candidate this often
