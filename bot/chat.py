@@ -59,8 +59,9 @@ class ChatSession:
             self.say("Conversation forgotten.")
         elif name == "sources":
             sources = self.newsbot.sources()
-            lines = [f"{len(sources)} articles:"] + [f"  {s.date or 'undated':<10}  {s.title}  ({s.chunks} passages)"
-                                                     for s in sources[:50]]
+            lines = [f"{len(sources)} articles:"] + [
+                f"  {s.date or 'undated':<10}  {s.title}  ({s.chunks} passages)" for s in sources[:50]
+            ]
             if len(sources) > 50:
                 lines.append(f"  … and {len(sources) - 50} more (newsbot sources)")
             self.say("\n".join(lines))
@@ -125,10 +126,9 @@ def run_interactive(newsbot: Any, history_file: Path) -> int:
 
     console = Console(highlight=False)
     history_file.parent.mkdir(parents=True, exist_ok=True)
-    prompt = PromptSession(history=FileHistory(str(history_file)))
+    prompt: PromptSession[str] = PromptSession(history=FileHistory(str(history_file)))
     session = ChatSession(newsbot, console.print)
-    console.print("newsbot chat: ask about the indexed articles. /help for commands, Ctrl-D to leave.",
-                  style="bold")
+    console.print("newsbot chat: ask about the indexed articles. /help for commands, Ctrl-D to leave.", style="bold")
     loader = threading.Thread(target=newsbot.warm_up, daemon=True)  # load the model while the user types
     loader.start()
     while True:
@@ -150,12 +150,7 @@ def run_interactive(newsbot: Any, history_file: Path) -> int:
                 loader.join()
                 spinner.update("Searching the articles…")
 
-                def show(delta: str) -> None:
-                    spinner.stop()
-                    streamed.append(delta)
-                    console.file.write(delta)
-                    console.file.flush()
-
+                show = _streamer(console, spinner, streamed)
                 answer = session.ask(line, stream=show if newsbot.settings.llm else None)
             if streamed:
                 console.print()
@@ -166,10 +161,24 @@ def run_interactive(newsbot: Any, history_file: Path) -> int:
             console.print("(interrupted)", style="yellow")
         except InputError as exc:
             console.print(str(exc), style="yellow")
-        except IndexUnusableError as exc:  # the index cannot be used (model mismatch, corrupted, locked): nothing to chat about
+        except (
+            IndexUnusableError
+        ) as exc:  # the index cannot be used (model mismatch, corrupted, locked): nothing to chat about
             console.print(f"error: {exc}", style="red")
             return 1
         except NewsbotError as exc:
             console.print(f"error: {exc}", style="red")
     console.print("Bye.")
     return 0
+
+
+def _streamer(console: Console, spinner: Any, streamed: list[str]) -> Callable[[str], None]:
+    """Write LLM deltas as they arrive (the spinner stops at the first one); ``streamed`` keeps them."""
+
+    def show(delta: str) -> None:
+        spinner.stop()
+        streamed.append(delta)
+        console.file.write(delta)
+        console.file.flush()
+
+    return show

@@ -34,26 +34,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from bot.console import configure_logging, fail
+    from bot.usage import UsageError
 
     configure_logging(args.verbose)
     from retrieval.errors import NewsbotError
-    from retrieval.settings import SettingsError, load_settings
+    from retrieval.settings import load_settings
 
     try:
         overrides = {"data_dir": args.data_dir} if args.data_dir else {}
         settings = load_settings(**overrides)
         return int(args.run(args, settings) or 0)
-    except (NewsbotError, SettingsError) as exc:
+    except UsageError as exc:
+        print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except NewsbotError as exc:  # SettingsError included
         return fail(str(exc))
     except KeyboardInterrupt:
         return fail("interrupted", code=130)
-    except Exception as exc:  # a bug or an unexpected library error: one line, the traceback with -v
+    except Exception as exc:  # noqa: BLE001 - a bug or an unexpected library error: one line, the traceback with -v
         if args.verbose:
             import traceback
 
             traceback.print_exc()
-        return fail(f"unexpected {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-                    "(run with -v for details)")
+        return fail(
+            f"unexpected {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+            "(run with -v for details)"
+        )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,20 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-METRICS = ["hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "answer_accuracy", "token_f1", "citation_precision",
-           "refusal_accuracy", "false_refusal_rate", "latency_p50", "latency_p95"]
+METRICS = [
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "hit@10",
+    "mrr@10",
+    "answer_accuracy",
+    "token_f1",
+    "citation_precision",
+    "refusal_accuracy",
+    "false_refusal_rate",
+    "latency_p50",
+    "latency_p95",
+]
 
 
 def _fmt(value: Any, key: str) -> str:
@@ -24,8 +36,10 @@ def summary_table(report: dict[str, Any]) -> Table:
     """Metrics as rows, retrieval modes as columns."""
     modes = report.get("modes") or {report["mode"]: report}
     counts = next(iter(modes.values())).get("counts", {})
-    title = (f"newsbot eval · {counts.get('questions', '?')} questions ({counts.get('answerable', '?')} answerable, "
-             f"{counts.get('unanswerable', '?')} unanswerable) · answerer: {report.get('answerer')}")
+    title = (
+        f"newsbot eval · {counts.get('questions', '?')} questions ({counts.get('answerable', '?')} answerable, "
+        f"{counts.get('unanswerable', '?')} unanswerable) · answerer: {report.get('answerer')}"
+    )
     by = report.get("answers_by") or {}
     if set(by) - {report.get("answerer")}:
         title += " (" + ", ".join(f"{name}: {count}" for name, count in sorted(by.items())) + ")"
@@ -70,8 +84,12 @@ def print_report(report: dict[str, Any], console: Console, max_failures: int = 1
         expected = " | ".join("/".join(part) for part in row["expected"]) or "(decline)"
         rank = row["rank"] if row["rank"] is not None else "none"
         console.print(f"- [{outcome(row)}] {row['id']}: {row['question']}", markup=False, highlight=False)
-        console.print(f"    expected {expected}; first relevant chunk: {rank}; got: {row['answer'][:160]}",
-                      markup=False, highlight=False, style="dim")
+        console.print(
+            f"    expected {expected}; first relevant chunk: {rank}; got: {row['answer'][:160]}",
+            markup=False,
+            highlight=False,
+            style="dim",
+        )
     if len(bad) > max_failures:
         console.print(f"  … and {len(bad) - max_failures} more (see --json)", highlight=False)
 
@@ -97,18 +115,23 @@ def write_plot(report: dict[str, Any], path: Path) -> None:
     for mode in modes:
         curve = hit_curve([r for r in rows if r["mode"] == mode])
         left.plot(range(1, len(curve) + 1), curve, marker="o", label=mode)
-    left.set(title="Retrieval: hit@k (answerable questions)", xlabel="k", ylabel="share with a relevant chunk "
-             "in the top k", ylim=(0, 1.02), xticks=range(1, 11))
+    left.set(
+        title="Retrieval: hit@k (answerable questions)",
+        xlabel="k",
+        ylabel="share with a relevant chunk in the top k",
+        ylim=(0, 1.02),
+        xticks=range(1, 11),
+    )
     left.grid(alpha=0.3)
     left.legend()
     kinds = ["correct", "wrong", "false_refusal", "declined", "answered_unanswerable", "error"]
     colors = ["#2e7d32", "#ef6c00", "#c62828", "#1565c0", "#6a1b9a", "#616161"]
     bottoms = [0] * len(modes)
-    for kind, color in zip(kinds, colors):
+    for kind, color in zip(kinds, colors, strict=False):
         counts = [sum(1 for r in rows if r["mode"] == m and outcome(r) == kind) for m in modes]
         if any(counts):
             right.bar(modes, counts, bottom=bottoms, color=color, label=kind.replace("_", " "))
-            bottoms = [b + c for b, c in zip(bottoms, counts)]
+            bottoms = [b + c for b, c in zip(bottoms, counts, strict=False)]
     right.set(title=f"Answers ({report.get('answerer')} answerer)", ylabel="questions")
     right.legend(fontsize=8)
     fig.tight_layout()

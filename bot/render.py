@@ -59,7 +59,7 @@ def rich_answer(answer: Answer) -> Group:
     body = Text()
     for piece in re.split(r"(\[\d+\])", answer.answer):
         body.append(piece, style="bold cyan" if re.fullmatch(r"\[\d+\]", piece) else ("" if answer.found else "yellow"))
-    items: list[object] = []
+    items: list[Text] = []
     if answer.searched:
         items.append(Text(f"searched: {answer.searched}", style="dim"))
     items.append(body)

@@ -29,10 +29,25 @@ if TYPE_CHECKING:
     from retrieval.newsbot import Newsbot
 
 __all__ = [
-    "Answer", "Article", "Chunk", "Citation", "Conversation", "DataDirError", "Hit", "IndexLockedError",
+    "Answer",
+    "Article",
+    "Chunk",
+    "Citation",
+    "Conversation",
+    "DataDirError",
+    "Hit",
+    "IndexLockedError",
     "IndexUnusableError",
-    "IndexStats", "IngestReport", "InputError", "ModelMismatchError", "Newsbot", "NewsbotError", "Settings",
-    "SettingsError", "SourceInfo", "load_settings",
+    "IndexStats",
+    "IngestReport",
+    "InputError",
+    "ModelMismatchError",
+    "Newsbot",
+    "NewsbotError",
+    "Settings",
+    "SettingsError",
+    "SourceInfo",
+    "load_settings",
 ]
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from retrieval.names import names_in
 from retrieval.prompts import load_prompt
 from retrieval.text import sentence_spans, terms
 from retrieval.types import Answer, Chunk, Citation, Hit
@@ -17,11 +18,16 @@ _REFERRING = re.compile(
     re.IGNORECASE,
 )
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
-_WHEN = re.compile(rf"\b(?:{_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|(?:19|20)\d\d|monday|tuesday|wednesday|"
-                   rf"thursday|friday|saturday|sunday|yesterday|last (?:week|month|year)|ago)\b", re.IGNORECASE)
-_NUMBER = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|"
-                     r"billion|half)\b", re.IGNORECASE)
-_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z]+(?:[ -][A-Z][A-Za-z-]+)*")
+_WHEN = re.compile(
+    rf"\b(?:{_MONTHS}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTHS}|(?:19|20)\d\d|monday|tuesday|wednesday|"
+    rf"thursday|friday|saturday|sunday|yesterday|last (?:week|month|year)|ago)\b",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|dozen|hundred|thousand|million|"
+    r"billion|half)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -82,7 +88,7 @@ class ExtractiveAnswerer:
         kind = _question_kind(question)
         q_words = {w.lower() for w in re.findall(r"\w+", question)}
         # names in the question that no indexed article mentions: the articles cannot be about them
-        entities = {t for w in _NAME.findall(question) for t in terms(w)}
+        entities = {t for w in names_in(question) for t in terms(w)}
         entities |= {t for t in terms(question) if t.isdigit()}  # a year or figure no article mentions
         unknown = len([t for t in entities if not self.known(t)])
         # a plain word no article uses ("evacuated") can only match by meaning: leave it to the dense score
@@ -165,8 +171,12 @@ def _merge(spans: list[tuple[Chunk, int, int, Candidate]]) -> list[tuple[Chunk, 
 
 def _question_kind(question: str) -> str:
     q = question.lower()
-    for kind, pattern in (("how many", r"\bhow (?:many|much)\b"), ("when", r"\bwhen\b|\bwhat (?:date|year|day)\b"),
-                          ("who", r"\bwho(?:m|se)?\b"), ("where", r"\bwhere\b|\bwhich (?:city|country|place)\b")):
+    for kind, pattern in (
+        ("how many", r"\bhow (?:many|much)\b"),
+        ("when", r"\bwhen\b|\bwhat (?:date|year|day)\b"),
+        ("who", r"\bwho(?:m|se)?\b"),
+        ("where", r"\bwhere\b|\bwhich (?:city|country|place)\b"),
+    ):
         if re.search(pattern, q):
             return kind
     return "other"
@@ -179,6 +189,6 @@ def _type_bonus(kind: str, sentence: str, q_words: set[str]) -> float:
     if kind == "how many":
         return 0.06 if _NUMBER.search(sentence) else -0.15
     if kind in ("who", "where"):
-        names = [m for m in _NAME.findall(sentence) if m.lower() not in q_words]
+        names = [m for m in names_in(sentence) if m.lower() not in q_words]
         return 0.04 if names else 0.0
     return 0.0

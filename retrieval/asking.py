@@ -136,15 +136,27 @@ class Asker:
         t_loaded = self.clock()
         vector = bot.embedder.embed_query(searched)
         t2 = self.clock()
-        hits = bot.search(searched, k=max(MIN_CANDIDATES, query.k or 0), mode=query.mode, filters=query.filters,
-                          vector=vector)
+        hits = bot.search(
+            searched, k=max(MIN_CANDIDATES, query.k or 0), mode=query.mode, filters=query.filters, vector=vector
+        )
         t3 = self.clock()
-        timings = {"start": t0, "prepare": t1 - t0, "load_model": t_loaded - t1, "embed": t2 - t_loaded,
-                   "search": t3 - t2}
+        timings = {
+            "start": t0,
+            "prepare": t1 - t0,
+            "load_model": t_loaded - t1,
+            "embed": t2 - t_loaded,
+            "search": t3 - t2,
+        }
         return Retrieved(question, searched, vector, hits, timings)
 
-    def answer_stream(self, question: str, hits: list[Hit], vector: list[float] | None = None,
-                      max_citations: int | None = None, answerer: str | None = None) -> AnswerStream:
+    def answer_stream(
+        self,
+        question: str,
+        hits: list[Hit],
+        vector: list[float] | None = None,
+        max_citations: int | None = None,
+        answerer: str | None = None,
+    ) -> AnswerStream:
         """The answer from already retrieved ``hits``: extractive, or the LLM's checked one."""
         from retrieval.llm import resolve_answerer
 
@@ -153,14 +165,18 @@ class Asker:
             return AnswerStream(iter([extractive]))
         return AnswerStream(self.bot.llm_answerer.stream(question, hits, extractive, max_citations))
 
-    def extractive(self, question: str, hits: list[Hit], vector: list[float] | None,
-                   max_citations: int | None) -> Answer:
+    def extractive(
+        self, question: str, hits: list[Hit], vector: list[float] | None, max_citations: int | None
+    ) -> Answer:
         from retrieval.answer import ExtractiveAnswerer
 
         index = self.bot.index
         view = index.view
         answerer = ExtractiveAnswerer(
-            view.bm25.idf, view.bm25.known, view.table.neighbours, self.bot.settings.min_answer_score,
+            view.bm25.idf,
+            view.bm25.known,
+            view.table.neighbours,
+            self.bot.settings.min_answer_score,
             max_citations or self.bot.settings.top_k,
         )
         return answerer.answer(question, hits, self._similarities(hits, vector))
@@ -180,8 +196,9 @@ class Asker:
         answer.searched = got.searched if got.searched != got.question else None
         timings = dict(got.timings)
         t0 = timings.pop("start")
-        timings.update({key: value for key, value in answer.timings.items() if key == "llm"},
-                       answer=t4 - started, total=t4 - t0)
+        timings.update(
+            {key: value for key, value in answer.timings.items() if key == "llm"}, answer=t4 - started, total=t4 - t0
+        )
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         if conversation is not None:
             conversation.record(got.question, got.searched, answer)

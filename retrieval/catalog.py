@@ -47,7 +47,8 @@ class Catalog:
             for chunk in self.index.chunks():
                 info = files.get(chunk.doc_id)
                 if target in (chunk.doc_id, chunk.source, chunk.url) or resolved in (
-                    chunk.source, info.file if info else None
+                    chunk.source,
+                    info.file if info else None,
                 ):
                     wanted.add(chunk.doc_id)
         return wanted
@@ -66,8 +67,12 @@ class Catalog:
         dates = sorted({c.date for c in chunks if c.date})
         size = sum(p.stat().st_size for p in self.settings.data_dir.rglob("*") if p.is_file())
         return IndexStats(
-            documents=len({c.doc_id for c in chunks}), chunks=len(chunks), disk_mb=round(size / 1e6, 2),
-            model=self.index.model_name, first_date=dates[0] if dates else None,
+            documents=len({c.doc_id for c in chunks}),
+            chunks=len(chunks),
+            disk_mb=round(size / 1e6, 2),
+            model=self.index.model_name,
+            first_date=dates[0] if dates else None,
             last_date=dates[-1] if dates else None,
-            location=self.settings.chroma_url or str(self.settings.chroma_dir), collection=self.settings.collection,
+            location=self.settings.chroma_url or str(self.settings.chroma_dir),
+            collection=self.settings.collection,
         )

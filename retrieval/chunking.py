@@ -52,8 +52,16 @@ def chunk_article(
         start, end = spans[group[0]][0], spans[group[-1]][1]
         chunks.append(
             Chunk(
-                id=f"{article.id}-{index}", doc_id=article.id, index=index, text=text[start:end], start=start,
-                end=end, title=article.title, source=article.source, date=article.date, url=article.url,
+                id=f"{article.id}-{index}",
+                doc_id=article.id,
+                index=index,
+                text=text[start:end],
+                start=start,
+                end=end,
+                title=article.title,
+                source=article.source,
+                date=article.date,
+                url=article.url,
                 n_chunks=len(groups),
             )
         )
@@ -68,18 +76,16 @@ def _fit_spans(
         return []
     costs = count_tokens([text[s:e] for s, e in spans])
     out: list[tuple[tuple[int, int], int]] = []
-    for (start, end), cost in zip(spans, costs):
+    for (start, end), cost in zip(spans, costs, strict=False):
         if cost <= budget:
             out.append(((start, end), cost))
         else:
             pieces = _split_long(text, start, end, count_tokens, budget)
-            out.extend(zip(pieces, count_tokens([text[s:e] for s, e in pieces])))
+            out.extend(zip(pieces, count_tokens([text[s:e] for s, e in pieces]), strict=False))
     return out
 
 
-def _split_long(
-    text: str, start: int, end: int, count_tokens: TokenCounter, budget: int
-) -> list[tuple[int, int]]:
+def _split_long(text: str, start: int, end: int, count_tokens: TokenCounter, budget: int) -> list[tuple[int, int]]:
     words: list[tuple[int, int]] = []
     pos = start
     for word in text[start:end].split():

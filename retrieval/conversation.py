@@ -15,19 +15,50 @@ import re
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
+from retrieval.names import names_in as find_names
 from retrieval.text import STOPWORDS
 from retrieval.types import Answer
 
-_NAME = re.compile(r"\b[A-Z][\w'’-]*(?:\s+(?:al-|bin\s+|de\s+|of\s+)?[A-Z][\w'’-]*)*")
-_REFERRING = re.compile(r"\b(he|she|it|its|they|them|their|theirs|his|her|hers|this|that|these|those|there|"
-                        r"the same|such)\b", re.IGNORECASE)
+_REFERRING = re.compile(
+    r"\b(he|she|it|its|they|them|their|theirs|his|her|hers|this|that|these|those|there|"
+    r"the same|such)\b",
+    re.IGNORECASE,
+)
 _POINTER = re.compile(r"\b(he|she|they|them|this|that|these|those|the same|such)\b", re.IGNORECASE)
-_ELLIPSIS = re.compile(r"^\s*(?:and|what about|how about|and what about|what of|same for|and for)\s+(.+?)\s*\??\s*$",
-                       re.IGNORECASE)
-_QUESTION_WORDS = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how", "is", "are", "was",
-                   "were", "did", "do", "does", "can", "could", "will", "would", "should", "has", "have", "had"}
-_GENERIC = STOPWORDS | _QUESTION_WORDS | {"group", "groups", "people", "thing", "things", "article", "articles",
-                                           "news", "said", "according", "also"}
+_ELLIPSIS = re.compile(
+    r"^\s*(?:and|what about|how about|and what about|what of|same for|and for)\s+(.+?)\s*\??\s*$", re.IGNORECASE
+)
+_QUESTION_WORDS = {
+    "who",
+    "whom",
+    "whose",
+    "what",
+    "when",
+    "where",
+    "which",
+    "why",
+    "how",
+    "is",
+    "are",
+    "was",
+    "were",
+    "did",
+    "do",
+    "does",
+    "can",
+    "could",
+    "will",
+    "would",
+    "should",
+    "has",
+    "have",
+    "had",
+}
+_GENERIC = (
+    STOPWORDS
+    | _QUESTION_WORDS
+    | {"group", "groups", "people", "thing", "things", "article", "articles", "news", "said", "according", "also"}
+)
 
 
 def strip_context(searched: str) -> str:
@@ -46,13 +77,9 @@ class Turn:
 
 
 def names_in(text: str) -> list[str]:
-    """Capitalised names in ``text``, skipping sentence-initial question and function words."""
+    """Names in ``text`` (`retrieval.names`), without leading question and function words."""
     found: list[str] = []
-    for match in _NAME.finditer(text):
-        name = match.group().strip(" '’")
-        before = text[: match.start()].rstrip()
-        if " " not in name and (not before or before.endswith((".", "!", "?", '"', "“"))):
-            continue  # a capitalised word opening a sentence is not a name on its own
+    for name in find_names(text):
         words = name.split()
         while words and words[0].lower() in _GENERIC:
             words = words[1:]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date as Date
 from pathlib import Path
+from typing import Any
 
 from retrieval.errors import InputError
 from retrieval.text import first_sentence_title
@@ -53,7 +54,12 @@ def make_article(
     digest = content_hash(text)
     doc_id = digest[:16]  # identity is the content: the same article from any path is one document
     return Article(
-        id=doc_id, title=title, text=text, source=source, date=normalize_date(date), url=url or None,
+        id=doc_id,
+        title=title,
+        text=text,
+        source=source,
+        date=normalize_date(date),
+        url=url or None,
         content_hash=digest,
     )
 
@@ -144,10 +150,10 @@ def parse_html(text: str, source: str) -> Article:
     """Main text, title, date and canonical URL of a news page, extracted with trafilatura."""
     import trafilatura
 
-    extracted = trafilatura.bare_extraction(
-        text, with_metadata=True, include_comments=False, favor_precision=True
+    extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
+    data: dict[str, Any] = (
+        extracted.as_dict() if extracted is not None and hasattr(extracted, "as_dict") else dict(extracted or {})
     )
-    data = extracted.as_dict() if hasattr(extracted, "as_dict") else (extracted or {})
     body = (data.get("text") or "").strip()
     if len(body.split()) < 5:  # a menu or a cookie banner is not an article
         raise InputError("HTML page with no article text")
@@ -181,8 +187,11 @@ def load_file(path: Path, max_bytes: int, display: str | None = None, source: st
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return LoadedFile(name, [], f"file too large ({size / 1e6:.1f} MB; the limit is "
-                                        f"{max_bytes / 1e6:.1f} MB, NEWSBOT_MAX_FILE_MB)")
+            return LoadedFile(
+                name,
+                [],
+                f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, NEWSBOT_MAX_FILE_MB)",
+            )
         text = decode(path.read_bytes(), name)
         suffix = path.suffix.lower()
         if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
@@ -248,8 +257,9 @@ def _records(name: str, records: list[object], source: str, line_numbers: bool =
     if not articles and records and all(isinstance(r, dict) and "question" in r for r in records):
         return LoadedFile(name, [], "a question set, not articles", skipped=True)
     if not articles and len(errors) > 1 and len({e.split(": ", 1)[-1] for e in errors}) == 1:
-        errors = [f"no article in the file: every {'line' if line_numbers else 'item'} has "
-                  + errors[0].split(": ", 1)[-1]]
+        errors = [
+            f"no article in the file: every {'line' if line_numbers else 'item'} has " + errors[0].split(": ", 1)[-1]
+        ]
     if not articles and not errors:
         errors.append("no articles in the file")
     return LoadedFile(name, articles, "; ".join(errors[:5]) + (" …" if len(errors) > 5 else "") or None)
@@ -264,9 +274,12 @@ def iter_files(paths: list[Path], exclude: Path | None = None) -> Iterator[tuple
     for path in paths:
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file()):
-                if child.suffix.lower() in SUPPORTED and not any(
-                    part.startswith(".") for part in child.relative_to(path).parts
-                ) and child.name.upper() != "README.TXT" and not (skip and child.resolve().is_relative_to(skip)):
+                if (
+                    child.suffix.lower() in SUPPORTED
+                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
+                    and child.name.upper() != "README.TXT"
+                    and not (skip and child.resolve().is_relative_to(skip))
+                ):
                     yield child, None
         elif path.is_file():
             yield path, None

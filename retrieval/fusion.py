@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
 
 
-def rrf(rankings: Sequence[Sequence[Hashable]], weights: Sequence[float] | None = None, k: int = 60) -> list[
-    tuple[Hashable, float]
-]:
+def rrf(rankings: Sequence[Sequence[K]], weights: Sequence[float] | None = None, k: int = 60) -> list[tuple[K, float]]:
     """Fuse rankings (best first) by weighted reciprocal rank: score(d) = sum w / (k + rank).
 
     Ties keep the order in which items were first seen, earlier rankings first.
@@ -15,8 +16,8 @@ def rrf(rankings: Sequence[Sequence[Hashable]], weights: Sequence[float] | None 
     weights = list(weights) if weights is not None else [1.0] * len(rankings)
     if len(weights) != len(rankings):
         raise ValueError("one weight per ranking")
-    scores: dict[Hashable, float] = {}
-    for ranking, weight in zip(rankings, weights):
+    scores: dict[K, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
         for rank, item in enumerate(ranking, 1):
             scores[item] = scores.get(item, 0.0) + weight / (k + rank)
     order = {item: i for i, item in enumerate(scores)}

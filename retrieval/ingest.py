@@ -76,9 +76,7 @@ class IngestPlan:
         return sorted(self.stale - self.produced)
 
 
-def file_sources(
-    paths: Iterable[Path], settings: Settings, label: Callable[[Path], str] | None = None
-) -> list[Source]:
+def file_sources(paths: Iterable[Path], settings: Settings, label: Callable[[Path], str] | None = None) -> list[Source]:
     """A `Source` per file below ``paths`` (newsbot's own data directory excluded); missing paths fail."""
     max_bytes = int(settings.max_file_mb * 1_000_000)
     out = []
@@ -151,8 +149,14 @@ class Ingestor:
 
             s = self.settings
             plan.report.chunks = run_pipeline(
-                pending(), self.embedder, index, chunk_tokens=s.chunk_tokens,
-                overlap_sentences=s.chunk_overlap_sentences, begin=begin, replace=incomplete, progress=progress,
+                pending(),
+                self.embedder,
+                index,
+                chunk_tokens=s.chunk_tokens,
+                overlap_sentences=s.chunk_overlap_sentences,
+                begin=begin,
+                replace=incomplete,
+                progress=progress,
                 group=s.ingest_group,
             )
             removals = plan.removals()

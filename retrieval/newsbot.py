@@ -36,7 +36,10 @@ class Newsbot:
     """Ingest articles, answer questions with citations, list sources."""
 
     def __init__(
-        self, settings: Settings, embedder: Embedder | None = None, notice: Callable[[str], None] | None = None,
+        self,
+        settings: Settings,
+        embedder: Embedder | None = None,
+        notice: Callable[[str], None] | None = None,
         client_factory: Callable[[Settings], Any] | None = None,
     ) -> None:
         self.settings = settings
@@ -117,7 +120,10 @@ class Newsbot:
 
     # ---- ingest --------------------------------------------------------------------------------
     def ingest(
-        self, paths: Sequence[str | Path], progress: ProgressFn | None = None, label: Callable[[Path], str] | None = None
+        self,
+        paths: Sequence[str | Path],
+        progress: ProgressFn | None = None,
+        label: Callable[[Path], str] | None = None,
     ) -> IngestReport:
         """Index files and folders; unchanged files are skipped, changed ones replace their old chunks.
 
@@ -160,15 +166,26 @@ class Newsbot:
         return clean_question(question, self.settings.max_question_chars)
 
     def search(
-        self, question: str, k: int = 5, mode: str | None = None, filters: Filters | None = None,
+        self,
+        question: str,
+        k: int = 5,
+        mode: str | None = None,
+        filters: Filters | None = None,
         vector: list[float] | None = None,
     ) -> list[Hit]:
         """The ``k`` best chunks for ``question`` in ``mode`` (default: the settings' retrieval mode)."""
         return self.searcher.search(question, k, mode or self.settings.retrieval_mode, filters, vector)
 
     def ask_stream(
-        self, question: str, *, k: int | None = None, since: str | None = None, until: str | None = None,
-        source: str | None = None, mode: str | None = None, conversation: Conversation | None = None,
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        mode: str | None = None,
+        conversation: Conversation | None = None,
         answerer: str | None = None,
     ) -> AnswerStream:
         """The answer as a stream: the LLM's deltas as it writes (see `retrieval.llm`), then `result()`.
@@ -179,18 +196,35 @@ class Newsbot:
         return self.asker.stream(query)
 
     def ask(
-        self, question: str, *, k: int | None = None, since: str | None = None, until: str | None = None,
-        source: str | None = None, mode: str | None = None, conversation: Conversation | None = None,
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        source: str | None = None,
+        mode: str | None = None,
+        conversation: Conversation | None = None,
         answerer: str | None = None,
     ) -> Answer:
         """Answer ``question`` from the indexed articles, with numbered citations, or decline."""
         return self.ask_stream(
-            question, k=k, since=since, until=until, source=source, mode=mode, conversation=conversation,
+            question,
+            k=k,
+            since=since,
+            until=until,
+            source=source,
+            mode=mode,
+            conversation=conversation,
             answerer=answerer,
         ).result()
 
     def answer_hits(
-        self, question: str, hits: list[Hit], vector: list[float] | None = None, max_citations: int | None = None,
+        self,
+        question: str,
+        hits: list[Hit],
+        vector: list[float] | None = None,
+        max_citations: int | None = None,
         answerer: str | None = None,
     ) -> Answer:
         """The answer from already retrieved ``hits`` (the evaluation scores retrieval and answers apart)."""

@@ -48,14 +48,21 @@ class _Stage(threading.Thread):
     def run(self) -> None:
         try:
             self._work()
-        except BaseException as exc:  # handed to the main thread
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
             self.error = exc
 
 
 def run_pipeline(
-    articles: Iterable[tuple[Article, str]], embedder: Embedder, index: Index, *, chunk_tokens: int,
-    overlap_sentences: int, begin: Callable[[], None], replace: set[str] | frozenset[str] = frozenset(),
-    progress: ProgressFn | None = None, group: int = GROUP,
+    articles: Iterable[tuple[Article, str]],
+    embedder: Embedder,
+    index: Index,
+    *,
+    chunk_tokens: int,
+    overlap_sentences: int,
+    begin: Callable[[], None],
+    replace: set[str] | frozenset[str] = frozenset(),
+    progress: ProgressFn | None = None,
+    group: int = GROUP,
 ) -> int:
     """Chunk, embed and upsert ``articles`` ((article, file key) pairs); returns the number of chunks.
 

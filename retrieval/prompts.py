@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_prompt(name: str) -> str:
     """The text of ``prompts/<name>`` (``.txt``, ``.md`` or ``.html`` tried in turn), without the final newline."""
     folder = resources.files("prompts")

@@ -66,8 +66,13 @@ def reindex(index: Index, embedder: Embedder, settings: Settings, progress: Prog
         backup.write(articles)
         index.reset()
         chunks = run_pipeline(
-            list(articles.values()), embedder, index, chunk_tokens=settings.chunk_tokens,
-            overlap_sentences=settings.chunk_overlap_sentences, begin=lambda: None, progress=progress,
+            list(articles.values()),
+            embedder,
+            index,
+            chunk_tokens=settings.chunk_tokens,
+            overlap_sentences=settings.chunk_overlap_sentences,
+            begin=lambda: None,
+            progress=progress,
             group=settings.ingest_group,
         )
     backup.remove()

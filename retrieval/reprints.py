@@ -145,7 +145,9 @@ class ReprintIndex:
     """
 
     def __init__(
-        self, threshold: float = DEFAULT_THRESHOLD, num_perm: int = DEFAULT_NUM_PERM,
+        self,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
         shingle_size: int = DEFAULT_SHINGLE,
     ) -> None:
         if not 0.0 < threshold <= 1.0:

@@ -41,7 +41,11 @@ class Searcher:
     """Runs one retrieval mode over an `Index`; ``embedder`` embeds queries given without a vector."""
 
     def __init__(
-        self, index: Index, embedder: Embedder, candidates: int = 30, rrf_k: int = 60,
+        self,
+        index: Index,
+        embedder: Embedder,
+        candidates: int = 30,
+        rrf_k: int = 60,
         weights: tuple[float, float] = (1.0, 1.0),
     ) -> None:
         self.index = index
@@ -51,7 +55,11 @@ class Searcher:
         self.weights = weights
 
     def search(
-        self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None,
+        self,
+        query: str,
+        k: int = 5,
+        mode: str = "hybrid",
+        filters: Filters | None = None,
         vector: list[float] | None = None,
     ) -> list[Hit]:
         """The ``k`` best chunks for ``query``; ``vector`` may carry a precomputed query embedding."""

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 from retrieval.errors import NewsbotError
 
@@ -29,9 +28,7 @@ class SettingsError(NewsbotError, ValueError):
 class Settings(BaseSettings):
     """Every knob of newsbot. Build it at the entry point and pass it down."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SettingsConfigDict(env_prefix="NEWSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     # storage
     data_dir: Path = Field(default_factory=default_data_dir)
@@ -112,7 +109,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Build settings, turning a validation error into one clear line per bad setting."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # overrides are checked by pydantic at run time
     except ValidationError as exc:
         lines = []
         for err in exc.errors():

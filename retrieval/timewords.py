@@ -96,32 +96,97 @@ def recency_weight(age_days: float, decay_per_year: float = DEFAULT_DECAY_PER_YE
 
 # ---------------------------------------------------------------------------------------------------- vocabulary
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTH_FULL = "(?:" + "|".join(_MONTHS) + ")"
 _MONTH_ANY = "(?:" + "|".join(_MONTHS) + r"|(?:jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?)"
 _WEEKDAY = "(?:" + "|".join(_WEEKDAYS) + ")"
 _DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![0-9]|[.,/:][0-9])"
 _YEAR = r"(?<![0-9£$€¥#.,])(?:19[0-9]{2}|20[0-9]{2}|2100)(?![0-9]|[.,:/-][0-9])"
-_NUMBER_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20,
-                 "thirty": 30, "few": 3, "a few": 3, "couple": 2, "couple of": 2, "a couple of": 2, "several": 5}
-_NUM = "(?:[0-9]{1,3}|" + "|".join(sorted((k.replace(" ", r"\s+") for k in _NUMBER_WORDS), key=len,
-                                           reverse=True)) + ")"
+_NUMBER_WORDS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "few": 3,
+    "a few": 3,
+    "couple": 2,
+    "couple of": 2,
+    "a couple of": 2,
+    "several": 5,
+}
+_NUM = "(?:[0-9]{1,3}|" + "|".join(sorted((k.replace(" ", r"\s+") for k in _NUMBER_WORDS), key=len, reverse=True)) + ")"
 _UNIT = r"(?:hours?|days?|weeks?|fortnights?|months?|years?|decades?)"
 # a bare number followed by a counted noun is a quantity, not a date: "2023 people", "March 10 miles"
-_COUNTED = (r"(?!\s+(?:people|children|men|women|police|staff|troops|km|kg|mph|per\s*cent|percent)\b"
-            r"|\s+(?-i:(?!(?:was|is|has|this|its|his|as|us|across|perhaps|always|towards|thus|whereas|unless|plus|versus"
-            r"|besides|does|says|goes)"
-            r"\b)[a-z]+s\b)|\s*%)")
-_PREP = (r"(?P<prep>prior\s+to|up\s+until|up\s+to|as\s+of|throughout|during|through|since|after|before|until"
-         r"|till|from|within|over|for|on|in|at|by)")
+_COUNTED = (
+    r"(?!\s+(?:people|children|men|women|police|staff|troops|km|kg|mph|per\s*cent|percent)\b"
+    r"|\s+(?-i:(?!(?:was|is|has|this|its|his|as|us|across|perhaps|always|towards|thus|whereas|unless|plus|versus"
+    r"|besides|does|says|goes)"
+    r"\b)[a-z]+s\b)|\s*%)"
+)
+_PREP = (
+    r"(?P<prep>prior\s+to|up\s+until|up\s+to|as\s+of|throughout|during|through|since|after|before|until"
+    r"|till|from|within|over|for|on|in|at|by)"
+)
 
-_RECENCY = ("as of today", "as of now", "until now", "up to now", "till now", "so far", "to date", "up to date",
-            "right now", "just now", "now", "latest", "newest", "most recent", "most recently", "recently",
-            "recent", "lately", "currently", "at the moment", "at present", "presently", "these days", "nowadays",
-            "still", "as things stand", "in recent days", "in recent weeks", "in recent months", "in recent years")
+_RECENCY = (
+    "as of today",
+    "as of now",
+    "until now",
+    "up to now",
+    "till now",
+    "so far",
+    "to date",
+    "up to date",
+    "right now",
+    "just now",
+    "now",
+    "latest",
+    "newest",
+    "most recent",
+    "most recently",
+    "recently",
+    "recent",
+    "lately",
+    "currently",
+    "at the moment",
+    "at present",
+    "presently",
+    "these days",
+    "nowadays",
+    "still",
+    "as things stand",
+    "in recent days",
+    "in recent weeks",
+    "in recent months",
+    "in recent years",
+)
 
 
 def _phrases(words: tuple[str, ...] | list[str]) -> str:
@@ -164,8 +229,9 @@ def _fixed(ref: date) -> dict[str, Callable[[], Span]]:
     q = (ref.month - 1) // 3 + 1
     last_q = (ref.year, q - 1) if q > 1 else (ref.year - 1, 4)
     return {
-        **dict.fromkeys(("today", "tonight", "this morning", "this afternoon", "this evening", "earlier today"),
-                        lambda: (ref, ref)),
+        **dict.fromkeys(
+            ("today", "tonight", "this morning", "this afternoon", "this evening", "earlier today"), lambda: (ref, ref)
+        ),
         "yesterday": lambda: (ref - day, ref - day),
         "last night": lambda: (ref - day, ref),
         "the day before yesterday": lambda: (ref - 2 * day, ref - 2 * day),
@@ -181,8 +247,10 @@ def _fixed(ref: date) -> dict[str, Callable[[], Span]]:
         **dict.fromkeys(("last year", "previous year"), lambda: (date(ref.year - 1, 1, 1), date(ref.year - 1, 12, 31))),
         "this quarter": lambda: (_quarter(ref.year, q)[0], ref),
         **dict.fromkeys(("last quarter", "previous quarter"), lambda: _quarter(*last_q)),
-        **dict.fromkeys(("the weekend", "this weekend", "this past weekend", "the past weekend"),
-                        lambda: _weekend(ref, previous=False)),
+        **dict.fromkeys(
+            ("the weekend", "this weekend", "this past weekend", "the past weekend"),
+            lambda: _weekend(ref, previous=False),
+        ),
         "last weekend": lambda: _weekend(ref, previous=True),
     }
 
@@ -191,6 +259,7 @@ _FIXED_WORDS = tuple(_fixed(date(2000, 6, 15)))
 
 
 # ---------------------------------------------------------------------------------------------------- point kinds
+
 
 @dataclass(frozen=True)
 class _Kind:
@@ -287,7 +356,7 @@ _PART = r"(?:(?P<part>early|mid|late)[\s-]+|the\s+(?P<edge>start|beginning|middl
 
 
 def _part(match: re.Match[str]) -> str | None:
-    """"early", "mid" or "late" from "early March" or "the end of March"."""
+    """ "early", "mid" or "late" from "early March" or "the end of March"."""
     return _EDGES[match["edge"].lower()] if match["edge"] else match["part"]
 
 
@@ -308,8 +377,18 @@ def _month_bare(match: re.Match[str], scan: _Scan) -> Span | None:
     return _part_of_month(year, month, _part(match))
 
 
-_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "final": 4,
-             "last": 4}
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "final": 4,
+    "last": 4,
+}
 
 
 def _quarter_kind(match: re.Match[str], scan: _Scan) -> Span | None:
@@ -394,24 +473,34 @@ _MON_DAY_NO_YEAR = rf"(?P<mon>{_MONTH_ANY})\s+(?P<d>{_DAY})(?!,?\s+{_YEAR}){_COU
 
 _KINDS = (
     _Kind("iso", r"(?P<y>(?:19|20)[0-9]{2})-(?P<m>0[1-9]|1[0-2])-(?P<d>0[1-9]|[12][0-9]|3[01])(?![0-9])", _iso),
-    _Kind("day month", rf"(?:the\s+)?(?P<d>{_DAY})(?:\s+of)?\s+(?P<mon>{_MONTH_ANY})(?:,?\s+(?P<y>{_YEAR}))?",
-          _day_month),
-    _Kind("month year", rf"{_PART}(?P<mon>{_MONTH_ANY})(?:\s+of)?,?\s+(?P<y>{_YEAR})",
-          _month_year),
-    _Kind("month day", rf"(?P<mon>{_MONTH_ANY})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})"
-                       rf"|{_MON_DAY_NO_YEAR.replace('?P<mon>', '?P<mon2>').replace('?P<d>', '?P<d2>')}",
-          _day_month),
-    _Kind("quarter", rf"(?:Q(?P<q>[1-4])|(?:the\s+)?(?P<qw>first|second|third|fourth|final|last|1st|2nd|3rd|4th)"
-                     rf"\s+quarter(?:\s+of)?),?\s+(?P<y>{_YEAR})", _quarter_kind),
+    _Kind(
+        "day month", rf"(?:the\s+)?(?P<d>{_DAY})(?:\s+of)?\s+(?P<mon>{_MONTH_ANY})(?:,?\s+(?P<y>{_YEAR}))?", _day_month
+    ),
+    _Kind("month year", rf"{_PART}(?P<mon>{_MONTH_ANY})(?:\s+of)?,?\s+(?P<y>{_YEAR})", _month_year),
+    _Kind(
+        "month day",
+        rf"(?P<mon>{_MONTH_ANY})\s+(?P<d>{_DAY}),?\s+(?P<y>{_YEAR})"
+        rf"|{_MON_DAY_NO_YEAR.replace('?P<mon>', '?P<mon2>').replace('?P<d>', '?P<d2>')}",
+        _day_month,
+    ),
+    _Kind(
+        "quarter",
+        rf"(?:Q(?P<q>[1-4])|(?:the\s+)?(?P<qw>first|second|third|fourth|final|last|1st|2nd|3rd|4th)"
+        rf"\s+quarter(?:\s+of)?),?\s+(?P<y>{_YEAR})",
+        _quarter_kind,
+    ),
     _Kind("half", rf"(?:(?:the\s+)?(?P<h>first|second)\s+half\s+of|H(?P<hh>[12]))\s+(?P<y>{_YEAR})", _half),
     _Kind("decade", r"(?:the\s+)?(?P<c>19|20)(?P<dd>[0-9])0['’]?s", _decade),
-    _Kind("rolling", rf"(?:(?:the|this)\s+(?:past|last|previous)(?:\s+(?P<n1>{_NUM}))?|(?:past|last|previous)\s+"
-                     rf"(?P<n2>{_NUM})|past)\s+(?P<u>{_UNIT})", _rolling),
+    _Kind(
+        "rolling",
+        rf"(?:(?:the|this)\s+(?:past|last|previous)(?:\s+(?P<n1>{_NUM}))?|(?:past|last|previous)\s+"
+        rf"(?P<n2>{_NUM})|past)\s+(?P<u>{_UNIT})",
+        _rolling,
+    ),
     _Kind("ago", rf"(?P<n>{_NUM})\s+(?P<u>{_UNIT})\s+ago", _ago),
     _Kind("fixed", rf"(?P<fx>{_phrases(_FIXED_WORDS)})", _fixed_kind),
     _Kind("weekday", rf"(?:(?P<wmod>last|this|past|previous)\s+)?(?P<wd>{_WEEKDAY})", _weekday, needs_anchor=True),
-    _Kind("month", rf"{_PART}(?:(?P<mmod>last|this)\s+)?(?P<mon>{_MONTH_FULL})",
-          _month_bare, needs_anchor=True),
+    _Kind("month", rf"{_PART}(?:(?P<mmod>last|this)\s+)?(?P<mon>{_MONTH_FULL})", _month_bare, needs_anchor=True),
     _Kind("year", rf"{_PART}(?:the\s+year\s+)?(?P<y>{_YEAR}){_COUNTED}", _year),
 )
 
@@ -433,13 +522,19 @@ class _Grammar:
         self.recency = re.compile(rf"(?<!\w){_phrases(_RECENCY)}(?!\w)", _FLAGS)
         self.day_range = re.compile(
             rf"{_START}(?:between\s+(?:the\s+)?(?P<d1>{_DAY})\s+(?:and|&)|(?:from\s+)?(?:the\s+)?(?P<d1b>{_DAY})"
-            rf"\s*(?:-|–|to|until|till)\s*)\s*(?P<rest>{_KINDS[1].groupless}){_END}", _FLAGS)
+            rf"\s*(?:-|–|to|until|till)\s*)\s*(?P<rest>{_KINDS[1].groupless}){_END}",
+            _FLAGS,
+        )
         self.range = re.compile(
             rf"{_START}(?:between\s+(?P<a>{_POINT})\s+(?:and|&)|from\s+(?P<a2>{_POINT})\s+(?:to|until|till|through|-|–))"
-            rf"\s+(?P<b>{_POINT}){_END}", _FLAGS)
+            rf"\s+(?P<b>{_POINT}){_END}",
+            _FLAGS,
+        )
         self.list = re.compile(
             rf"{_START}(?P<prep>in|on|during|over|throughout|for)\s+(?P<a>{_POINT}),?\s+(?:and|or|&)\s+(?P<b>{_POINT})"
-            rf"{_END}", _FLAGS)
+            rf"{_END}",
+            _FLAGS,
+        )
 
 
 @functools.cache
@@ -447,13 +542,22 @@ def _grammar() -> _Grammar:
     return _Grammar()
 
 
-_VERB_AFTER = re.compile(r"\s+(?-i:[a-z]+ed|said|says|say|is|was|has|had|have|will|would|could|should|can|did|does"
-                         r"|told|won|lost|be|not)\b", _FLAGS)
-_NEWSPAPER_AFTER = re.compile(r"\s+(?-i:Times|Telegraph|Mirror|Express|Post|People|Herald|Mail|Sport|Star"
-                              r"|Independent|World|Night)\b", _FLAGS)
+_VERB_AFTER = re.compile(
+    r"\s+(?-i:[a-z]+ed|said|says|say|is|was|has|had|have|will|would|could|should|can|did|does"
+    r"|told|won|lost|be|not)\b",
+    _FLAGS,
+)
+_NEWSPAPER_AFTER = re.compile(
+    r"\s+(?-i:Times|Telegraph|Mirror|Express|Post|People|Herald|Mail|Sport|Star"
+    r"|Independent|World|Night)\b",
+    _FLAGS,
+)
 _NEWSPAPER_BEFORE = re.compile(r"(?-i:Mail|Independent|Observer)\s+$", _FLAGS)
-_ATTRIBUTIVE = re.compile(r"\s+(?!(?:and|or|to|until|till|through|onwards?|so|in|on|at|for|with|by|after|before|when"
-                          r"|while|as|was|were|is|are|has|had|have|did|compared|versus|vs)\b)[^\W\d_]", _FLAGS)
+_ATTRIBUTIVE = re.compile(
+    r"\s+(?!(?:and|or|to|until|till|through|onwards?|so|in|on|at|for|with|by|after|before|when"
+    r"|while|as|was|were|is|are|has|had|have|did|compared|versus|vs)\b)[^\W\d_]",
+    _FLAGS,
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -493,26 +597,40 @@ class _Found:
 
 def _accept(kind: _Kind, match: re.Match[str], text: str) -> bool:
     """Guards against ordinary words: "Sheffield Wednesday", "may the minister", "Option 1 may be"."""
-    prep, body = match["prep"], text[match.start(): match.end()]
-    after, before = text[match.end():], text[: match.start()]
-    if kind.needs_anchor and not (prep or match.groupdict().get("wmod") or match.groupdict().get("mmod")
-                                  or match.groupdict().get("part") or match.groupdict().get("edge")):
+    prep, body = match["prep"], text[match.start() : match.end()]
+    after, before = text[match.end() :], text[: match.start()]
+    if kind.needs_anchor and not (
+        prep
+        or match.groupdict().get("wmod")
+        or match.groupdict().get("mmod")
+        or match.groupdict().get("part")
+        or match.groupdict().get("edge")
+    ):
         return False
-    if kind.name == "weekday" and (_NEWSPAPER_AFTER.match(after) or (prep and prep.lower() == "on"
-                                                                      and _NEWSPAPER_BEFORE.search(before))):
+    if kind.name == "weekday" and (
+        _NEWSPAPER_AFTER.match(after) or (prep and prep.lower() == "on" and _NEWSPAPER_BEFORE.search(before))
+    ):
         return False
     if kind.name in ("rolling", "fixed") and re.match(r"\s+of\b", after, re.IGNORECASE):
         return False  # "the last day of the summit", "the last quarter of the year", "last week of December"
-    if prep and prep.lower() == "by" and kind.needs_anchor and not (match.groupdict().get("wmod")
-                                                                     or match.groupdict().get("mmod")):
+    if (
+        prep
+        and prep.lower() == "by"
+        and kind.needs_anchor
+        and not (match.groupdict().get("wmod") or match.groupdict().get("mmod"))
+    ):
         return False  # "replaced by May"
     if kind.name == "year" and not (prep or match["part"] or match["edge"]) and _ATTRIBUTIVE.match(after):
         return False  # "the 2004 tsunami" names an event; reports about it come later too: keep "2004" for search
     if kind.name == "month" and _VERB_AFTER.match(after):
         return False
     # lowercase "may"/"march" with a bare number and no preposition: "Option 1 may be better"
-    return not (kind.name in ("day month", "month day") and not prep
-                and re.search(r"\b(?:may|march)\b", body) and not re.search(r"[0-9]{4}", body))
+    return not (
+        kind.name in ("day month", "month day")
+        and not prep
+        and re.search(r"\b(?:may|march)\b", body)
+        and not re.search(r"[0-9]{4}", body)
+    )
 
 
 def _scan(text: str, scan: _Scan) -> tuple[list[_Found], bool]:
@@ -605,7 +723,7 @@ def understand_time(question: str, reference: date) -> TimeScope:
     since, until = _combine(spans) if spans else (None, None)
     pieces, last = [], 0
     for f in found:
-        pieces.append(question[last: f.start])
+        pieces.append(question[last : f.start])
         pieces.append(" ")
         last = f.end
     pieces.append(question[last:])

@@ -67,9 +67,17 @@ class Citation:
     def of(cls, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
         """Citation ``n`` quoting ``chunk`` from article offset ``start`` to ``end`` (the one place they are built)."""
         return cls(
-            n=n, doc_id=chunk.doc_id, title=chunk.title, date=chunk.date, source=chunk.source,
-            quote=chunk.text[start - chunk.start : end - chunk.start], score=round(score, 4), url=chunk.url,
-            start=start, end=end, chunk_id=chunk.id,
+            n=n,
+            doc_id=chunk.doc_id,
+            title=chunk.title,
+            date=chunk.date,
+            source=chunk.source,
+            quote=chunk.text[start - chunk.start : end - chunk.start],
+            score=round(score, 4),
+            url=chunk.url,
+            start=start,
+            end=end,
+            chunk_id=chunk.id,
         )
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "ingest", help="index article files and folders (txt, md, html, json, jsonl)",
+        "ingest",
+        help="index article files and folders (txt, md, html, json, jsonl)",
         description="Index articles. Folders are read recursively. Unchanged files are skipped; a changed file "
-                    "replaces its old passages. A bad file is reported and the rest go on.",
+        "replaces its old passages. A bad file is reported and the rest go on.",
         epilog="Example: newsbot ingest ~/news/ latest.html feed.jsonl",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
@@ -37,9 +38,11 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
 def print_report(report: Any) -> None:
     """The ingest summary on stderr: counts, then one line per failed file."""
-    print(f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}, "
-          f"failed {len(report.failed)}; {report.chunks} passages embedded in {report.seconds:.1f} s",
-          file=sys.stderr)
+    print(
+        f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}, "
+        f"failed {len(report.failed)}; {report.chunks} passages embedded in {report.seconds:.1f} s",
+        file=sys.stderr,
+    )
     for source, reason in report.skipped:
         print(f"  skipped: {source}: {reason}", file=sys.stderr)
     for source, reason in report.failed:

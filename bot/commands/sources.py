@@ -10,7 +10,8 @@ from typing import Any
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
-        "sources", help="list indexed articles, or remove one",
+        "sources",
+        help="list indexed articles, or remove one",
         description="List indexed articles (title, date, source, passages), or `remove ID|PATH`.",
         epilog="Examples: newsbot sources --json    newsbot sources remove 3f2a9c1d0e4b5a6f ~/news/old.txt",
     )
@@ -19,9 +20,10 @@ def register(sub: Any) -> None:
     listing = actions.add_parser("list", help="list indexed articles (the default)")
     listing.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="JSON on stdout")
     remove = actions.add_parser(
-        "remove", help="take articles out of the index",
+        "remove",
+        help="take articles out of the index",
         description="Take articles out of the index, by document id (see `newsbot sources`), source path or "
-                    "URL, or the file they were read from (all of its articles).",
+        "URL, or the file they were read from (all of its articles).",
         epilog="Example: newsbot sources remove 3f2a9c1d0e4b5a6f ~/news/old.txt",
     )
     remove.add_argument("target", nargs="+", help="document ids, source paths/URLs or files")

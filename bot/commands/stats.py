@@ -8,9 +8,12 @@ from typing import Any
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("stats", help="size and contents of the index",
-                       description="Documents, passages, disk size, embedding model and date range.",
-                       epilog="Example: newsbot stats --json")
+    p = sub.add_parser(
+        "stats",
+        help="size and contents of the index",
+        description="Documents, passages, disk size, embedding model and date range.",
+        epilog="Example: newsbot stats --json",
+    )
     p.add_argument("--json", action="store_true", help="JSON on stdout")
     p.set_defaults(run=run)
 

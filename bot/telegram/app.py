@@ -24,28 +24,39 @@ from retrieval.errors import NewsbotError
 from retrieval.settings import Settings
 
 TOKEN_FORMAT = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,}$")
-COMMANDS = [("ask", "ask a question"), ("sources", "the articles I know"), ("reset", "forget this conversation"),
-            ("help", "how to ask")]
+COMMANDS = [
+    ("ask", "ask a question"),
+    ("sources", "the articles I know"),
+    ("reset", "forget this conversation"),
+    ("help", "how to ask"),
+]
 
 
 def check_token(settings: Settings) -> str:
     """The bot token, or one clear line saying what is wrong (never echoing the token)."""
     if settings.telegram_token is None or not settings.telegram_token.get_secret_value().strip():
-        raise NewsbotError("NEWSBOT_TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in "
-                           ".env (see .env.example)")
+        raise NewsbotError(
+            "NEWSBOT_TELEGRAM_TOKEN is not set: create a bot with @BotFather and put its token in "
+            ".env (see .env.example)"
+        )
     token = settings.telegram_token.get_secret_value().strip()
     if not TOKEN_FORMAT.match(token):
-        raise NewsbotError("NEWSBOT_TELEGRAM_TOKEN is malformed: expected digits, a colon and the secret, as "
-                           "@BotFather gives it")
+        raise NewsbotError(
+            "NEWSBOT_TELEGRAM_TOKEN is malformed: expected digits, a colon and the secret, as @BotFather gives it"
+        )
     return token
 
 
-def build_application(settings: Settings, newsbot: Any, base_url: str | None = None,
-                      base_file_url: str | None = None, workers: int = 2) -> Application:
+def build_application(
+    settings: Settings, newsbot: Any, base_url: str | None = None, base_file_url: str | None = None, workers: int = 2
+) -> Application:
     """The `Application` with every handler; ``base_url`` points it at another Bot API server (tests)."""
     token = check_token(settings)
     builder = (
-        ApplicationBuilder().token(token).concurrent_updates(True).rate_limiter(AIORateLimiter(max_retries=3))
+        ApplicationBuilder()
+        .token(token)
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
     )
     if base_url:
@@ -76,10 +87,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited_hint))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
     app.add_handler(MessageHandler(filters.Document.ALL, handlers.document))
-    app.add_handler(MessageHandler(
-        filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE,
-        handlers.media_hint,
-    ))
+    app.add_handler(
+        MessageHandler(
+            filters.Sticker.ALL | filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE,
+            handlers.media_hint,
+        )
+    )
     app.add_handler(CallbackQueryHandler(handlers.button))
     app.add_error_handler(handlers.error_handler)
 
@@ -93,15 +106,27 @@ async def _post_init(app: Application) -> None:
         pass
 
 
-def run(settings: Settings, newsbot: Any, webhook_url: str | None = None, listen: str = "127.0.0.1",
-        port: int = 8443, secret_token: str | None = None) -> None:
+def run(
+    settings: Settings,
+    newsbot: Any,
+    webhook_url: str | None = None,
+    listen: str = "127.0.0.1",
+    port: int = 8443,
+    secret_token: str | None = None,
+) -> None:
     """Load the model, then poll (default) or serve a webhook until interrupted."""
     app = build_application(settings, newsbot)
     newsbot.warm_up()  # the model loads before the first update is read
     if webhook_url:
         from urllib.parse import urlparse
 
-        app.run_webhook(listen=listen, port=port, url_path=urlparse(webhook_url).path.lstrip("/"),
-                        webhook_url=webhook_url, secret_token=secret_token, allowed_updates=Update.ALL_TYPES)
+        app.run_webhook(
+            listen=listen,
+            port=port,
+            url_path=urlparse(webhook_url).path.lstrip("/"),
+            webhook_url=webhook_url,
+            secret_token=secret_token,
+            allowed_updates=Update.ALL_TYPES,
+        )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)

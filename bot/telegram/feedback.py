@@ -33,11 +33,18 @@ class FeedbackLog:
     def record(self, chat_id: int, answer: Answer, vote: str) -> dict[str, Any]:
         """Store a vote ("up" or "down") on ``answer``; returns the stored row."""
         row = {
-            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "chat": self._hash(chat_id),
-            "vote": vote, "question": answer.question, "searched": answer.searched, "found": answer.found,
-            "answer": answer.answer, "answerer": answer.answerer,
-            "citations": [{"n": c.n, "doc_id": c.doc_id, "title": c.title, "source": c.source, "quote": c.quote}
-                          for c in answer.citations],
+            "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "chat": self._hash(chat_id),
+            "vote": vote,
+            "question": answer.question,
+            "searched": answer.searched,
+            "found": answer.found,
+            "answer": answer.answer,
+            "answerer": answer.answerer,
+            "citations": [
+                {"n": c.n, "doc_id": c.doc_id, "title": c.title, "source": c.source, "quote": c.quote}
+                for c in answer.citations
+            ],
         }
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ import logging
 import re
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -43,8 +43,16 @@ def texts() -> dict[str, str]:
 class BotState:
     """Everything the handlers share, kept in ``application.bot_data["state"]``."""
 
-    def __init__(self, newsbot: Any, access: Any, limiter: Any, feedback: Any, executor: Any,
-                 max_upload_mb: float, history_turns: int) -> None:
+    def __init__(
+        self,
+        newsbot: Any,
+        access: Any,
+        limiter: Any,
+        feedback: Any,
+        executor: Any,
+        max_upload_mb: float,
+        history_turns: int,
+    ) -> None:
         from retrieval.conversation import Conversations
 
         self.newsbot = newsbot
@@ -166,11 +174,14 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _addressed_to_bot(message: Message, username: str | None, bot_id: int) -> str | None:
     """The question without the @mention when the bot is mentioned or replied to; otherwise None."""
     text = message.text or ""
-    if message.reply_to_message and message.reply_to_message.from_user and \
-            message.reply_to_message.from_user.id == bot_id:
+    if (
+        message.reply_to_message
+        and message.reply_to_message.from_user
+        and message.reply_to_message.from_user.id == bot_id
+    ):
         return text
     mention = f"@{username}".lower() if username else None
-    for entity, value in message.parse_entities([MessageEntityType.MENTION]).items():
+    for _entity, value in message.parse_entities([MessageEntityType.MENTION]).items():
         if mention and value.lower() == mention:
             return " ".join(re.sub(re.escape(value), " ", text, flags=re.IGNORECASE).split())
     return None
@@ -199,24 +210,35 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             await message.reply_text(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
             return
     key = st.remember(chat.id, answer)
-    votes = InlineKeyboardMarkup([[InlineKeyboardButton("👍", callback_data=f"fb:{key}:up"),
-                                   InlineKeyboardButton("👎", callback_data=f"fb:{key}:down")]])
+    votes = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("👍", callback_data=f"fb:{key}:up"),
+                InlineKeyboardButton("👎", callback_data=f"fb:{key}:down"),
+            ]
+        ]
+    )
     parts = render_answer(answer)
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         if i == 0 and placeholder is not None:  # the streamed draft becomes the checked answer
-            await placeholder.edit_text(part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
-                                        reply_markup=votes if last else None)
+            await placeholder.edit_text(
+                part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW, reply_markup=votes if last else None
+            )
             continue
         await context.bot.send_message(
-            chat.id, part, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW,
+            chat.id,
+            part,
+            parse_mode=ParseMode.HTML,
+            link_preview_options=NO_PREVIEW,
             reply_parameters=ReplyParameters(message.message_id) if i == 0 else None,
             reply_markup=votes if last else None,
         )
 
 
-async def _stream(context: ContextTypes.DEFAULT_TYPE, st: BotState, message: Message, text: str,
-                  conversation: Any) -> tuple[Answer, Message | None]:
+async def _stream(
+    context: ContextTypes.DEFAULT_TYPE, st: BotState, message: Message, text: str, conversation: Any
+) -> tuple[Answer, Message | None]:
     """Show the LLM's draft as it is written (one message, edited at most every 1.5 s), return the checked answer."""
     from retrieval.llm import aiter_in_thread
 
@@ -240,7 +262,7 @@ async def _stream(context: ContextTypes.DEFAULT_TYPE, st: BotState, message: Mes
 
 
 @contextlib.asynccontextmanager
-async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int):  # type: ignore[no-untyped-def]
+async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncIterator[None]:
     """Show "typing…" now and every 4 s until the block ends."""
 
     async def keep_typing() -> None:
@@ -269,8 +291,9 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text, markup = await _sources_page(context, max(0, int(rest or 0)))
         await query.answer()
         if query.message is not None:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                                          link_preview_options=NO_PREVIEW)
+            await query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
+            )
         return
     if kind == "fb":
         key, _, vote = rest.partition(":")
@@ -304,8 +327,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     size = doc.file_size or 0
     if size > st.max_upload_mb * 1_000_000:
-        await message.reply_text(texts()["upload_too_large"].format(size_mb=size / 1e6,
-                                                                   limit_mb=st.max_upload_mb))
+        await message.reply_text(texts()["upload_too_large"].format(size_mb=size / 1e6, limit_mb=st.max_upload_mb))
         return
     await message.reply_text(texts()["upload_started"].format(name=name))
     folder = st.newsbot.settings.data_dir / "uploads"
@@ -315,8 +337,10 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await telegram_file.download_to_drive(target)
     async with _typing(context, message.chat.id):
         report = await st.run(st.newsbot.ingest, [target])
-    lines = [f"Indexed {name}: added {len(report.added)}, unchanged {len(report.unchanged)}, "
-             f"replaced {len(report.replaced)}, failed {len(report.failed)}."]
+    lines = [
+        f"Indexed {name}: added {len(report.added)}, unchanged {len(report.unchanged)}, "
+        f"replaced {len(report.replaced)}, failed {len(report.failed)}."
+    ]
     lines += [f"• {Path(src).name}: {reason}" for src, reason in report.failed]
     await message.reply_text("\n".join(lines))
 

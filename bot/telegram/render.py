@@ -100,7 +100,7 @@ def _split_block(block: str) -> list[str]:
             cut = token[: _SAFE // 2].rsplit(" ", 1)[0] or token[: _SAFE // 2]
             cut = re.sub(r"&[a-z#0-9]*$", "", cut)  # never inside an entity
             out.append(_balanced(cut))
-            token = token[len(cut):].lstrip()
+            token = token[len(cut) :].lstrip()
         candidate = f"{current} {token}" if current else token
         if current and _units(_visible(candidate)) > _SAFE:
             out.append(_balanced(current))

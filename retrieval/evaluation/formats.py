@@ -40,7 +40,7 @@ class EvalSet:
 
 
 def _parts(value: Any) -> list[list[str]]:
-    """"x" -> [["x"]]; ["x", "y"] -> [["x", "y"]] (variants); [["x"], ["y", "z"]] -> two parts."""
+    """ "x" -> [["x"]]; ["x", "y"] -> [["x", "y"]] (variants); [["x"], ["y", "z"]] -> two parts."""
     if value is None or value == "" or value == []:
         return []
     if isinstance(value, str):
@@ -73,12 +73,16 @@ def load_jsonl(path: Path) -> EvalSet:
     for number, row in _lines(path):
         if not str(row.get("question", "")).strip():
             raise ValueError(f"{path}: line {number}: no question")
-        questions.append(EvalQuestion(
-            id=str(row.get("id", f"line-{number}")), question=str(row["question"]),
-            answers=_parts(row.get("answers", [])), sources=[str(s) for s in row.get("sources", [])],
-            split=row.get("split"), meta={k: v for k, v in row.items() if k not in ("id", "question", "answers",
-                                                                                   "sources", "split")},
-        ))
+        questions.append(
+            EvalQuestion(
+                id=str(row.get("id", f"line-{number}")),
+                question=str(row["question"]),
+                answers=_parts(row.get("answers", [])),
+                sources=[str(s) for s in row.get("sources", [])],
+                split=row.get("split"),
+                meta={k: v for k, v in row.items() if k not in ("id", "question", "answers", "sources", "split")},
+            )
+        )
     return EvalSet(questions, None, "jsonl")
 
 
@@ -113,8 +117,15 @@ def load_rgb(path: Path, counterfactual: bool = False) -> EvalSet:
                     add(passage, "rgb-counterfactual")
             if row.get("fakeanswer"):
                 meta["fakeanswer"] = row["fakeanswer"]
-        questions.append(EvalQuestion(id=str(row.get("id", number)), question=str(row["query"]),
-                                      answers=_parts(row.get("answer")), sources=positives, meta=meta))
+        questions.append(
+            EvalQuestion(
+                id=str(row.get("id", number)),
+                question=str(row["query"]),
+                answers=_parts(row.get("answer")),
+                sources=positives,
+                meta=meta,
+            )
+        )
     return EvalSet(questions, list(documents.values()), "rgb")
 
 
@@ -127,7 +138,7 @@ def load_squad(path: Path) -> EvalSet:
     if not isinstance(data, dict) or not isinstance(data.get("data"), list):
         raise ValueError(f"{path}: not a SQuAD file (no 'data' list)")
     documents: dict[str, Article] = {}
-    questions = []
+    questions: list[EvalQuestion] = []
     for entry in data["data"]:
         title = str(entry.get("title", "untitled")).replace("_", " ")
         for n, paragraph in enumerate(entry.get("paragraphs", [])):
@@ -136,10 +147,14 @@ def load_squad(path: Path) -> EvalSet:
             for qa in paragraph.get("qas", []):
                 impossible = bool(qa.get("is_impossible"))
                 texts = [] if impossible else list(dict.fromkeys(a["text"] for a in qa.get("answers", [])))
-                questions.append(EvalQuestion(
-                    id=str(qa.get("id", len(questions))), question=str(qa["question"]),
-                    answers=[texts] if texts else [], sources=[] if impossible else [article.id],
-                ))
+                questions.append(
+                    EvalQuestion(
+                        id=str(qa.get("id", len(questions))),
+                        question=str(qa["question"]),
+                        answers=[texts] if texts else [],
+                        sources=[] if impossible else [article.id],
+                    )
+                )
     return EvalSet(questions, list(documents.values()), "squad")
 
 

@@ -103,16 +103,25 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
     ranks = [r.rank for r in answerable if r.error is None]
     cited = [c["relevant"] for r in answerable for c in r.citations]
     return {
-        "hit@1": hit_at(ranks, 1), "hit@3": hit_at(ranks, 3), "hit@5": hit_at(ranks, 5),
-        "hit@10": hit_at(ranks, 10), "mrr@10": mrr_at(ranks, 10),
-        "answer_accuracy": _mean([1.0 if r.found and contains_answer(r.answer, r.expected) else 0.0
-                                  for r in answerable]),
+        "hit@1": hit_at(ranks, 1),
+        "hit@3": hit_at(ranks, 3),
+        "hit@5": hit_at(ranks, 5),
+        "hit@10": hit_at(ranks, 10),
+        "mrr@10": mrr_at(ranks, 10),
+        "answer_accuracy": _mean(
+            [1.0 if r.found and contains_answer(r.answer, r.expected) else 0.0 for r in answerable]
+        ),
         "token_f1": _mean([token_f1(r.answer, r.expected, declined=not r.found) for r in answerable]),
         "citation_precision": _mean([1.0 if c else 0.0 for c in cited]),
         "refusal_accuracy": _mean([0.0 if r.found else 1.0 for r in unanswerable]),
         "false_refusal_rate": _mean([0.0 if r.found else 1.0 for r in answerable]),
         "latency_p50": percentile([r.seconds for r in results], 50),
         "latency_p95": percentile([r.seconds for r in results], 95),
-        "counts": {"questions": len(results), "answerable": len(answerable), "unanswerable": len(unanswerable),
-                   "with_relevance": len(ranks), "citations": len(cited)},
+        "counts": {
+            "questions": len(results),
+            "answerable": len(answerable),
+            "unanswerable": len(unanswerable),
+            "with_relevance": len(ranks),
+            "citations": len(cited),
+        },
     }

@@ -30,8 +30,9 @@ def embedding_key(settings: Settings) -> str:
     from retrieval.embeddings import model_identity
 
     int8 = "+int8" if settings.embedding_backend == "onnx-int8" else ""
-    return (f"{model_identity(settings.embedding_model)}{int8}|{settings.chunk_tokens}|"
-            f"{settings.chunk_overlap_sentences}")
+    return (
+        f"{model_identity(settings.embedding_model)}{int8}|{settings.chunk_tokens}|{settings.chunk_overlap_sentences}"
+    )
 
 
 def corpus_key(evalset: EvalSet, corpus: Path | None, questions_path: Path) -> str | None:
@@ -66,8 +67,15 @@ def first_rank(flags: list[bool]) -> int | None:
     return next((i for i, flag in enumerate(flags, 1) if flag), None)
 
 
-def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpus: Path | None = None,
-             progress: Progress | None = None, answerer: str | None = None) -> dict[str, Any]:
+def run_eval(
+    newsbot: Any,
+    evalset: EvalSet,
+    modes: list[str],
+    k: int = 5,
+    corpus: Path | None = None,
+    progress: Progress | None = None,
+    answerer: str | None = None,
+) -> dict[str, Any]:
     """Evaluate every question in every mode; returns the report (default mode's figures at the top level).
 
     ``answerer`` is "extractive", "llm" or None (the settings decide); the report names the one that ran and
@@ -105,8 +113,9 @@ def run_eval(newsbot: Any, evalset: EvalSet, modes: list[str], k: int = 5, corpu
     return report
 
 
-def _one(newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance, files: dict[str, str],
-         answerer: str) -> tuple[QuestionResult, str]:
+def _one(
+    newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance, files: dict[str, str], answerer: str
+) -> tuple[QuestionResult, str]:
     started = time.perf_counter()
     try:
         vector = newsbot.embedder.embed_query(question.question)
@@ -114,22 +123,41 @@ def _one(newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance, 
         flags = [relevance(question, hit, files) for hit in hits]
         answer = newsbot.answer_hits(question.question, hits[:ANSWER_DEPTH], vector, answerer=answerer)
         seconds = time.perf_counter() - started
-        relevant_docs = {h.chunk.doc_id for h, f in zip(hits, flags) if f}
+        relevant_docs = {h.chunk.doc_id for h, f in zip(hits, flags, strict=False) if f}
         citations = [
-            {"n": c.n, "quote": c.quote, "source": c.source,
-             "relevant": c.doc_id in relevant_docs or _quote_relevant(question, c.quote, c.doc_id, relevance)}
+            {
+                "n": c.n,
+                "quote": c.quote,
+                "source": c.source,
+                "relevant": c.doc_id in relevant_docs or _quote_relevant(question, c.quote, c.doc_id, relevance),
+            }
             for c in answer.citations
         ]
         return QuestionResult(
-            id=question.id, question=question.question, expected=question.answers, answer=answer.answer,
-            found=answer.found, rank=first_rank(flags), citations=citations, seconds=seconds,
-            answerable=question.answerable, mode=mode,
+            id=question.id,
+            question=question.question,
+            expected=question.answers,
+            answer=answer.answer,
+            found=answer.found,
+            rank=first_rank(flags),
+            citations=citations,
+            seconds=seconds,
+            answerable=question.answerable,
+            mode=mode,
         ), answer.answerer
-    except Exception as exc:  # one broken question must not stop the evaluation
+    except Exception as exc:  # noqa: BLE001 - one broken question must not stop the evaluation
         return QuestionResult(
-            id=question.id, question=question.question, expected=question.answers, answer="", found=False,
-            rank=None, citations=[], seconds=time.perf_counter() - started, answerable=question.answerable,
-            mode=mode, error=f"{exc.__class__.__name__}: {exc}",
+            id=question.id,
+            question=question.question,
+            expected=question.answers,
+            answer="",
+            found=False,
+            rank=None,
+            citations=[],
+            seconds=time.perf_counter() - started,
+            answerable=question.answerable,
+            mode=mode,
+            error=f"{exc.__class__.__name__}: {exc}",
         ), "error"
 
 

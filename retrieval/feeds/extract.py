@@ -39,7 +39,12 @@ def article_from_page(
     import trafilatura
 
     extracted = trafilatura.bare_extraction(
-        text, url=url, with_metadata=True, include_comments=False, include_tables=False, favor_precision=True,
+        text,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        favor_precision=True,
     )
     data: dict[str, Any] = {}
     if isinstance(extracted, dict):

@@ -20,8 +20,7 @@ from typing_extensions import Self
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
-          "text/html;q=0.8, */*;q=0.5")
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5"
 
 
 def default_user_agent() -> str:
@@ -119,7 +118,10 @@ class Fetcher:
         self._robots: dict[str, _Robots] = {}
         timeout = httpx.Timeout(self.policy.read_timeout, connect=self.policy.connect_timeout)
         self._client = httpx.Client(
-            transport=transport, timeout=timeout, follow_redirects=False, trust_env=False,
+            transport=transport,
+            timeout=timeout,
+            follow_redirects=False,
+            trust_env=False,
             headers={"User-Agent": self.user_agent, "Accept": ACCEPT},
         )
 
@@ -148,8 +150,12 @@ class Fetcher:
                 return FetchResult(url, current, error=problem)
             if self.policy.obey_robots and not self.allowed(current):
                 reason = self._robots_for(current).reason
-                return FetchResult(url, current, error=f"disallowed by robots.txt{f' ({reason})' if reason else ''}",
-                                   transient=bool(reason))
+                return FetchResult(
+                    url,
+                    current,
+                    error=f"disallowed by robots.txt{f' ({reason})' if reason else ''}",
+                    transient=bool(reason),
+                )
             result, location = self._get(current, headers, self.policy.max_bytes, retries=self.policy.retries)
             if location:
                 current = urljoin(current, location)
@@ -208,8 +214,9 @@ class Fetcher:
 
     # -- one GET, retried ----------------------------------------------------------------------------------
 
-    def _get(self, url: str, headers: dict[str, str], max_bytes: int, *, retries: int,
-             truncate: bool = False) -> tuple[FetchResult, str | None]:
+    def _get(
+        self, url: str, headers: dict[str, str], max_bytes: int, *, retries: int, truncate: bool = False
+    ) -> tuple[FetchResult, str | None]:
         """One GET of ``url`` (no redirect followed), retried; the result and the redirect's Location if any."""
         attempt = 0
         while True:
@@ -235,8 +242,9 @@ class Fetcher:
         if wait > 0:
             self._sleep(wait)
 
-    def _get_once(self, url: str, headers: dict[str, str], max_bytes: int,
-                  truncate: bool) -> tuple[FetchResult, str | None]:
+    def _get_once(
+        self, url: str, headers: dict[str, str], max_bytes: int, truncate: bool
+    ) -> tuple[FetchResult, str | None]:
         import httpx
 
         started = self._clock()
@@ -244,12 +252,20 @@ class Fetcher:
             with self._client.stream("GET", url, headers=headers) as response:
                 status = response.status_code
                 base = FetchResult(
-                    url, url, status=status, content_type=response.headers.get("content-type", ""),
-                    etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+                    url,
+                    url,
+                    status=status,
+                    content_type=response.headers.get("content-type", ""),
+                    etag=response.headers.get("etag"),
+                    last_modified=response.headers.get("last-modified"),
                 )
                 if status == 304:
-                    return replace(base, not_modified=True, etag=base.etag or headers.get("If-None-Match"),
-                                   last_modified=base.last_modified or headers.get("If-Modified-Since")), None
+                    return replace(
+                        base,
+                        not_modified=True,
+                        etag=base.etag or headers.get("If-None-Match"),
+                        last_modified=base.last_modified or headers.get("If-Modified-Since"),
+                    ), None
                 if status in REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
@@ -257,9 +273,12 @@ class Fetcher:
                     return base, location
                 if status >= 400:
                     reason = response.reason_phrase or ""
-                    return replace(base, error=f"HTTP {status} {reason}".strip(),
-                                   retry_after=_retry_after(response.headers.get("retry-after")),
-                                   transient=status in RETRY_STATUSES or status == 408), None
+                    return replace(
+                        base,
+                        error=f"HTTP {status} {reason}".strip(),
+                        retry_after=_retry_after(response.headers.get("retry-after")),
+                        transient=status in RETRY_STATUSES or status == 408,
+                    ), None
                 if not 200 <= status < 300:
                     return replace(base, error=f"unexpected HTTP {status}"), None
                 declared = response.headers.get("content-length", "")
@@ -273,15 +292,18 @@ class Fetcher:
                             return replace(base, content=bytes(body[:max_bytes])), None
                         return replace(base, error=f"page larger than {_mb(max_bytes)} MB"), None
                     if self._clock() - started > self.policy.max_seconds:
-                        return replace(base, error=f"download took longer than {self.policy.max_seconds:g} s",
-                                       transient=True), None
+                        return replace(
+                            base, error=f"download took longer than {self.policy.max_seconds:g} s", transient=True
+                        ), None
                 return replace(base, content=bytes(body)), None
         except httpx.ConnectTimeout:
-            return FetchResult(url, url, error=f"timed out connecting after {self.policy.connect_timeout:g} s",
-                               transient=True), None
+            return FetchResult(
+                url, url, error=f"timed out connecting after {self.policy.connect_timeout:g} s", transient=True
+            ), None
         except httpx.TimeoutException:
-            return FetchResult(url, url, error=f"timed out waiting for the server after {self.policy.read_timeout:g} s",
-                               transient=True), None
+            return FetchResult(
+                url, url, error=f"timed out waiting for the server after {self.policy.read_timeout:g} s", transient=True
+            ), None
         except httpx.ConnectError as exc:
             return FetchResult(url, url, error=f"cannot connect: {_one_line(exc)}", transient=True), None
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:

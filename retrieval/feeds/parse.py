@@ -17,7 +17,11 @@ Kind = Literal["rss", "atom", "sitemap", "sitemapindex", "html", "unknown"]
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^<>\[]|\[.*?\])*>)", re.DOTALL | re.IGNORECASE)
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?([\w.-]+)")
 _ROOT_KINDS: dict[bytes, Kind] = {
-    b"rss": "rss", b"rdf": "rss", b"feed": "atom", b"urlset": "sitemap", b"sitemapindex": "sitemapindex",
+    b"rss": "rss",
+    b"rdf": "rss",
+    b"feed": "atom",
+    b"urlset": "sitemap",
+    b"sitemapindex": "sitemapindex",
     b"html": "html",
 }
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -107,8 +111,9 @@ def parse_feed(content: bytes, *, content_type: str = "", base_url: str = "") ->
     if not items and not parsed.entries and error is None and not parsed.get("version"):
         error = "not a feed (no RSS or Atom root element)"
     feed = parsed.get("feed", {})
-    return FeedResult(title=_clean(feed.get("title")) or None, items=items,
-                      language=feed.get("language") or None, error=error)
+    return FeedResult(
+        title=_clean(feed.get("title")) or None, items=items, language=feed.get("language") or None, error=error
+    )
 
 
 def parse_sitemap(content: bytes, *, max_bytes: int = 50_000_000) -> SitemapResult:
@@ -179,8 +184,9 @@ def html_to_text(fragment: str) -> str:
     from lxml import html as lxml_html
 
     try:
-        root = lxml_html.fragment_fromstring(_BLOCK_END.sub(lambda m: m.group(0) + "\n\n", fragment),
-                                             create_parent="div")
+        root = lxml_html.fragment_fromstring(
+            _BLOCK_END.sub(lambda m: m.group(0) + "\n\n", fragment), create_parent="div"
+        )
     except (ValueError, etree.LxmlError):  # junk: fall back to stripping tags
         return _paragraphs(re.sub(r"<[^>]+>", " ", fragment))
     for bad in root.xpath(".//script|.//style"):
@@ -208,8 +214,14 @@ def _feed_item(entry: Any) -> FeedItem | None:
         content = "" if len(content.split()) < 50 else content
     title = entry.get("title") or ""
     title = html_to_text(title) if "<" in title else title
-    return FeedItem(url=url.strip(), title=_clean(title) or None, date=_entry_date(entry),
-                    summary=summary, content=content, guid=guid)
+    return FeedItem(
+        url=url.strip(),
+        title=_clean(title) or None,
+        date=_entry_date(entry),
+        summary=summary,
+        content=content,
+        guid=guid,
+    )
 
 
 def _entry_date(entry: Any) -> str | None:
@@ -237,8 +249,9 @@ def _sitemap_entry(element: Any) -> SitemapEntry | None:
         for publication in child:
             if _local(publication) == "publication":
                 language = _child_text(publication, "language") or None
-    return SitemapEntry(url=loc, lastmod=_child_text(element, "lastmod") or None, title=title, date=date,
-                        language=language)
+    return SitemapEntry(
+        url=loc, lastmod=_child_text(element, "lastmod") or None, title=title, date=date, language=language
+    )
 
 
 def _local(element: Any) -> str:
@@ -282,6 +295,14 @@ def _one_line(exc: object) -> str:
 
 
 __all__ = [
-    "FeedItem", "FeedResult", "Kind", "SitemapEntry", "SitemapResult", "detect_kind", "feed_links",
-    "html_to_text", "parse_feed", "parse_sitemap",
+    "FeedItem",
+    "FeedResult",
+    "Kind",
+    "SitemapEntry",
+    "SitemapResult",
+    "detect_kind",
+    "feed_links",
+    "html_to_text",
+    "parse_feed",
+    "parse_sitemap",
 ]

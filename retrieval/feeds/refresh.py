@@ -74,8 +74,7 @@ class RefreshReport:
         return [outcome for outcome in self.feeds if outcome.status == "failed"]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"feeds": [o.to_dict() for o in self.feeds], "new_articles": self.new_articles,
-                "seconds": self.seconds}
+        return {"feeds": [o.to_dict() for o in self.feeds], "new_articles": self.new_articles, "seconds": self.seconds}
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,8 @@ class FeedFollower:
             outcome = self._page(url, result)
             if outcome.status in ("page", "known"):
                 outcome.note = "an article page: indexed once, pages are not followed" + (
-                    f"; to follow the site, add its feed {links[0]}" if links else "")
+                    f"; to follow the site, add its feed {links[0]}" if links else ""
+                )
                 return outcome
             if links and self.registry.get(links[0]) is not None:
                 raise InputError(f"{url} is not an article page; the feed it advertises, {links[0]}, is followed")
@@ -142,8 +142,10 @@ class FeedFollower:
                 return outcome
             raise InputError(f"{url} is not a feed, a sitemap or an article page ({outcome.error})")
         if kind not in FEED_KINDS + SITEMAP_KINDS:
-            raise InputError(f"{url} is not a feed, a sitemap or a web page "
-                             f"({result.content_type.split(';')[0] or 'no content type'})")
+            raise InputError(
+                f"{url} is not a feed, a sitemap or a web page "
+                f"({result.content_type.split(';')[0] or 'no content type'})"
+            )
         feed_url = result.final_url
         if feed_url != url and self.registry.get(feed_url) is not None:
             raise InputError(f"already following {feed_url} (where {url} leads)")
@@ -157,8 +159,9 @@ class FeedFollower:
     def feeds(self) -> list[Feed]:
         return self.registry.list()
 
-    def refresh(self, now: float | None = None, only_due: bool = True,
-                progress: ProgressFn | None = None) -> RefreshReport:
+    def refresh(
+        self, now: float | None = None, only_due: bool = True, progress: ProgressFn | None = None
+    ) -> RefreshReport:
         """Read the feeds that are due (or all), index their new items, record each feed's state.
 
         An error raised by ``index_articles`` stops the refresh: the feed being read keeps its old state (still
@@ -197,8 +200,12 @@ class FeedFollower:
             return self._fail(feed, now, result.error, result.retry_after)
         if result.not_modified:
             updated = self.registry.record_fetch(
-                feed.id, now=now, status="not modified", next_due=now + self.policy.interval,
-                etag=result.etag or feed.etag, last_modified=result.last_modified or feed.last_modified,
+                feed.id,
+                now=now,
+                status="not modified",
+                next_due=now + self.policy.interval,
+                etag=result.etag or feed.etag,
+                last_modified=result.last_modified or feed.last_modified,
             )
             return FeedOutcome(feed.url, "not-modified", kind=feed.kind, name=feed.name, feed=updated)
         return self._process(feed, result, now)
@@ -215,18 +222,25 @@ class FeedFollower:
             return self._fail(feed, now, error) if feed else FeedOutcome(url, "failed", kind=kind, error=error)
         candidates, parse_error, title, failed = self._candidates(kind, result)
         if parse_error and not candidates:
-            return self._fail(feed, now, parse_error) if feed else FeedOutcome(url, "failed", kind=kind,
-                                                                                error=parse_error)
+            return (
+                self._fail(feed, now, parse_error) if feed else FeedOutcome(url, "failed", kind=kind, error=parse_error)
+            )
         outcome = FeedOutcome(url, "unchanged", kind=kind, name=name or title, failed=failed, error=parse_error)
         complete = self._ingest(candidates, feed.id if feed else None, now, outcome)
         outcome.status = "new" if outcome.new else "unchanged"
         if feed is not None:
             # validators are kept only when every item was dealt with: else the next fetch must not be a 304
             outcome.feed = self.registry.record_fetch(
-                feed.id, now=now, status=f"ok: {len(outcome.new)} new, {outcome.known} known, "
-                f"{len(outcome.failed)} failed", next_due=now + self.policy.interval, error=parse_error,
-                etag=result.etag if complete else None, last_modified=result.last_modified if complete else None,
-                new_articles=len(outcome.new), kind=kind, name=title,
+                feed.id,
+                now=now,
+                status=f"ok: {len(outcome.new)} new, {outcome.known} known, {len(outcome.failed)} failed",
+                next_due=now + self.policy.interval,
+                error=parse_error,
+                etag=result.etag if complete else None,
+                last_modified=result.last_modified if complete else None,
+                new_articles=len(outcome.new),
+                kind=kind,
+                name=title,
             )
         return outcome
 
@@ -236,19 +250,30 @@ class FeedFollower:
         if retry_after:
             wait = max(wait, min(retry_after, self.policy.backoff_max))
         updated = self.registry.record_fetch(
-            feed.id, now=now, status="failed", error=error, failures=failures, next_due=now + wait,
-            etag=feed.etag, last_modified=feed.last_modified,
+            feed.id,
+            now=now,
+            status="failed",
+            error=error,
+            failures=failures,
+            next_due=now + wait,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
         )
         return FeedOutcome(feed.url, "failed", kind=feed.kind, name=feed.name, feed=updated, error=error)
 
-    def _candidates(self, kind: str, result: FetchResult
-                    ) -> tuple[list[_Candidate], str | None, str | None, list[tuple[str, str]]]:
+    def _candidates(
+        self, kind: str, result: FetchResult
+    ) -> tuple[list[_Candidate], str | None, str | None, list[tuple[str, str]]]:
         """(items, parse error, feed title, failed child sitemaps) of a fetched feed or sitemap."""
         if kind in FEED_KINDS:
             parsed = parse_feed(result.content, content_type=result.content_type, base_url=result.final_url)
             items = [
-                _Candidate(item.url, item.title, item.date,
-                           item.content if len(item.content.split()) >= self.policy.full_text_words else None)
+                _Candidate(
+                    item.url,
+                    item.title,
+                    item.date,
+                    item.content if len(item.content.split()) >= self.policy.full_text_words else None,
+                )
                 for item in parsed.items
             ]
             return items, parsed.error, parsed.title, []
@@ -283,8 +308,12 @@ class FeedFollower:
                 complete = False
                 continue
             if candidate.text:
-                pending.append((candidate.url, article_from_text(candidate.text, candidate.url,
-                                                                 title=candidate.title, date=candidate.date)))
+                pending.append(
+                    (
+                        candidate.url,
+                        article_from_text(candidate.text, candidate.url, title=candidate.title, date=candidate.date),
+                    )
+                )
                 continue
             article, transient = self._item_page(candidate, feed_id, now, outcome)
             complete = complete and not transient
@@ -293,21 +322,24 @@ class FeedFollower:
             canonical = article.url or candidate.url
             if canonical != candidate.url and (canonical in in_run or self._known(canonical)):
                 outcome.known += 1
-                self.registry.mark_seen(candidate.url, canonical_url=canonical, content_hash=article.content_hash,
-                                        feed_id=feed_id, now=now)
+                self.registry.mark_seen(
+                    candidate.url, canonical_url=canonical, content_hash=article.content_hash, feed_id=feed_id, now=now
+                )
                 continue
             in_run.add(canonical)
             pending.append((candidate.url, article))
         if pending:
             self.index_articles([article for _, article in pending])
         for url, article in pending:
-            self.registry.mark_seen(url, canonical_url=article.url, content_hash=article.content_hash,
-                                    feed_id=feed_id, now=now)
+            self.registry.mark_seen(
+                url, canonical_url=article.url, content_hash=article.content_hash, feed_id=feed_id, now=now
+            )
             outcome.new.append((article.url or url, article.title))
         return complete
 
-    def _item_page(self, candidate: _Candidate, feed_id: int | None, now: float,
-                   outcome: FeedOutcome) -> tuple[Article | None, bool]:
+    def _item_page(
+        self, candidate: _Candidate, feed_id: int | None, now: float, outcome: FeedOutcome
+    ) -> tuple[Article | None, bool]:
         """The article of one item's page, or None with the failure reported; and whether it failed transiently.
 
         A page that failed for good (404, robots.txt, no article text) is marked seen so that it is not read
@@ -328,8 +360,9 @@ class FeedFollower:
         try:
             if kind not in ("html", "unknown"):
                 raise InputError(f"the link leads to a {kind}, not an article page")
-            article = article_from_page(fetched.content, final, title=candidate.title, date=candidate.date,
-                                        charset=fetched.charset)
+            article = article_from_page(
+                fetched.content, final, title=candidate.title, date=candidate.date, charset=fetched.charset
+            )
         except InputError as exc:
             outcome.failed.append((candidate.url, str(exc)))
             self.registry.mark_seen(candidate.url, canonical_url=final, feed_id=feed_id, now=now)

@@ -46,8 +46,10 @@ CREATE TABLE IF NOT EXISTS seen (
 CREATE INDEX IF NOT EXISTS seen_canonical ON seen(canonical_url);
 CREATE INDEX IF NOT EXISTS feeds_due ON feeds(next_due);
 """
-_COLUMNS = ("id, url, name, language, kind, etag, last_modified, added_at, last_fetch, last_status, last_error, "
-            "failures, next_due, articles")
+_COLUMNS = (
+    "id, url, name, language, kind, etag, last_modified, added_at, last_fetch, last_status, last_error, "
+    "failures, next_due, articles"
+)
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,10 @@ class FeedRegistry:
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise DataDirError(f"the feed registry {self.path} has schema version {version}; this newsbot reads "
-                               f"version {SCHEMA_VERSION} (upgrade newsbot)")
+            raise DataDirError(
+                f"the feed registry {self.path} has schema version {version}; this newsbot reads "
+                f"version {SCHEMA_VERSION} (upgrade newsbot)"
+            )
         if version < SCHEMA_VERSION:
             self._db.executescript(f"BEGIN IMMEDIATE;{_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
 
@@ -113,8 +117,9 @@ class FeedRegistry:
 
     # -- feeds ---------------------------------------------------------------------------------------------
 
-    def add(self, url: str, *, kind: str, name: str | None = None, language: str | None = None,
-            now: float | None = None) -> Feed:
+    def add(
+        self, url: str, *, kind: str, name: str | None = None, language: str | None = None, now: float | None = None
+    ) -> Feed:
         """Follow ``url``; raise `InputError` when it is already followed."""
         now = time.time() if now is None else now
         with self._lock:
@@ -190,8 +195,15 @@ class FeedRegistry:
 
     # -- seen URLs -----------------------------------------------------------------------------------------
 
-    def mark_seen(self, url: str, *, canonical_url: str | None = None, content_hash: str | None = None,
-                  feed_id: int | None = None, now: float | None = None) -> None:
+    def mark_seen(
+        self,
+        url: str,
+        *,
+        canonical_url: str | None = None,
+        content_hash: str | None = None,
+        feed_id: int | None = None,
+        now: float | None = None,
+    ) -> None:
         """Remember that ``url`` was dealt with (the first time is kept)."""
         now = time.time() if now is None else now
         with self._lock:

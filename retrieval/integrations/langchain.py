@@ -26,8 +26,9 @@ def news_vectorstore(newsbot: Newsbot) -> Any:
     from langchain_chroma import Chroma
 
     index = newsbot.index
-    return Chroma(client=index.chroma.client, collection_name=newsbot.settings.collection,
-                  embedding_function=newsbot.embedder)
+    return Chroma(
+        client=index.chroma.client, collection_name=newsbot.settings.collection, embedding_function=newsbot.embedder
+    )
 
 
 class NewsRetriever(BaseRetriever):
@@ -45,8 +46,14 @@ class NewsRetriever(BaseRetriever):
                 id=h.chunk.id,
                 page_content=h.chunk.text,
                 metadata={
-                    "doc_id": h.chunk.doc_id, "title": h.chunk.title, "date": h.chunk.date, "source": h.chunk.source,
-                    "url": h.chunk.url, "start": h.chunk.start, "end": h.chunk.end, "score": h.score,
+                    "doc_id": h.chunk.doc_id,
+                    "title": h.chunk.title,
+                    "date": h.chunk.date,
+                    "source": h.chunk.source,
+                    "url": h.chunk.url,
+                    "start": h.chunk.start,
+                    "end": h.chunk.end,
+                    "score": h.score,
                 },
             )
             for h in hits

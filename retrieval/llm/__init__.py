@@ -53,8 +53,10 @@ def resolve_answerer(requested: str | None, llm: str | None) -> str:
     if requested not in ANSWERERS:
         raise NewsbotError(f"unknown answerer {requested!r}: choose extractive or llm")
     if requested == "llm" and not llm:
-        raise LLMNotConfigured("no LLM is configured: set NEWSBOT_LLM (e.g. openai:gpt-4o-mini or "
-                               "ollama:llama3.1) and, for a local server, NEWSBOT_LLM_BASE_URL; see docs/llm.md")
+        raise LLMNotConfigured(
+            "no LLM is configured: set NEWSBOT_LLM (e.g. openai:gpt-4o-mini or "
+            "ollama:llama3.1) and, for a local server, NEWSBOT_LLM_BASE_URL; see docs/llm.md"
+        )
     return requested
 
 

@@ -43,9 +43,14 @@ class LLMAnswerer:
     model the settings describe (any LangChain chat model).
     """
 
-    def __init__(self, settings: Settings, embed: EmbedFn | None = None,
-                 notice: Callable[[str], None] | None = None, model: BaseChatModel | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embed: EmbedFn | None = None,
+        notice: Callable[[str], None] | None = None,
+        model: BaseChatModel | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self.embed = embed
         self.notice = notice or log.warning
@@ -63,14 +68,16 @@ class LLMAnswerer:
             self._model = build_chat_model(self.settings)
         return self._model
 
-    def stream(self, question: str, hits: list[Hit], extractive: Answer,
-               max_citations: int | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, hits: list[Hit], extractive: Answer, max_citations: int | None = None
+    ) -> Iterator[str | Answer]:
         """Text deltas as the model writes them, then the checked `Answer` (see `retrieval.llm`)."""
         yield from self._run(question, hits, extractive, max_citations)
 
     # ---- one question ------------------------------------------------------------------------------
-    def _run(self, question: str, hits: list[Hit], extractive: Answer,
-             max_citations: int | None) -> Iterator[str | Answer]:
+    def _run(
+        self, question: str, hits: list[Hit], extractive: Answer, max_citations: int | None
+    ) -> Iterator[str | Answer]:
         started = self.clock()
         passages = hits[: max_citations or self.settings.llm_passages]
         if not passages:
@@ -101,7 +108,9 @@ class LLMAnswerer:
                     if self.clock() - started > self.settings.llm_timeout:
                         raise LLMDeadline("streamed reply too slow")
             finally:
-                chunks.close()  # an abandoned or failed stream closes its HTTP response now
+                close = getattr(chunks, "close", None)  # an abandoned or failed stream closes its HTTP response now
+                if close is not None:
+                    close()
         except Exception as exc:  # noqa: BLE001 - every provider has its own errors; explain() names the kind
             kind = classify(exc)
             if kind != "malformed":
@@ -117,24 +126,28 @@ class LLMAnswerer:
 
     def _final(self, question: str, checked: Checked, prompt: Prompt, extractive: Answer) -> Answer:
         if checked.verdict == "not_found":
-            related = extractive.related or [dataclasses.replace(c, n=i) for i, c in
-                                             enumerate(extractive.citations[:2], 1)]
-            return Answer(question=question, answer=load_prompt("decline"), found=False, related=related,
-                          answerer="llm")
+            related = extractive.related or [
+                dataclasses.replace(c, n=i) for i, c in enumerate(extractive.citations[:2], 1)
+            ]
+            return Answer(
+                question=question, answer=load_prompt("decline"), found=False, related=related, answerer="llm"
+            )
         if checked.verdict == "rejected":
             log.info("LLM reply rejected: %s", checked.reason)
             return _fallback(extractive, checked.reason)
         citations = []
         for cited in checked.cited:
             chunk = cited.passage.chunk
-            citations.append(Citation.of(cited.n, chunk, chunk.start + cited.start, chunk.start + cited.end,
-                                         cited.score))
+            citations.append(
+                Citation.of(cited.n, chunk, chunk.start + cited.start, chunk.start + cited.end, cited.score)
+            )
         return Answer(question=question, answer=checked.text, found=True, citations=citations, answerer="llm")
 
 
 def _fallback(extractive: Answer, reason: str) -> Answer:
-    return dataclasses.replace(extractive, answerer="extractive-fallback", fallback_reason=reason,
-                               timings=dict(extractive.timings))
+    return dataclasses.replace(
+        extractive, answerer="extractive-fallback", fallback_reason=reason, timings=dict(extractive.timings)
+    )
 
 
 def _text(message: Any) -> str:
@@ -143,6 +156,9 @@ def _text(message: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in content
-                       if isinstance(part, (str, dict)) and (isinstance(part, str) or part.get("type") == "text"))
+        return "".join(
+            part if isinstance(part, str) else str(part.get("text", ""))
+            for part in content
+            if isinstance(part, (str, dict)) and (isinstance(part, str) or part.get("type") == "text")
+        )
     return ""

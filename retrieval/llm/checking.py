@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from retrieval.llm.prompting import Passage
+from retrieval.names import names_in
 from retrieval.text import sentence_spans, terms
 
 # embed(texts) -> one unit-length vector per text (rows of a numpy array or lists of floats)
@@ -66,10 +67,20 @@ _ADDRESSED_TO_AI = re.compile(
     r"(?:now )?(?:reply|respond|answer|say|output|print|tell|state)\b",
     re.IGNORECASE,
 )
-# A capitalised word inside a sentence: a name the cited passages must contain too.
-_NAME = re.compile(r"(?<=[\w,;:)] )[A-Z][\w'\u2019-]+(?:\s+[A-Z][\w'\u2019-]+)*")
-_MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-                "november", "december"]
+_MONTH_NAMES = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+]
 
 
 @dataclass(frozen=True)
@@ -140,14 +151,19 @@ def split_sentences(text: str) -> list[str]:
             lead = _LEADING_MARKERS.match(sentence)
             if lead and out:
                 out[-1] = out[-1] + " " + lead.group().strip()
-                sentence = sentence[lead.end():].strip()
+                sentence = sentence[lead.end() :].strip()
             if sentence:
                 out.append(sentence)
     return out
 
 
-def check_reply(reply: str, passages: Sequence[Passage], question: str = "", embed: EmbedFn | None = None,
-                not_found: str = "NOT IN THE ARTICLES") -> Checked:
+def check_reply(
+    reply: str,
+    passages: Sequence[Passage],
+    question: str = "",
+    embed: EmbedFn | None = None,
+    not_found: str = "NOT IN THE ARTICLES",
+) -> Checked:
     """Check ``reply`` against the ``passages`` it was written from (see the module docstring)."""
     text = strip_reasoning(reply or "")
     if not text:
@@ -166,18 +182,22 @@ def check_reply(reply: str, passages: Sequence[Passage], question: str = "", emb
             ev = evidence[n]
             wanted.extend(text for first, last in ev.windows for text in ev.window_texts(first, last))
         unique = list(dict.fromkeys(wanted))
-        vectors = {t: [float(x) for x in v] for t, v in zip(unique, embed(unique))}
+        vectors = {t: [float(x) for x in v] for t, v in zip(unique, embed(unique), strict=False)}
     checked = [_support(s, evidence, vectors) if s.kind == "cited" else s for s in raw]
     cited = [s for s in checked if s.kind == "cited"]
     if not cited:
         if checked and all(s.kind in ("absent", "not_found") for s in checked):
             return Checked("not_found", sentences=checked)
-        reason = ("the LLM's answer cited only passages that do not exist" if any(s.invalid for s in checked)
-                  else "the LLM's answer cited no passage")
+        reason = (
+            "the LLM's answer cited only passages that do not exist"
+            if any(s.invalid for s in checked)
+            else "the LLM's answer cited no passage"
+        )
         return Checked("rejected", reason=reason, sentences=checked)
     if not all(s.supported for s in cited):
-        return Checked("rejected", reason="the LLM's answer said things its cited passages do not support",
-                       sentences=checked)
+        return Checked(
+            "rejected", reason="the LLM's answer said things its cited passages do not support", sentences=checked
+        )
     if vectors and question:
         relevance = max(_cos(vectors[question], vectors[s.text]) for s in cited)
         if relevance < RELEVANCE_MIN:
@@ -186,6 +206,7 @@ def check_reply(reply: str, passages: Sequence[Passage], question: str = "", emb
 
 
 # ---- reading sentences ---------------------------------------------------------------------------
+
 
 def _read(sentence: str, by_n: dict[int, Passage], sentinel: str) -> SentenceCheck:
     numbers = [int(x) for group in _MARKER_GROUP.findall(sentence) for x in re.split(r"[,;]", group)]
@@ -234,7 +255,6 @@ class _Evidence:
         if chunk.date and re.fullmatch(r"\d{4}-\d\d-\d\d", chunk.date):
             self.numbers.update({str(int(part)) for part in chunk.date.split("-")})
 
-
     def window_texts(self, first: int, last: int) -> list[str]:
         return [" ".join(self.sentences[first : last + 1])]
 
@@ -251,13 +271,16 @@ def _support(s: SentenceCheck, evidence: dict[int, _Evidence], vectors: dict[str
     pool: set[str] = set()
     semantic: float | None = None
     best: dict[int, tuple[int, int]] = {}
-    for n, ev in zip(s.cited, sources):
+    for n, ev in zip(s.cited, sources, strict=False):
         scored = []
         for first, last in ev.windows:
             window_terms = set().union(ev.header_terms, *ev.sentence_terms[first : last + 1])
             overlap = len(claim_terms & window_terms) / (len(claim_terms) or 1)
-            sim = max((_cos(vectors[s.text], vectors[text]) for text in ev.window_texts(first, last)), default=0.0) \
-                if vectors else 0.0
+            sim = (
+                max((_cos(vectors[s.text], vectors[text]) for text in ev.window_texts(first, last)), default=0.0)
+                if vectors
+                else 0.0
+            )
             scored.append((sim + overlap, overlap, sim, first, last))
         if not scored:
             continue
@@ -273,25 +296,38 @@ def _support(s: SentenceCheck, evidence: dict[int, _Evidence], vectors: dict[str
     pool_numbers = set().union(*(ev.numbers for ev in sources))
     names_numbers_ok = all(_num(x) in pool_numbers for x in _NUMBER.findall(s.text))
     all_terms = set().union(*(ev.terms for ev in sources))
-    names_ok = all(set(terms(name)) <= all_terms for name in _NAME.findall(s.text))
+    names_ok = all(set(terms(name)) <= all_terms for name in names_in(s.text))  # names the passages must hold
     if semantic is None:
         supported = lexical >= LEXICAL_ENOUGH
     else:
-        supported = (lexical >= LEXICAL_ENOUGH or (lexical >= LEXICAL_MIN and semantic >= SEMANTIC_MIN)
-                     or (lexical >= LEXICAL_FLOOR and semantic >= SEMANTIC_HIGH))
+        supported = (
+            lexical >= LEXICAL_ENOUGH
+            or (lexical >= LEXICAL_MIN and semantic >= SEMANTIC_MIN)
+            or (lexical >= LEXICAL_FLOOR and semantic >= SEMANTIC_HIGH)
+        )
     supported = supported and names_numbers_ok and names_ok and bool(best)
-    return SentenceCheck(s.text, s.cited, s.invalid, "cited", round(lexical, 3),
-                         None if semantic is None else round(semantic, 3), names_numbers_ok and names_ok, supported, best)
+    return SentenceCheck(
+        s.text,
+        s.cited,
+        s.invalid,
+        "cited",
+        round(lexical, 3),
+        None if semantic is None else round(semantic, 3),
+        names_numbers_ok and names_ok,
+        supported,
+        best,
+    )
 
 
 def _cos(a: Sequence[float], b: Sequence[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b))
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
     na = sum(x * x for x in a) ** 0.5
     nb = sum(y * y for y in b) ** 0.5
     return dot / (na * nb) if na and nb else 0.0
 
 
 # ---- the checked answer --------------------------------------------------------------------------
+
 
 def _assemble(checked: list[SentenceCheck], by_n: dict[int, Passage]) -> Checked:
     renumber: dict[int, int] = {}
@@ -309,10 +345,13 @@ def _assemble(checked: list[SentenceCheck], by_n: dict[int, Passage]) -> Checked
     cited = []
     for old, new in sorted(renumber.items(), key=lambda item: item[1]):
         spans = sorted({s.evidence[old] for s in checked if s.kind == "cited" and old in s.evidence})
-        start, end = _quote_span(spans)
-        score = max((s.semantic if s.semantic is not None else s.lexical) for s in checked
-                    if s.kind == "cited" and old in s.cited)
-        cited.append(CitedPassage(new, by_n[old], start, end, round(score, 4)))
+        start, stop = _quote_span(spans)
+        score = max(
+            (s.semantic if s.semantic is not None else s.lexical)
+            for s in checked
+            if s.kind == "cited" and old in s.cited
+        )
+        cited.append(CitedPassage(new, by_n[old], start, stop, round(score, 4)))
     return Checked("ok", text=" ".join(parts), cited=cited, sentences=checked)
 
 

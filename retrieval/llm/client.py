@@ -77,18 +77,19 @@ def build_chat_model(settings: Settings) -> BaseChatModel:
     try:
         from langchain.chat_models import init_chat_model
     except ImportError:
-        raise LLMUnavailable(f"NEWSBOT_LLM={spec} needs LangChain: pip install 'newsbot[{extra}]'",
-                             permanent=True) from None
+        raise LLMUnavailable(
+            f"NEWSBOT_LLM={spec} needs LangChain: pip install 'newsbot[{extra}]'", permanent=True
+        ) from None
     try:
         return init_chat_model(spec, **model_kwargs(settings))
     except ImportError as exc:
         package = _missing_package(str(exc)) or f"the LangChain integration for {provider or spec}"
         hint = f"pip install 'newsbot[{extra}]'" if provider in EXTRAS else f"pip install {package}"
-        raise LLMUnavailable(f"NEWSBOT_LLM={spec} needs {package}, which is not installed: {hint}",
-                             permanent=True) from None
+        raise LLMUnavailable(
+            f"NEWSBOT_LLM={spec} needs {package}, which is not installed: {hint}", permanent=True
+        ) from None
     except Exception as exc:  # noqa: BLE001 - a bad spec or option: say which, in one line
-        raise LLMUnavailable(f"NEWSBOT_LLM={spec} cannot be used: {one_line(exc, settings)}",
-                             permanent=True) from None
+        raise LLMUnavailable(f"NEWSBOT_LLM={spec} cannot be used: {one_line(exc, settings)}", permanent=True) from None
 
 
 def classify(exc: BaseException) -> str:
@@ -96,8 +97,7 @@ def classify(exc: BaseException) -> str:
     names = {cls.__name__ for cls in type(exc).__mro__}
     if names & {"APITimeoutError", "TimeoutException", "ReadTimeout", "ConnectTimeout", "TimeoutError"}:
         return "timeout"
-    if names & {"APIConnectionError", "ConnectError", "ConnectionError", "ClientConnectorError",
-                "RemoteProtocolError"}:
+    if names & {"APIConnectionError", "ConnectError", "ConnectionError", "ClientConnectorError", "RemoteProtocolError"}:
         return "unreachable"
     status = getattr(exc, "status_code", None)
     if isinstance(status, int):
@@ -120,8 +120,10 @@ def explain(exc: BaseException, settings: Settings) -> str:
         return f"the LLM server ({where}) does not know this model or path (HTTP 404)"
     if kind == "http":
         return f"the LLM server ({where}) answered HTTP {status}: {one_line(exc, settings)}"
-    return (f"the LLM server ({where}) sent a response newsbot cannot read "
-            f"({type(exc).__name__}: {one_line(exc, settings)})")
+    return (
+        f"the LLM server ({where}) sent a response newsbot cannot read "
+        f"({type(exc).__name__}: {one_line(exc, settings)})"
+    )
 
 
 def one_line(exc: BaseException, settings: Settings, limit: int = 160) -> str:

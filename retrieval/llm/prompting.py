@@ -54,22 +54,35 @@ def _harmless(match: re.Match[str]) -> str:
     return ("\u2039" if found[0] == "<" else "\u203a") * len(found)
 
 
-def build_prompt(question: str, hits: list[Hit], max_sentences: int = MAX_SENTENCES,
-                 fence: str | None = None) -> Prompt:
+def build_prompt(
+    question: str, hits: list[Hit], max_sentences: int = MAX_SENTENCES, fence: str | None = None
+) -> Prompt:
     """The system and user messages for ``question`` over ``hits`` (numbered 1.. in their order)."""
     fence = fence or secrets.token_hex(6)
     not_found = not_found_text()
     passages = [Passage(n, hit.chunk, neutralise(hit.chunk.text)) for n, hit in enumerate(hits, 1)]
     blocks = [
-        render_prompt("llm_passage", n=p.n, fence=fence, title=_one_line(p.chunk.title),
-                      date=p.chunk.date or "unknown", source=_one_line(p.chunk.url or p.chunk.source),
-                      text=p.text.strip())
+        render_prompt(
+            "llm_passage",
+            n=p.n,
+            fence=fence,
+            title=_one_line(p.chunk.title),
+            date=p.chunk.date or "unknown",
+            source=_one_line(p.chunk.url or p.chunk.source),
+            text=p.text.strip(),
+        )
         for p in passages
     ]
-    system = render_prompt("llm_system", fence=fence, n_passages=len(passages), not_found=not_found,
-                           max_sentences=max_sentences)
-    user = render_prompt("llm_user", passages="\n\n".join(blocks), question=neutralise(question),
-                         n_passages=len(passages), not_found=not_found)
+    system = render_prompt(
+        "llm_system", fence=fence, n_passages=len(passages), not_found=not_found, max_sentences=max_sentences
+    )
+    user = render_prompt(
+        "llm_user",
+        passages="\n\n".join(blocks),
+        question=neutralise(question),
+        n_passages=len(passages),
+        not_found=not_found,
+    )
     return Prompt(system=system, user=user, passages=passages, fence=fence)
 
 

@@ -126,7 +126,9 @@ class ChromaCollection:
         for start in range(0, len(ids), PAGE):
             end = start + PAGE
             self.raw.upsert(
-                ids=ids[start:end], embeddings=vectors[start:end], documents=documents[start:end],
+                ids=ids[start:end],
+                embeddings=vectors[start:end],
+                documents=documents[start:end],
                 metadatas=metadatas[start:end],
             )
 

@@ -136,7 +136,12 @@ class ChunkTable:
             first = parts[0]
             info = self.files.get(doc_id, FileInfo(first.source, ""))
             article = Article(
-                id=doc_id, title=first.title, text=text, source=first.source, date=first.date, url=first.url,
+                id=doc_id,
+                title=first.title,
+                text=text,
+                source=first.source,
+                date=first.date,
+                url=first.url,
                 content_hash=info.hash,
             )
             out.append((article, info.file or first.source))

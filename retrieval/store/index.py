@@ -216,8 +216,7 @@ class Index:
             return {}
         q = np.asarray(vector, dtype=np.float32)
         return {
-            id_: float(np.dot(q, np.asarray(emb, dtype=np.float32)))
-            for id_, emb in self.chroma.vectors(ids).items()
+            id_: float(np.dot(q, np.asarray(emb, dtype=np.float32))) for id_, emb in self.chroma.vectors(ids).items()
         }
 
     # ---- writing -------------------------------------------------------------------------------
@@ -258,7 +257,9 @@ class Index:
     def upsert(self, chunks: list[Chunk], vectors: Any, files: dict[str, tuple[str, str]]) -> None:
         """Write chunks with their vectors (a list or a numpy array); ``files``: doc_id -> (file, hash)."""
         self.chroma.upsert(
-            [c.id for c in chunks], vectors, [c.text for c in chunks],
+            [c.id for c in chunks],
+            vectors,
+            [c.text for c in chunks],
             [chunk_metadata(c, *files[c.doc_id]) for c in chunks],
         )
 

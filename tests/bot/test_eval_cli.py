@@ -13,7 +13,7 @@ KEYS = {"hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "answer_accuracy", "token
 def test_eval_on_the_seed_questions_writes_a_plausible_report_and_plot(tmp_path):
     report, plot = tmp_path / "r.json", tmp_path / "r.png"
     result = run_cli(["eval", "--questions", str(ROOT / "seeds/eval/questions.jsonl"), "--compare", "bm25,hybrid",
-                      "--json", str(report), "--plot", str(plot)], tmp_path / "data")
+                      "--report", str(report), "--plot", str(plot)], tmp_path / "data")
     assert result.returncode == 0, result.stderr
     data = json.loads(report.read_text())
     assert KEYS <= data.keys() and set(data["modes"]) == {"bm25", "hybrid"} and data["mode"] == "hybrid"
@@ -32,10 +32,19 @@ def test_eval_rgb_file_indexes_its_passages_apart_from_the_users_articles(tmp_pa
     result = run_cli(["eval", "--questions", str(ROOT / "tests/fixtures/eval/rgb_en.jsonl"), "--json",
                       str(tmp_path / "r.json")], data_dir)
     assert result.returncode == 0, result.stderr
+    assert "deprecated" in result.stderr and "--report" in result.stderr  # the old spelling still works
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["format"] == "rgb" and report["hit@1"] is not None
     sources = json.loads(run_cli(["sources", "--json"], data_dir).stdout)
     assert sources == []  # the user's own index was not touched
+
+
+def test_eval_json_prints_only_the_report_on_stdout(tmp_path):
+    result = run_cli(["eval", "--questions", str(ROOT / "seeds/eval/questions.jsonl"), "--limit", "4", "--json"],
+                     tmp_path / "data")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["counts"]["questions"] == 4 and KEYS <= report.keys()
 
 
 def test_eval_usage_errors(tmp_path):
@@ -43,6 +52,7 @@ def test_eval_usage_errors(tmp_path):
     assert run_cli(["eval"], data).returncode == 2
     bad = run_cli(["eval", "--questions", str(ROOT / "seeds/eval/questions.jsonl"), "--compare", "magic"], data)
     assert bad.returncode == 2 and "--compare" in bad.stderr
+    assert run_cli(["eval", "--questions", str(ROOT / "seeds/eval/questions.jsonl"), "-k", "0"], data).returncode == 2
     missing = run_cli(["eval", "--questions", str(tmp_path / "none.jsonl")], data)
     assert missing.returncode == 1 and "no question file" in missing.stderr
 

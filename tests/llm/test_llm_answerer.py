@@ -400,7 +400,7 @@ def test_eval_with_the_llm_answerer_names_it_and_counts_fallbacks(cli_index, tmp
     questions = tmp_path / "q.jsonl"
     questions.write_text("".join(line + "\n" for line in (ROOT / "seeds/eval/questions.jsonl").read_text()
                                  .splitlines()[:3]))
-    done = run_cli(["eval", "--questions", str(questions), "--answerer", "llm", "--json", str(tmp_path / "r.json")],
+    done = run_cli(["eval", "--questions", str(questions), "--answerer", "llm", "--report", str(tmp_path / "r.json")],
                    data, NEWSBOT_LLM="openai:standin", NEWSBOT_LLM_BASE_URL=standin.base_url,
                    NEWSBOT_LLM_TIMEOUT="2")
     assert done.returncode == 0, done.stderr
