@@ -14,7 +14,7 @@ COPY retrieval ./retrieval
 COPY bot ./bot
 COPY prompts ./prompts
 COPY seeds ./seeds
-RUN pip install . && useradd --create-home --uid 1000 newsbot && mkdir -p /data && chown newsbot /data
+RUN pip install ".[telegram]" && useradd --create-home --uid 1000 newsbot && mkdir -p /data && chown newsbot /data
 
 USER newsbot
 VOLUME /data
