@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from retrieval.conversation import strip_context
 from retrieval.errors import InputError
@@ -18,7 +18,10 @@ from retrieval.types import Answer, Hit
 
 if TYPE_CHECKING:
     from retrieval.conversation import Conversation
-    from retrieval.newsbot import Newsbot
+    from retrieval.embeddings import Embedder
+    from retrieval.llm.answerer import LLMAnswerer
+    from retrieval.settings import Settings
+    from retrieval.store import Index
 
 MIN_CANDIDATES = 8  # chunks the answerer reads, whatever the number of citations asked for
 
@@ -98,10 +101,36 @@ class Retrieved:
     timings: dict[str, float]
 
 
-class Asker:
-    """Runs queries against one `Newsbot`'s parts (index, embedder, searcher, answerers)."""
+class Parts(Protocol):
+    """What asking needs of the product (`Newsbot` has it all; parts load lazily on first use)."""
 
-    def __init__(self, newsbot: Newsbot, clock: Callable[[], float] = time.perf_counter) -> None:
+    settings: Settings
+
+    @property
+    def index(self) -> Index: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def llm_answerer(self) -> LLMAnswerer: ...
+
+    def ensure_seeded(self) -> bool: ...
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        mode: str | None = None,
+        filters: Filters | None = None,
+        vector: list[float] | None = None,
+    ) -> list[Hit]: ...
+
+
+class Asker:
+    """Runs queries against the product's `Parts` (index, embedder, searcher, answerers)."""
+
+    def __init__(self, newsbot: Parts, clock: Callable[[], float] = time.perf_counter) -> None:
         self.bot = newsbot
         self.clock = clock
 
