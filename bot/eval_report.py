@@ -17,6 +17,9 @@ METRICS = [
     "answer_accuracy",
     "token_f1",
     "citation_precision",
+    "short_rate",
+    "short_exact_match",
+    "answer_words",
     "refusal_accuracy",
     "false_refusal_rate",
     "latency_p50",
@@ -29,6 +32,8 @@ def _fmt(value: Any, key: str) -> str:
         return "–"
     if key.startswith("latency"):
         return f"{value * 1000:.0f} ms"
+    if key == "answer_words":
+        return f"{value:.1f}"
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 

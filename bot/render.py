@@ -35,19 +35,32 @@ def answerer_note(answer: Answer) -> str | None:
     return None
 
 
+def _passage(c: Citation, mark: tuple[str, str]) -> str:
+    """The cited passage once: the sentence before, the quote between ``mark``s, the sentence after."""
+    parts = [" ".join(c.before.split()), f"{mark[0]}{' '.join(c.quote.split())}{mark[1]}", " ".join(c.after.split())]
+    return " ".join(p for p in parts if p)
+
+
 def plain(answer: Answer) -> str:
-    """Plain text: the answer, then the numbered citations."""
-    lines = [answer.answer]
+    """Plain text: the short answer, then each cited passage once with its quote in ``**``; or the decline."""
+    lines = []
     if answer.searched:
-        lines.insert(0, f"(searched: {answer.searched})")
-    for c in answer.citations:
-        lines.append(f'[{c.n}] "{" ".join(c.quote.split())}"')
-        lines.append(f"    {_where(c)}")
-    if not answer.found and answer.related:
-        lines.append("Related passages (they may not answer the question):")
-        for c in answer.related:
-            lines.append(f'  - "{" ".join(c.quote.split())}"')
+        lines.append(f"(searched: {answer.searched})")
+    if answer.found:
+        if answer.answerer == "llm":
+            lines.append(answer.answer)
+        elif answer.short:
+            lines.append(answer.short)
+        for c in answer.citations:
+            lines.append(f"[{c.n}] {_passage(c, ('**', '**'))}")
             lines.append(f"    {_where(c)}")
+    else:
+        lines.append(answer.answer)
+        if answer.related:
+            lines.append("Related passages (they may not answer the question):")
+            for c in answer.related:
+                lines.append(f'  - "{" ".join(c.quote.split())}"')
+                lines.append(f"    {_where(c)}")
     note = answerer_note(answer)
     if note:
         lines.append(f"({note})")
@@ -55,25 +68,37 @@ def plain(answer: Answer) -> str:
 
 
 def rich_answer(answer: Answer) -> Group:
-    """A rich renderable: markers in bold, quotes in italics, sources dimmed (readable on light and dark)."""
-    body = Text()
-    for piece in re.split(r"(\[\d+\])", answer.answer):
-        body.append(piece, style="bold cyan" if re.fullmatch(r"\[\d+\]", piece) else ("" if answer.found else "yellow"))
+    """A rich renderable: the short answer in bold, each passage once with its quote in bold, sources dimmed."""
     items: list[Text] = []
     if answer.searched:
         items.append(Text(f"searched: {answer.searched}", style="dim"))
-    items.append(body)
-    cites = answer.citations if answer.found else answer.related
-    if cites:
+    if answer.found and answer.answerer == "llm":
+        body = Text()
+        for piece in re.split(r"(\[\d+\])", answer.answer):
+            body.append(piece, style="bold cyan" if re.fullmatch(r"\[\d+\]", piece) else "")
+        items.append(body)
+    elif answer.found and answer.short:
+        items.append(Text(answer.short, style="bold"))
+    elif not answer.found:
+        items.append(Text(answer.answer, style="yellow"))
+    if answer.found:
+        for c in answer.citations:
+            line = Text()
+            line.append(f"[{c.n}] ", style="bold cyan")
+            for text, style in ((c.before, ""), (c.quote, "bold"), (c.after, "")):
+                if " ".join(text.split()):
+                    line.append((" " if len(line) > len(f"[{c.n}] ") else "") + " ".join(text.split()), style=style)
+            items.append(line)
+            items.append(Text("    " + _where(c), style="dim"))
+    elif answer.related:
         items.append(Text(""))
-        if not answer.found:
-            items.append(Text("Related passages (they may not answer the question):", style="dim"))
-    for c in cites:
-        line = Text()
-        line.append(f"[{c.n}] ", style="bold cyan")
-        line.append(f'"{" ".join(c.quote.split())}"', style="italic")
-        items.append(line)
-        items.append(Text("    " + _where(c), style="dim"))
+        items.append(Text("Related passages (they may not answer the question):", style="dim"))
+        for c in answer.related:
+            line = Text()
+            line.append(f"[{c.n}] ", style="bold cyan")
+            line.append(f'"{" ".join(c.quote.split())}"', style="italic")
+            items.append(line)
+            items.append(Text("    " + _where(c), style="dim"))
     note = answerer_note(answer)
     if note:
         items.append(Text(note, style="dim italic"))

@@ -17,6 +17,8 @@ from retrieval.search import Filters
 from retrieval.types import Answer, Hit
 
 if TYPE_CHECKING:
+    from retrieval.answering.lexicon import WordVectors
+    from retrieval.answering.model import Selector
     from retrieval.conversation import Conversation
     from retrieval.embeddings import Embedder
     from retrieval.llm.answerer import LLMAnswerer
@@ -115,6 +117,12 @@ class Parts(Protocol):
     @property
     def llm_answerer(self) -> LLMAnswerer: ...
 
+    @property
+    def selector(self) -> Selector: ...
+
+    @property
+    def word_vectors(self) -> WordVectors | None: ...
+
     def ensure_seeded(self) -> bool: ...
 
     def search(
@@ -197,16 +205,17 @@ class Asker:
     def extractive(
         self, question: str, hits: list[Hit], vector: list[float] | None, max_citations: int | None
     ) -> Answer:
-        from retrieval.answer import ExtractiveAnswerer
+        from retrieval.answering.extractive import ExtractiveAnswerer
+        from retrieval.answering.features import Context
 
-        index = self.bot.index
-        view = index.view
+        view = self.bot.index.view
+        settings = self.bot.settings
         answerer = ExtractiveAnswerer(
-            view.bm25.idf,
-            view.bm25.known,
+            Context(view.bm25.idf, view.bm25.known, self.bot.word_vectors, view.table.article_terms),
             view.table.neighbours,
-            self.bot.settings.min_answer_score,
-            max_citations or self.bot.settings.top_k,
+            self.bot.selector,
+            threshold=settings.min_answer_probability,
+            max_citations=max_citations or settings.top_k,
         )
         return answerer.answer(question, hits, self._similarities(hits, vector))
 

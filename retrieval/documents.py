@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date as Date
@@ -48,7 +49,7 @@ def make_article(
 ) -> Article:
     """Build an `Article`, normalising the date and deriving a title when none is given."""
     text = text.strip()
-    if not text:
+    if not any(ch.isalnum() for ch in text):  # punctuation or symbols alone are not an article
         raise InputError("no article text")
     title = " ".join((title or "").split()) or first_sentence_title(text)
     digest = content_hash(text)
@@ -148,6 +149,8 @@ def _date_from_name(name: str) -> str | None:
 
 def parse_html(text: str, source: str) -> Article:
     """Main text, title, date and canonical URL of a news page, extracted with trafilatura."""
+    if len(text) > MAX_HTML_BYTES:
+        raise InputError(f"HTML page larger than {MAX_HTML_BYTES // 1_000_000} MB; too large to extract")
     import trafilatura
 
     extracted = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False, favor_precision=True)
@@ -177,34 +180,96 @@ def parse_record(record: object, source: str) -> Article:
     return make_article(body, url or source, title=str(title) if title else None, date=date, url=url)
 
 
-def load_file(path: Path, max_bytes: int, display: str | None = None, source: str | None = None) -> LoadedFile:
-    """Read one file into articles; never raises for bad content, reports it in ``error``.
+MAX_JSON_DEPTH = 64  # deeper nesting is refused before decoding (Python's decoder would hit its recursion limit)
+MAX_HTML_BYTES = 5_000_000  # a page larger than this is refused before trafilatura parses it
+EXTRACT_SECONDS = 30.0  # one file's parsing may take this long; then it is reported and the batch goes on
 
-    ``source`` names the file in citations (default: its absolute path).
+
+def load_file(
+    path: Path,
+    max_bytes: int,
+    display: str | None = None,
+    source: str | None = None,
+    time_limit: float = EXTRACT_SECONDS,
+) -> LoadedFile:
+    """Read one file into articles; never raises for bad content, reports it in ``error`` (one line).
+
+    ``source`` names the file in citations (default: its absolute path). Parsing runs under ``time_limit``
+    seconds; a parser that takes longer is left to finish on its own and the file is reported.
     """
     name = display or str(path)
-    source = source or str(path.resolve())
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return LoadedFile(
-                name,
-                [],
-                f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, NEWSBOT_MAX_FILE_MB)",
-            )
-        text = decode(path.read_bytes(), name)
-        suffix = path.suffix.lower()
-        if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
-            return LoadedFile(name, [parse_html(text, source)])
-        if suffix in JSON_SUFFIXES:
-            return _load_json(name, text, source)
-        if suffix in JSONL_SUFFIXES:
-            return _load_jsonl(name, text, source)
-        return LoadedFile(name, [parse_text(text, source, path.name)])
+        source = source or str(path.resolve())
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        return LoadedFile(name, [], f"cannot read: {exc}")
+    outcome: list[LoadedFile] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(_load(path, max_bytes, name, source)), daemon=True, name="newsbot-parse"
+    )
+    worker.start()
+    worker.join(time_limit)
+    if not outcome:
+        return LoadedFile(name, [], f"took longer than {time_limit:.0f} s to read; skipped")
+    return outcome[0]
+
+
+def _load(path: Path, max_bytes: int, name: str, source: str) -> LoadedFile:
+    """`load_file` without the time limit: any failure becomes the file's one-line error."""
+    try:
+        return _read(path, max_bytes, name, source)
     except InputError as exc:
         return LoadedFile(name, [], str(exc))
     except OSError as exc:
         return LoadedFile(name, [], f"cannot read: {exc.strerror or exc}")
+    except RecursionError:
+        return LoadedFile(name, [], "nested too deeply to read")
+    except MemoryError:
+        return LoadedFile(name, [], "too large to read in memory")
+    except Exception as exc:  # noqa: BLE001 - a parser's own failure (lxml, trafilatura, codecs): the file is named
+        detail = str(exc).splitlines()[0][:160] if str(exc) else ""
+        return LoadedFile(name, [], f"cannot parse ({exc.__class__.__name__}{': ' + detail if detail else ''})")
+
+
+def _read(path: Path, max_bytes: int, name: str, source: str) -> LoadedFile:
+    size = path.stat().st_size
+    if size > max_bytes:
+        return LoadedFile(
+            name,
+            [],
+            f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, NEWSBOT_MAX_FILE_MB)",
+        )
+    text = decode(path.read_bytes(), name)
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
+        return LoadedFile(name, [parse_html(text, source)])
+    if suffix in JSON_SUFFIXES:
+        return _load_json(name, text, source)
+    if suffix in JSONL_SUFFIXES:
+        return _load_jsonl(name, text, source)
+    return LoadedFile(name, [parse_text(text, source, path.name)])
+
+
+def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``text`` nests arrays and objects deeper than ``limit`` (strings skipped); a linear scan."""
+    depth = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif ch in "]}":
+            depth -= 1
+    return False
 
 
 def _looks_html(text: str) -> bool:
@@ -213,6 +278,8 @@ def _looks_html(text: str) -> bool:
 
 
 def _load_json(name: str, text: str, source: str) -> LoadedFile:
+    if json_depth_exceeds(text):
+        raise InputError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels; not an article file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -231,6 +298,10 @@ def _load_jsonl(name: str, text: str, source: str) -> LoadedFile:
     errors: list[str] = []
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
+            continue
+        if json_depth_exceeds(line):
+            errors.append(f"line {number}: JSON nested deeper than {MAX_JSON_DEPTH} levels")
+            records.append(None)
             continue
         try:
             records.append(json.loads(line))
@@ -273,14 +344,14 @@ def iter_files(paths: list[Path], exclude: Path | None = None) -> Iterator[tuple
     skip = exclude.resolve() if exclude else None
     for path in paths:
         if path.is_dir():
-            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            for child in sorted(p for p in path.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
                 if (
                     child.suffix.lower() in SUPPORTED
                     and not any(part.startswith(".") for part in child.relative_to(path).parts)
                     and child.name.upper() != "README.TXT"
                     and not (skip and child.resolve().is_relative_to(skip))
                 ):
-                    yield child, None
+                    yield child, ("broken link: its target does not exist" if not child.exists() else None)
         elif path.is_file():
             yield path, None
         else:

@@ -71,6 +71,13 @@ class IngestPlan:
             self.produced.add(article.id)
         return out
 
+    def fail(self, article: Article, reason: str) -> None:
+        """An admitted article could not be chunked or embedded: it counts as failed, not added."""
+        for kept in (self.report.added, self.report.replaced):
+            if article.source in kept:
+                kept.remove(article.source)
+        self.report.failed.append((article.source, reason))
+
     def removals(self) -> list[str]:
         """Documents to delete at the end: stale ones that no source of this run still holds."""
         return sorted(self.stale - self.produced)
@@ -107,6 +114,14 @@ def _file_loader(path: Path, max_bytes: int, label: Callable[[Path], str] | None
     return lambda: load_file(path, max_bytes, display=str(path), source=label(path) if label else None)
 
 
+def _safe_load(source: Source) -> LoadedFile:
+    """The source's articles; any failure of its loader is that source's one-line error, never the batch's."""
+    try:
+        return source.load()
+    except Exception as exc:  # noqa: BLE001 - one bad source must not cost the rest of the batch
+        return LoadedFile(source.key, [], f"cannot read ({exc.__class__.__name__}: {str(exc)[:160]})")
+
+
 def _failed(name: str, error: str) -> Callable[[], LoadedFile]:
     return lambda: LoadedFile(name, [], error)
 
@@ -136,7 +151,7 @@ class Ingestor:
 
             def pending() -> Iterator[tuple[Article, str]]:
                 for done, source in enumerate(sources, 1):
-                    for article in plan.admit(source.key, source.load()):
+                    for article in plan.admit(source.key, _safe_load(source)):
                         yield article, source.key
                     if progress:
                         progress("reading", done, len(sources))
@@ -157,6 +172,7 @@ class Ingestor:
                 begin=begin,
                 replace=incomplete,
                 progress=progress,
+                on_error=plan.fail,
                 group=s.ingest_group,
             )
             removals = plan.removals()

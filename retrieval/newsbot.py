@@ -21,6 +21,8 @@ from retrieval.settings import Settings
 from retrieval.types import Answer, Article, Chunk, Hit, IndexStats, IngestReport, SourceInfo
 
 if TYPE_CHECKING:
+    from retrieval.answering.lexicon import WordVectors
+    from retrieval.answering.model import Selector
     from retrieval.catalog import Catalog
     from retrieval.conversation import Conversation
     from retrieval.embeddings import Embedder
@@ -49,6 +51,8 @@ class Newsbot:
         self._index: Index | None = None
         self._searcher: Searcher | None = None
         self._llm: LLMAnswerer | None = None
+        self._selector: Selector | None = None
+        self._word_vectors: WordVectors | None | bool = False  # False: not loaded yet
         self.asker = Asker(self)
 
     # ---- wiring --------------------------------------------------------------------------------
@@ -100,10 +104,30 @@ class Newsbot:
             self._llm = LLMAnswerer(self.settings, embed=self.embedder.encode, notice=self.notice)
         return self._llm
 
+    @property
+    def selector(self) -> Selector:
+        """The fitted answer selector shipped in the package (`retrieval.answering.model`)."""
+        if self._selector is None:
+            from retrieval.answering.model import Selector
+
+            self._selector = Selector.load()
+        return self._selector
+
+    @property
+    def word_vectors(self) -> WordVectors | None:
+        """The embedding model's input word vectors, for soft word matching (None when the model has none)."""
+        if self._word_vectors is False:
+            from retrieval.answering.lexicon import WordVectors
+
+            self._word_vectors = WordVectors.from_model_dir(self.embedder.location)
+        return self._word_vectors if not isinstance(self._word_vectors, bool) else None
+
     def warm_up(self) -> None:
-        """Load the model and open the index now (the bot does this before it starts polling)."""
+        """Load the model, the answer selector and the index now (the bot does this before it starts polling)."""
         self.embedder.embed_query("warm up")
         self.index.refresh()
+        self.selector  # noqa: B018 - loads the weights now, not at the first question
+        self.word_vectors  # noqa: B018 - loads the word vectors now, not at the first question
 
     def close(self) -> None:
         """Release the index (its Chroma client); the next use opens it again."""

@@ -63,12 +63,14 @@ def run_pipeline(
     replace: set[str] | frozenset[str] = frozenset(),
     progress: ProgressFn | None = None,
     group: int = GROUP,
+    on_error: Callable[[Article, str], None] | None = None,
 ) -> int:
     """Chunk, embed and upsert ``articles`` ((article, file key) pairs); returns the number of chunks.
 
     ``articles`` is consumed in a reader thread (it may read files as it goes). ``begin()`` runs in the
-    calling thread just before the first write. Documents in ``replace`` have chunks from an interrupted
-    write: they are deleted right before their new chunks are written.
+    calling thread just before the first write. An article that cannot be chunked is handed to
+    ``on_error(article, reason)`` and left out; the others go on. Documents in ``replace`` have chunks from an
+    interrupted write: they are deleted right before their new chunks are written.
     """
     from retrieval.chunking import chunk_article, embedded_text
 
@@ -95,7 +97,15 @@ def run_pipeline(
             for article, file_key in articles:
                 if stop.is_set():
                     return
-                chunks = chunk_article(article, embedder.count_tokens, max_tokens, overlap_sentences)
+                try:
+                    chunks = chunk_article(article, embedder.count_tokens, max_tokens, overlap_sentences)
+                except Exception as exc:
+                    if on_error is None:
+                        raise
+                    on_error(article, f"cannot split into passages ({exc.__class__.__name__}: {str(exc)[:120]})")
+                    continue
+                if not chunks:
+                    continue
                 current.chunks.extend(chunks)
                 current.files[article.id] = (file_key, article.content_hash)
                 totals["chunks"] += len(chunks)

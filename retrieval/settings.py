@@ -56,7 +56,9 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(0.5, ge=0)  # calibrated on the BBC dev split: BM25 ranks names better
     bm25_weight: float = Field(1.0, ge=0)
-    min_answer_score: float = Field(0.46, ge=-1, le=1)  # decline below this (calibrated, see README)
+    # decline when the probability that the best sentence answers is below this; unset: the threshold chosen on
+    # the dev split when the selector was fitted (retrieval/answering/selector.json)
+    min_answer_probability: float | None = Field(None, ge=0, le=1)
     max_question_chars: int = Field(1000, ge=10)
 
     # ingest limits

@@ -145,6 +145,6 @@ def first_sentence_title(text: str, limit: int = 90) -> str:
         return "Untitled article"
     sentence = " ".join(text[spans[0][0] : spans[0][1]].split())
     if len(sentence) <= limit:
-        return sentence.rstrip(".")
+        return sentence.rstrip(".") or "Untitled article"
     cut = sentence[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"

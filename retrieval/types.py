@@ -62,10 +62,18 @@ class Citation:
     start: int = 0  # character offsets of the quote in the article text
     end: int = 0
     chunk_id: str = ""
+    before: str = ""  # the text of the passage just before the quote (at most one sentence), for context
+    after: str = ""  # ... and just after it: a reader sees the quote inside its passage, marked
 
     @classmethod
     def of(cls, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
         """Citation ``n`` quoting ``chunk`` from article offset ``start`` to ``end`` (the one place they are built)."""
+        from retrieval.text import sentence_spans
+
+        lo, hi = start - chunk.start, end - chunk.start
+        spans = sentence_spans(chunk.text)
+        before = [s for s, e in spans if e <= lo]
+        after = [e for s, e in spans if s >= hi]
         return cls(
             n=n,
             doc_id=chunk.doc_id,
@@ -78,6 +86,8 @@ class Citation:
             start=start,
             end=end,
             chunk_id=chunk.id,
+            before=chunk.text[before[-1] : lo] if before else "",
+            after=chunk.text[hi : after[0]] if after else "",
         )
 
 
@@ -93,6 +103,8 @@ class Answer:
     searched: str | None = None  # the self-contained question actually searched (follow-ups)
     answerer: str = "extractive"  # "extractive", "llm" or "extractive-fallback" (the LLM was asked and failed)
     fallback_reason: str | None = None  # why the LLM's answer was replaced (extractive-fallback only)
+    short: str | None = None  # the short fact asked for ("Hayat Tahrir al-Sham", "December 8"), inside citation 1
+    confidence: float | None = None  # probability that the answer answers (the extractive selector's)
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -39,6 +39,9 @@ def register(sub: Any) -> None:
     p.add_argument("--plot", type=Path, metavar="REPORT.png", help="write hit@k curves and the answer breakdown")
     p.add_argument("--limit", type=positive_int, metavar="N", help="only the first N questions")
     p.add_argument("--split", metavar="NAME", help="only questions of this split (e.g. dev or test)")
+    p.add_argument("--where", metavar="FIELD=VALUE", action="append", default=[],
+                   help="only questions whose FIELD (a field of the question file, e.g. kind=search) is VALUE; "
+                        "repeat to combine")
     p.add_argument("--rgb-counterfactual", action="store_true", help="rgb: add the counterfactual passages")
     p.add_argument(
         "--answerer",
@@ -78,10 +81,15 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         return fail(str(exc))
     if args.split:
         evalset.questions = [q for q in evalset.questions if q.split == args.split]
+    for condition in args.where:
+        field, sep, value = condition.partition("=")
+        if not sep or not field:
+            raise UsageError(f"--where takes FIELD=VALUE, got {condition!r}")
+        evalset.questions = [q for q in evalset.questions if str(q.meta.get(field)) == value]
     if args.limit:
         evalset.questions = evalset.questions[: args.limit]
     if not evalset.questions:
-        return fail("no questions to evaluate (check --split and --limit)")
+        return fail("no questions to evaluate (check --split, --where and --limit)")
 
     show = not args.no_progress and sys.stderr.isatty()
     key = corpus_key(evalset, args.corpus, args.questions)

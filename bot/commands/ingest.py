@@ -14,7 +14,9 @@ def register(sub: Any) -> None:
         help="index article files and folders (txt, md, html, json, jsonl)",
         description="Index articles. Folders are read recursively. Unchanged files are skipped; a changed file "
         "replaces its old passages. A bad file is reported and the rest go on.",
-        epilog="Example: newsbot ingest ~/news/ latest.html feed.jsonl",
+        epilog="Example: newsbot ingest ~/news/ latest.html feed.jsonl\n"
+        "Exit codes: 0 every file read; 3 done, but some files failed (each named on stderr); 1 nothing could be "
+        "indexed; 2 usage.",
     )
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
@@ -33,7 +35,17 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         print_report(report)
-    return 1 if report.failed and not (report.added or report.replaced or report.unchanged) else 0
+    return exit_code(report)
+
+
+DONE_WITH_FAILURES = 3
+
+
+def exit_code(report: Any) -> int:
+    """0: every input read; 3: done, but some inputs failed (each named above); 1: every input failed."""
+    if not report.failed:
+        return 0
+    return DONE_WITH_FAILURES if (report.added or report.replaced or report.unchanged) else 1
 
 
 def print_report(report: Any) -> None:

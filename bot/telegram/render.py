@@ -34,10 +34,14 @@ def _link(url: str | None) -> str | None:
     return url if url and re.match(r"https?://[^\s\"<>]+$", url) else None
 
 
-def _citation(c: Citation) -> str:
-    quote = " ".join(c.quote.split())
-    if len(quote) > _QUOTE_MAX:
-        quote = quote[:_QUOTE_MAX].rsplit(" ", 1)[0] + " …"
+def _shorten(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
+def _citation(c: Citation, marked: bool = True) -> str:
+    """``[n]`` and the passage, its quoted sentences in bold inside it (``marked``), then title, date, source."""
+    quote = _shorten(c.quote, _QUOTE_MAX)
     title = escape(c.title)
     url = _link(c.url)
     title_html = f'<a href="{escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"
@@ -46,6 +50,10 @@ def _citation(c: Citation) -> str:
         meta.append(escape(c.date))
     if not url:
         meta.append(escape(c.source.rsplit("/", 1)[-1]))
+    if marked:
+        before, after = _shorten(c.before, 300), _shorten(c.after, 300)
+        passage = " ".join(x for x in (escape(before), f"<b>{escape(quote)}</b>", escape(after)) if x)
+        return f"<b>[{c.n}]</b> {passage}\n— {' · '.join(meta)}"
     return f"<b>[{c.n}]</b> <i>“{escape(quote)}”</i>\n— {' · '.join(meta)}"
 
 
@@ -55,16 +63,26 @@ def _answer_text(answer: Answer) -> str:
 
 
 def render_answer(answer: Answer) -> list[str]:
-    """The answer with bold ``[n]`` markers, then its citations; split into messages under 4096 characters."""
+    """The short answer in bold, then each cited passage once with its quote marked; split under 4096 characters.
+
+    An LLM's answer is its own text (with bold ``[n]`` markers) above the passages; a decline is its message
+    and the related passages.
+    """
     blocks: list[str] = []
     if answer.searched:
         blocks.append(f"<i>Searched: {escape(answer.searched)}</i>")
-    blocks.append(_answer_text(answer))
-    if answer.found:
+    if answer.found and answer.answerer != "llm":
+        if answer.short:
+            blocks.append(f"<b>{escape(answer.short)}</b>")
         blocks.extend(_citation(c) for c in answer.citations)
-    elif answer.related:
-        blocks.append("<i>Related passages (they may not answer the question):</i>")
-        blocks.extend(_citation(c) for c in answer.related)
+    elif answer.found:
+        blocks.append(_answer_text(answer))
+        blocks.extend(_citation(c) for c in answer.citations)
+    else:
+        blocks.append(_answer_text(answer))
+        if answer.related:
+            blocks.append("<i>Related passages (they may not answer the question):</i>")
+            blocks.extend(_citation(c, marked=False) for c in answer.related)
     note = answerer_note(answer)
     if note:
         blocks.append(f"<i>{escape(note)}</i>")

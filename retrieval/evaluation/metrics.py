@@ -27,6 +27,16 @@ def contains_answer(text: str, answers: Answers) -> bool:
     return all(any(f" {normalize(v)} " in haystack for v in part if normalize(v)) for part in answers)
 
 
+def short_matches(short: str | None, answers: Answers) -> bool:
+    """The short answer equals an accepted variant of every part (after normalising both)."""
+    if not short or not answers:
+        return False
+    return all(any(normalize(short) == normalize(v) for v in part) for part in answers)
+
+
+_QUOTES_MARKERS = re.compile(r"\[\d+\]")
+
+
 def _f1(prediction: str, truth: str) -> float:
     pred, gold = normalize(prediction).split(), normalize(truth).split()
     common = sum((Counter(pred) & Counter(gold)).values())
@@ -90,6 +100,7 @@ class QuestionResult:
     answerable: bool = True
     mode: str = "hybrid"
     error: str | None = None
+    short: str | None = None  # the answer's short span, if it gave one
 
 
 def _mean(values: list[float]) -> float | None:
@@ -113,6 +124,11 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
         ),
         "token_f1": _mean([token_f1(r.answer, r.expected, declined=not r.found) for r in answerable]),
         "citation_precision": _mean([1.0 if c else 0.0 for c in cited]),
+        "answer_words": _mean([float(len(_QUOTES_MARKERS.sub(" ", r.answer).split())) for r in answerable if r.found]),
+        "short_rate": _mean([1.0 if r.found and r.short else 0.0 for r in answerable]),
+        "short_exact_match": _mean(
+            [1.0 if r.found and short_matches(r.short, r.expected) else 0.0 for r in answerable]
+        ),
         "refusal_accuracy": _mean([0.0 if r.found else 1.0 for r in unanswerable]),
         "false_refusal_rate": _mean([0.0 if r.found else 1.0 for r in answerable]),
         "latency_p50": percentile([r.seconds for r in results], 50),

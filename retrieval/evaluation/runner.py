@@ -144,6 +144,7 @@ def _one(
             seconds=seconds,
             answerable=question.answerable,
             mode=mode,
+            short=answer.short,
         ), answer.answerer
     except Exception as exc:  # noqa: BLE001 - one broken question must not stop the evaluation
         return QuestionResult(

@@ -71,6 +71,7 @@ class ChunkTable:
         self.chunks = chunks
         self.files = files
         self.position = {chunk.id: i for i, chunk in enumerate(chunks)}
+        self._article_terms: dict[str, frozenset[str]] = {}
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> ChunkTable:
@@ -96,6 +97,22 @@ class ChunkTable:
     def neighbours(self, chunk: Chunk) -> tuple[Chunk | None, Chunk | None]:
         """The chunks before and after ``chunk`` in its article."""
         return self.get(chunk_id(chunk.doc_id, chunk.index - 1)), self.get(chunk_id(chunk.doc_id, chunk.index + 1))
+
+    def article_terms(self, doc_id: str) -> frozenset[str]:
+        """The search terms of a whole article (title and every chunk), computed once per article."""
+        cached = self._article_terms.get(doc_id)
+        if cached is None:
+            from retrieval.text import terms
+
+            found: set[str] = set()
+            index = 0
+            while (chunk := self.get(chunk_id(doc_id, index))) is not None:
+                found.update(terms(chunk.text))
+                if index == 0:
+                    found.update(terms(chunk.title))
+                index += 1
+            cached = self._article_terms[doc_id] = frozenset(found)
+        return cached
 
     def doc_ids(self) -> set[str]:
         return set(self.files)

@@ -29,7 +29,7 @@ def test_ingest_summary_and_sources_then_reingest_adds_nothing(tmp_path):
     data = tmp_path / "data"
     (tmp_path / "bad.json").write_text("[{")
     first = run_cli(["ingest", str(SEED), str(tmp_path / "bad.json")], data)
-    assert first.returncode == 0
+    assert first.returncode == 3  # done, with failures: the bad file is named, the good one indexed
     assert "added 1" in first.stderr and "failed 1" in first.stderr and "bad.json" in first.stderr
     listed = json.loads(run_cli(["sources", "--json"], data).stdout)
     again = run_cli(["ingest", "--json", str(ROOT / "seeds")], data)

@@ -1,0 +1,2 @@
+"""Choosing what to say: the question's profile, candidate sentences and their features, the fitted selector
+(`model`, weights in ``selector.json``), the short span, and the extractive answerer that puts them together."""

@@ -1,0 +1,242 @@
+"""The extractive answerer: the fitted selector picks the sentences that answer, quoted exactly, or it declines.
+
+Candidates are the sentences of the best retrieved chunks (a sentence that two overlapping chunks share counts
+once). Each gets its features and its probability from the sentence model; the answer model turns the best
+ones into the probability that the best sentence answers. The best sentence (and a second close one) become the
+answer, each followed by ``[n]``; a sentence that opens with a reference ("these people", "he") brings the
+sentence before it. Where the question asks for a short fact, the span that holds it becomes ``Answer.short``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from retrieval.answering.features import (
+    INDEX,
+    REFERRING,
+    Context,
+    SentenceView,
+    article_support,
+    features,
+    relative,
+    unknown_names,
+)
+from retrieval.answering.model import Selector
+from retrieval.answering.question import QuestionProfile, profile
+from retrieval.answering.spans import short_answer
+from retrieval.prompts import load_prompt
+from retrieval.text import sentence_spans
+from retrieval.types import Answer, Chunk, Citation, Hit
+
+Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved chunk, with its article offsets, features and probability."""
+
+    hit: Hit
+    rank: int  # of its chunk, 1-based
+    start: int  # offsets in the article
+    end: int
+    position: int  # index of the sentence within its chunk
+    view: SentenceView
+    features: list[float] = field(default_factory=list)
+    logit: float = 0.0
+    probability: float = 0.0
+
+
+class ExtractiveAnswerer:
+    """Scores the sentences of the top chunks with the fitted selector; cites the best, declines when unsure."""
+
+    def __init__(
+        self,
+        context: Context,
+        neighbours: Neighbours,
+        selector: Selector,
+        threshold: float | None = None,
+        max_citations: int = 3,
+        chunks_considered: int = 5,
+    ) -> None:
+        self.context = context
+        self.neighbours = neighbours
+        self.selector = selector
+        self.threshold = selector.threshold if threshold is None else threshold
+        self.max_citations = max_citations
+        self.chunks_considered = chunks_considered
+
+    # ---- candidates -----------------------------------------------------------------------------
+    def candidates(self, question: QuestionProfile, hits: list[Hit], similarities: dict[str, float]) -> list[Candidate]:
+        """Every distinct sentence of the top chunks, with its features (not yet scored)."""
+        unknown = unknown_names(question, self.context.known)
+        seen: set[tuple[str, int]] = set()
+        out: list[Candidate] = []
+        for rank, hit in enumerate(hits[: self.chunks_considered], 1):
+            chunk = hit.chunk
+            spans = sentence_spans(chunk.text)
+            texts = [chunk.text[s:e] for s, e in spans]
+            before_chunk, after_chunk = self._edges(chunk, spans)
+            for position, (s, e) in enumerate(spans):
+                key = (chunk.doc_id, chunk.start + s)
+                if key in seen:
+                    continue
+                seen.add(key)
+                view = SentenceView(
+                    text=texts[position],
+                    before=texts[position - 1] if position else before_chunk,
+                    after=texts[position + 1] if position + 1 < len(texts) else after_chunk,
+                    title=chunk.title,
+                    chunk_rank=rank,
+                    chunk_similarity=similarities.get(chunk.id, 0.0),
+                    in_dense=hit.dense_rank is not None,
+                    in_bm25=hit.bm25_rank is not None,
+                    position=position,
+                    sentences_in_chunk=len(spans),
+                    article_start=chunk.index == 0 and position == 0,
+                )
+                cand = Candidate(hit, rank, chunk.start + s, chunk.start + e, position, view)
+                cand.features = features(question, view, self.context, unknown)
+                out.append(cand)
+        relative(question, [c.view.text for c in out], [c.features for c in out], self.context)
+        return out
+
+    def _edges(self, chunk: Chunk, spans: list[tuple[int, int]]) -> tuple[str, str]:
+        """The sentences just before and after ``chunk`` in its article (from the neighbouring chunks)."""
+        previous, following = self.neighbours(chunk)
+        before = after = ""
+        if previous is not None:
+            prev_spans = [(s, e) for s, e in sentence_spans(previous.text) if previous.start + e <= chunk.start]
+            if prev_spans:
+                s, e = prev_spans[-1]
+                before = previous.text[s:e]
+        if following is not None:
+            next_spans = [(s, e) for s, e in sentence_spans(following.text) if following.start + s >= chunk.end]
+            if next_spans:
+                s, e = next_spans[0]
+                after = following.text[s:e]
+        return before, after
+
+    def score(
+        self, question: str, hits: list[Hit], similarities: dict[str, float]
+    ) -> tuple[QuestionProfile, list[Candidate], float]:
+        """The question's profile, its candidates best first (scored), and the answer probability."""
+        asked = profile(question)
+        cands = self.candidates(asked, hits, similarities)
+        if not cands:
+            return asked, [], 0.0
+        logits = self.selector.sentence.logits([c.features for c in cands])
+        top = float(max(logits))
+        total = sum(_exp(float(x) - top) for x in logits)
+        for cand, logit in zip(cands, logits, strict=True):
+            cand.logit = float(logit)
+            cand.probability = _exp(cand.logit - top) / total  # the share of the answer among the candidates
+        cands.sort(key=lambda c: (-c.logit, c.rank, c.start))
+        row = self.selector.answer_features([c.logit for c in cands], cands[0].features, self._support(asked, cands[0]))
+        return asked, cands, self.selector.answer_probability(row)
+
+    def _support(self, asked: QuestionProfile, best: Candidate) -> tuple[float, float]:
+        """How much of the question the best candidate's whole article holds."""
+        if self.context.article_terms is None:
+            return 1.0, 1.0
+        return article_support(asked, self.context.article_terms(best.hit.chunk.doc_id), self.context)
+
+    # ---- the answer -----------------------------------------------------------------------------
+    def answer(self, question: str, hits: list[Hit], similarities: dict[str, float] | None = None) -> Answer:
+        """An `Answer` from ``hits``; ``similarities`` gives each chunk's cosine similarity to the question."""
+        similarities = similarities or {h.chunk.id: h.dense_score or 0.0 for h in hits}
+        asked, cands, confidence = self.score(question, hits, similarities)
+        if cands and cands[0].features[INDEX["unknown_names"]] > 0:
+            # a question about a name or figure that no indexed article mentions: the articles cannot answer it
+            confidence = min(confidence, self.threshold / 2)
+        if not cands or confidence < self.threshold:
+            return self._decline(question, cands, confidence)
+        best = cands[0]
+        picked = [best]
+        for cand in cands[1:]:
+            if len(picked) >= min(2, self.max_citations):
+                break
+            if cand.probability >= self.selector.second_share * best.probability and not _overlaps(cand, picked):
+                picked.append(cand)
+        spans = [self._with_antecedent(c) for c in picked]
+        citations, parts = [], []
+        for n, (chunk, start, end, _cand) in enumerate(_merge(spans), 1):
+            citation = Citation.of(n, chunk, start, end, _cand.probability)
+            citations.append(citation)
+            parts.append(f"{' '.join(citation.quote.split())} [{n}]")
+        short = None
+        if confidence >= self.selector.short_threshold:
+            short = short_answer(asked, best.view.text)
+        return Answer(
+            question=question,
+            answer=" ".join(parts),
+            found=True,
+            citations=citations,
+            short=short,
+            confidence=round(confidence, 4),
+        )
+
+    def _with_antecedent(self, cand: Candidate) -> tuple[Chunk, int, int, Candidate]:
+        """The sentence's span, extended back over the previous sentence when it opens with a reference."""
+        chunk = cand.hit.chunk
+        if not REFERRING.match(cand.view.text):
+            return chunk, cand.start, cand.end, cand
+        host = chunk
+        if cand.position == 0:
+            previous, _ = self.neighbours(chunk)
+            if previous is None or previous.end < cand.end:
+                return chunk, cand.start, cand.end, cand
+            host = previous
+        spans = [(host.start + s, host.start + e) for s, e in sentence_spans(host.text)]
+        before = [s for s, e in spans if e <= cand.start]
+        if not before:
+            return chunk, cand.start, cand.end, cand
+        return host, before[-1], cand.end, cand
+
+    def _decline(self, question: str, cands: list[Candidate], confidence: float) -> Answer:
+        related: list[Citation] = []
+        seen: set[str] = set()
+        for cand in cands:
+            chunk = cand.hit.chunk
+            if chunk.doc_id in seen or len(related) >= 2:
+                continue
+            seen.add(chunk.doc_id)
+            related.append(Citation.of(len(related) + 1, chunk, cand.start, cand.end, cand.probability))
+        return Answer(
+            question=question,
+            answer=load_prompt("decline"),
+            found=False,
+            related=related,
+            confidence=round(confidence, 4),
+        )
+
+
+def _exp(x: float) -> float:
+    import math
+
+    return math.exp(max(-700.0, min(700.0, x)))
+
+
+def _overlaps(cand: Candidate, picked: list[Candidate]) -> bool:
+    return any(
+        p.hit.chunk.doc_id == cand.hit.chunk.doc_id and p.start < cand.end and cand.start < p.end for p in picked
+    )
+
+
+def _merge(spans: list[tuple[Chunk, int, int, Candidate]]) -> list[tuple[Chunk, int, int, Candidate]]:
+    """Join spans of one article that overlap or touch, when one chunk holds them both; keep article order."""
+    out: list[tuple[Chunk, int, int, Candidate]] = []
+    for chunk, start, end, cand in spans:
+        for i, (c2, s2, e2, cand2) in enumerate(out):
+            if c2.doc_id != chunk.doc_id:
+                continue
+            lo, hi = min(start, s2), max(end, e2)
+            gap = chunk.text[min(e2, end) - chunk.start : max(s2, start) - chunk.start] if c2.id == chunk.id else "x"
+            if (start <= e2 and s2 <= end) or (c2.id == chunk.id and not gap.strip()):
+                host = chunk if chunk.start <= lo and chunk.end >= hi else c2
+                if host.start <= lo and host.end >= hi:
+                    out[i] = (host, lo, hi, cand2 if cand2.probability >= cand.probability else cand)
+                    break
+        else:
+            out.append((chunk, start, end, cand))
+    return out

@@ -1,0 +1,108 @@
+"""The short answer inside a quoted sentence: the name, figure, date or place a who/when/how-many question wants."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.answering.patterns import DATE, NUMBER, PLACE_LEAD, figure_key
+from retrieval.answering.question import QuestionProfile
+from retrieval.names import names_in
+from retrieval.text import terms
+
+SHORT_KINDS = ("who", "when", "where", "how_many", "which", "list")
+# what a count counts: left out of the short answer ("146,000 jobs" answers "how many jobs" with "146,000")
+_COUNTED = re.compile(
+    r"\s+(?:people|jobs|cars|vehicles|units|copies|customers|users|subscribers|members|players|staff|workers|"
+    r"employees|homes|households|pupils|students|viewers|fans|visitors|passengers|votes|seats|goals|times|shares)$",
+    re.IGNORECASE,
+)
+_TRIM = " ,;:.'\"“”‘’()[]"
+
+
+def short_answer(question: QuestionProfile, sentence: str) -> str | None:
+    """The span of ``sentence`` of the kind the question asks for and does not already hold, or None.
+
+    When several fit, the one nearest the words the sentence shares with the question wins (the fact next to
+    what was asked about). The span is an exact substring of ``sentence``.
+    """
+    kind = question.kind
+    if kind not in SHORT_KINDS:
+        return None
+    spans: list[tuple[int, int]] = []
+    if kind == "when":
+        spans = [m.span() for m in DATE.finditer(sentence) if m.group().lower() not in question.words]
+    elif kind == "how_many":
+        spans = [
+            m.span()
+            for m in NUMBER.finditer(sentence)
+            if any(ch.isdigit() for ch in m.group()) and figure_key(m.group()) not in question.numbers
+        ]
+        if not spans:  # "eight-year ban", "two goals"
+            spans = [m.span() for m in NUMBER.finditer(sentence) if m.group().lower() not in question.words]
+    else:
+        for raw in names_in(sentence):
+            name = _bare_name(raw)
+            name_terms = set(terms(name))
+            if not name_terms or name_terms <= question.name_terms or name_terms <= question.terms:
+                continue
+            if f"({name})" in sentence:  # an acronym standing for the name before it: the name is the answer
+                continue
+            start = sentence.find(name)
+            if kind == "where" and not PLACE_LEAD.search(sentence[max(0, start - 12) : start + 1]):
+                continue
+            spans.append((start, start + len(name)))
+    spans = [_trim(sentence, s, e) for s, e in spans]
+    spans = [(s, e) for s, e in spans if e > s]
+    if not spans:
+        return None
+    anchors = _anchors(question, sentence)
+    focus = set(terms(question.focus)) if question.focus else set()
+    if anchors:
+        spans.sort(key=lambda span: min(abs(span[0] - a) for a in anchors))
+    if focus:  # "which air base": the name that holds the focus noun ("Khmeimim Air Base") first
+        spans.sort(key=lambda span: not focus & set(terms(sentence[span[0] : span[1]])))
+    start, end = spans[0]
+    if kind == "how_many":
+        counted = _COUNTED.search(sentence[start:end])
+        if counted:
+            end = start + counted.start()
+    return sentence[start:end]
+
+
+def _anchors(question: QuestionProfile, sentence: str) -> list[int]:
+    """Offsets in ``sentence`` of words the question also uses."""
+    out = []
+    for match in re.finditer(r"[\w'’-]+", sentence):
+        stemmed = terms(match.group())
+        if stemmed and stemmed[0] in question.terms:
+            out.append(match.start())
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+# words that stand before a name as its role or title, not as part of it ("Actor Gerard Jugnot", "Senator Leahy")
+_ROLES = frozenset(
+    """actor actress novelist author writer singer star director producer senator president minister chairman
+    chairwoman chief executive boss governor coach manager striker player captain spokesman spokeswoman analyst
+    economist professor judge prime secretary chancellor mayor leader founder editor presenter comedian rapper
+    band group firm company club team mr mrs ms miss dr""".split()
+)
+
+
+def _bare_name(name: str) -> str:
+    """``name`` without a leading role word or possessive owner, and without a trailing possessive."""
+    words = name.split()
+    while len(words) > 1 and (words[0].lower() in _ROLES or words[0].endswith(("'s", "’s"))):
+        words = words[1:]
+    bare = " ".join(words)
+    for tail in ("'s", "’s"):
+        if bare.endswith(tail):
+            bare = bare[: -len(tail)]
+    return bare

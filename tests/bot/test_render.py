@@ -1,0 +1,48 @@
+"""Every medium shows the short answer first and each cited passage once, its quoted sentence marked inside it."""
+
+from __future__ import annotations
+
+from bot.render import plain
+from bot.telegram.render import render_answer
+from retrieval.types import Answer, Citation, Chunk
+
+TEXT = ("Armed groups entered Damascus on December 8. The groups were led by Hayat Tahrir al-Sham (HTS). "
+        "They had launched an offensive from Idlib.")
+
+
+def _answer(short: str | None) -> Answer:
+    chunk = Chunk(id="d-0", doc_id="d", index=0, text=TEXT, start=0, end=len(TEXT), title="Syria", source="s.txt",
+                  date="2024-12-20")
+    start = TEXT.index("The groups")
+    end = TEXT.index("(HTS).") + len("(HTS).")
+    citation = Citation.of(1, chunk, start, end, 0.9)
+    return Answer(question="Which group led them?", answer=f"{citation.quote} [1]", found=True,
+                  citations=[citation], short=short)
+
+
+def test_citation_carries_the_text_around_its_quote():
+    citation = _answer(None).citations[0]
+    assert citation.quote == "The groups were led by Hayat Tahrir al-Sham (HTS)."
+    assert citation.before.strip() == "Armed groups entered Damascus on December 8."
+    assert citation.after.strip() == "They had launched an offensive from Idlib."
+
+
+def test_plain_text_shows_the_short_answer_then_the_passage_once():
+    text = plain(_answer("Hayat Tahrir al-Sham"))
+    lines = text.splitlines()
+    assert lines[0] == "Hayat Tahrir al-Sham"
+    assert text.count("The groups were led by") == 1
+    assert "**The groups were led by Hayat Tahrir al-Sham (HTS).**" in text
+    assert "December 8" in text and "Idlib" in text  # the passage around the quote
+
+
+def test_without_a_short_answer_the_marked_passage_is_the_answer():
+    text = plain(_answer(None))
+    assert text.startswith("[1] ") and text.count("The groups were led by") == 1
+
+
+def test_telegram_bolds_the_short_answer_and_the_quote_inside_its_passage():
+    (message,) = render_answer(_answer("Hayat Tahrir al-Sham"))
+    assert message.startswith("<b>Hayat Tahrir al-Sham</b>")
+    assert message.count("The groups were led by") == 1
+    assert "<b>The groups were led by Hayat Tahrir al-Sham (HTS).</b>" in message

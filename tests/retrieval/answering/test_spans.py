@@ -1,0 +1,47 @@
+"""The short answer is the fact of the asked kind that the question does not already hold, next to its words."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answering.question import profile
+from retrieval.answering.spans import short_answer
+
+SENTENCE = ("Bashar al-Assad government fell on December 8, in the day after armed groups, led by Hayat Tahrir "
+            "al-Sham (HTS) entered the capital Damascus and took control of the city.")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        ("Which group led the fighters into Damascus?", SENTENCE, "Hayat Tahrir al-Sham"),
+        ("When did the Assad government fall?", SENTENCE, "December 8"),
+        ("How many jobs did US firms add in January?",
+         "US firms added 146,000 jobs in January, the Labor Department said.", "146,000"),
+        ("Who is investigating the allegations?", "The claims are being investigated by Sir Alan Budd.",
+         "Sir Alan Budd"),
+        ("Where did the band play on Monday?", "The band played in Sheffield on Monday night.", "Sheffield"),
+    ],
+)
+def test_short_answers(question, sentence, short):
+    found = short_answer(profile(question), sentence)
+    assert found == short and found in sentence
+
+
+def test_no_short_answer_for_why_questions_or_when_nothing_new_fits():
+    assert short_answer(profile("Why did the dollar fall?"), "The dollar fell because of the deficit.") is None
+    assert short_answer(profile("When did Yukos sell Yuganskneftegaz?"), "Yukos sold Yuganskneftegaz.") is None
+
+
+def test_the_figure_next_to_what_was_asked_wins():
+    sentence = "Sales rose 2% to $11.1bn, while profits jumped 76% to $1.13bn."
+    assert short_answer(profile("By how much did profits jump?"), sentence) == "76%"
+
+
+def test_the_name_holding_the_focus_noun_wins_and_acronyms_give_way_to_the_name():
+    sentence = ("All these people were transported to Iran by Iranian planes and through Khmeimim Air Base, "
+                "he added.")
+    assert short_answer(profile("Through which air base were the Iranians transported?"), sentence) == \
+        "Khmeimim Air Base"
+    led = "Armed groups, led by Hayat Tahrir al-Sham (HTS) entered the capital Damascus."
+    assert short_answer(profile("Who led the armed groups that entered Damascus?"), led) == "Hayat Tahrir al-Sham"
