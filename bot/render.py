@@ -21,8 +21,20 @@ def _where(c: Citation) -> str:
     parts = [c.title]
     if c.date:
         parts.append(c.date)
+    if c.publisher:
+        parts.append(c.publisher)
     parts.append(c.url or c.source)
     return " · ".join(parts)
+
+
+def also_line(c: Citation, limit: int = 3) -> str | None:
+    """ "also reported by N others: A, B, C" for a cited story's grouped reprints, or None."""
+    if not c.also:
+        return None
+    names = [r.url or r.source for r in c.also[:limit]]
+    more = f" and {len(c.also) - limit} more" if len(c.also) > limit else ""
+    others = "other" if len(c.also) == 1 else "others"
+    return f"also reported by {len(c.also)} {others}: {', '.join(names)}{more}"
 
 
 def answerer_note(answer: Answer) -> str | None:
@@ -54,6 +66,8 @@ def plain(answer: Answer) -> str:
         for c in answer.citations:
             lines.append(f"[{c.n}] {_passage(c, ('**', '**'))}")
             lines.append(f"    {_where(c)}")
+            if also_line(c):
+                lines.append(f"    {also_line(c)}")
     else:
         lines.append(answer.answer)
         if answer.related:
@@ -90,6 +104,8 @@ def rich_answer(answer: Answer) -> Group:
                     line.append((" " if len(line) > len(f"[{c.n}] ") else "") + " ".join(text.split()), style=style)
             items.append(line)
             items.append(Text("    " + _where(c), style="dim"))
+            if also_line(c):
+                items.append(Text(f"    {also_line(c)}", style="dim"))
     elif answer.related:
         items.append(Text(""))
         items.append(Text("Related passages (they may not answer the question):", style="dim"))

@@ -6,6 +6,7 @@ extractive answerer), then the checked `Answer`. ``ask`` is ``stream(query).resu
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 from retrieval.conversation import strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
-from retrieval.types import Answer, Hit
+from retrieval.types import Answer, Citation, Hit, Reported
 
 if TYPE_CHECKING:
     from retrieval.answering.lexicon import WordVectors
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from retrieval.llm.answerer import LLMAnswerer
     from retrieval.settings import Settings
     from retrieval.store import Index
+    from retrieval.store.reprints import ReprintStore
 
 MIN_CANDIDATES = 8  # chunks the answerer reads, whatever the number of citations asked for
 
@@ -124,6 +126,9 @@ class Parts(Protocol):
     def word_vectors(self) -> WordVectors | None: ...
 
     def ensure_seeded(self) -> bool: ...
+
+    @property
+    def reprints(self) -> ReprintStore | None: ...
 
     def search(
         self,
@@ -238,6 +243,23 @@ class Asker:
             {key: value for key, value in answer.timings.items() if key == "llm"}, answer=t4 - started, total=t4 - t0
         )
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
+        self._add_reprints(answer)
         if conversation is not None:
             conversation.record(got.question, got.searched, answer)
         return answer
+
+    def _add_reprints(self, answer: Answer) -> None:
+        """Each cited article's grouped reprints become its citation's ``also`` ("also reported by N others")."""
+        store = self.bot.reprints
+        if store is None or not (answer.citations or answer.related):
+            return
+        copies = store.copies_of(c.doc_id for c in [*answer.citations, *answer.related])
+        if not copies:
+            return
+
+        def with_copies(c: Citation) -> Citation:
+            also = tuple(Reported(x.title, x.source, x.url, x.date) for x in copies.get(c.doc_id, []))
+            return dataclasses.replace(c, also=also) if also else c
+
+        answer.citations = [with_copies(c) for c in answer.citations]
+        answer.related = [with_copies(c) for c in answer.related]

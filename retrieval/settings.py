@@ -19,6 +19,7 @@ def default_data_dir() -> Path:
 
 
 IntList = Annotated[list[int], NoDecode]
+StrList = Annotated[list[str], NoDecode]
 
 
 class SettingsError(NewsbotError, ValueError):
@@ -64,6 +65,16 @@ class Settings(BaseSettings):
     # ingest limits
     max_file_mb: float = Field(20.0, gt=0)
 
+    # reprints: an article whose text nearly repeats an indexed one (MinHash, word 3-grams) is grouped under it
+    group_reprints: bool = True
+    reprint_threshold: float = Field(0.4, gt=0, le=1)  # estimated Jaccard similarity (docs/reprints.md)
+
+    # feeds and pages (`newsbot feeds`, `newsbot refresh`, the bot's schedule)
+    refresh_minutes: float = Field(30.0, gt=0)  # how often the bot refreshes followed feeds (0 < x)
+    fetch_timeout: float = Field(20.0, gt=0)  # seconds to wait for a server
+    fetch_max_mb: float = Field(10.0, gt=0)  # a larger page or feed is not downloaded
+    fetch_min_delay: float = Field(1.0, ge=0)  # seconds between two requests to the same site
+
     # conversation
     history_turns: int = Field(4, ge=0, le=50)
 
@@ -75,6 +86,7 @@ class Settings(BaseSettings):
     telegram_rate_limit: int = Field(10, ge=0)  # questions per user per minute, 0 = unlimited
     telegram_max_upload_mb: float = Field(5.0, gt=0)
     telegram_webhook_secret: SecretStr | None = None
+    telegram_channels: StrList = Field(default_factory=list)  # channels whose posts are indexed (id or @name)
 
     # optional LLM answerer (LangChain init_chat_model); unset = extractive
     llm: str | None = None
@@ -92,6 +104,13 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("telegram_channels", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
     @field_validator("llm", "chroma_url", "llm_base_url", mode="before")

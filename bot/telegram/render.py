@@ -48,8 +48,19 @@ def _citation(c: Citation, marked: bool = True) -> str:
     meta = [title_html]
     if c.date:
         meta.append(escape(c.date))
-    if not url:
+    if c.publisher:
+        meta.append(escape(c.publisher))
+    elif not url:
         meta.append(escape(c.source.rsplit("/", 1)[-1]))
+    if c.also:
+        links = [
+            f'<a href="{escape(u, quote=True)}">{escape(r.title[:60])}</a>'
+            if (u := _link(r.url))
+            else escape(r.source.rsplit("/", 1)[-1][:60])
+            for r in c.also[:3]
+        ]
+        more = f" and {len(c.also) - 3} more" if len(c.also) > 3 else ""
+        meta.append(f"also reported by {len(c.also)}: {', '.join(links)}{more}")
     if marked:
         before, after = _shorten(c.before, 300), _shorten(c.after, 300)
         passage = " ".join(x for x in (escape(before), f"<b>{escape(quote)}</b>", escape(after)) if x)
