@@ -75,6 +75,15 @@ class Settings(BaseSettings):
     fetch_max_mb: float = Field(10.0, gt=0)  # a larger page or feed is not downloaded
     fetch_min_delay: float = Field(1.0, ge=0)  # seconds between two requests to the same site
 
+    # time: "yesterday" counts from today (now) or from the newest article's date (newest: an archive)
+    time_reference: Literal["now", "newest"] = "now"
+    recency_decay: float = Field(20.0, ge=0)  # "latest" questions: weight 1 / (1 + decay * age in years) ...
+    recency_floor: float = Field(0.5, ge=0, le=1)  # ... never below this (undated articles get it)
+    # candidates whose score is within this gap of the best (the sentence model's logit) may answer too: reports
+    # that differ are looked for among them, and a "latest" question takes the newest of them
+    plausible_gap: float = Field(5.0, ge=0)
+    conflict_days: float = Field(2.0, ge=0)  # ... published at most this many days apart
+
     # conversation
     history_turns: int = Field(4, ge=0, le=50)
 

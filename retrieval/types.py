@@ -106,6 +106,16 @@ class Citation:
         )
 
 
+@dataclass(frozen=True)
+class DifferingReport:
+    """One side of conflicting reports: the value an outlet gave, under citation ``n``."""
+
+    value: str
+    n: int
+    publisher: str
+    date: str | None
+
+
 @dataclass
 class Answer:
     """What every adapter renders: the Telegram user sees the same value ``ask --json`` prints."""
@@ -120,6 +130,9 @@ class Answer:
     fallback_reason: str | None = None  # why the LLM's answer was replaced (extractive-fallback only)
     short: str | None = None  # the short fact asked for ("Hayat Tahrir al-Sham", "December 8"), inside citation 1
     confidence: float | None = None  # probability that the answer answers (the extractive selector's)
+    time: str | None = None  # the time the question was understood to ask about ("2024-12-13 to 2024-12-20")
+    when: str | None = None  # the date of what is quoted, said first ("On 20 December 2024, IRNA reported")
+    conflict: list[DifferingReport] = field(default_factory=list)  # reports that differ, newest first
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

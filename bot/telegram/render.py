@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from bot.render import answerer_note
+from bot.render import answerer_note, headline, searched_line
 from retrieval.types import Answer, Citation, SourceInfo
 
 LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
@@ -80,11 +80,15 @@ def render_answer(answer: Answer) -> list[str]:
     and the related passages.
     """
     blocks: list[str] = []
-    if answer.searched:
-        blocks.append(f"<i>Searched: {escape(answer.searched)}</i>")
+    searched = searched_line(answer)
+    if searched:
+        blocks.append(f"<i>{escape(searched[:1].upper() + searched[1:])}</i>")
     if answer.found and answer.answerer != "llm":
-        if answer.short:
-            blocks.append(f"<b>{escape(answer.short)}</b>")
+        top = headline(answer)
+        if answer.conflict:
+            blocks.append(f"<b>{_answer_text(answer)}</b>")
+        elif top:
+            blocks.append(f"<b>{escape(top)}</b>")
         blocks.extend(_citation(c) for c in answer.citations)
     elif answer.found:
         blocks.append(_answer_text(answer))
