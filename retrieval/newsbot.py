@@ -45,8 +45,10 @@ class Newsbot:
         embedder: Embedder | None = None,
         notice: Callable[[str], None] | None = None,
         client_factory: Callable[[Settings], Any] | None = None,
+        purpose: str = "serve",
     ) -> None:
         self.settings = settings
+        self.purpose = purpose  # "ingest" (bulk encoding) or "serve" (answers): picks the encoder when "auto"
         self.notice = notice or log.info
         self._embedder = embedder
         self._client_factory = client_factory
@@ -68,9 +70,26 @@ class Newsbot:
 
             s = self.settings
             self._embedder = Embedder(
-                s.embedding_model, s.embedding_batch_size, s.embedding_backend, cache_dir=s.data_dir / "onnx"
+                s.embedding_model, s.embedding_batch_size, s.backend_for(self.purpose), cache_dir=s.onnx_cache
             )
         return self._embedder
+
+    def prepare_fast_encoder(self) -> None:
+        """With the auto backend, make the ONNX export answers will use (once per model; a few seconds)."""
+        s = self.settings
+        if s.embedding_backend != "auto":
+            return
+        from retrieval.errors import NewsbotError
+        from retrieval.onnx_backend import exported_model, is_exported
+
+        location = self.embedder.location
+        if is_exported(location, "onnx", s.onnx_cache):
+            return
+        self.notice("Preparing the fast encoder for answers (once, a few seconds)…")
+        try:
+            exported_model(location, "onnx", s.onnx_cache)
+        except (NewsbotError, OSError) as exc:  # answers then fall back to torch
+            self.notice(f"could not prepare the ONNX encoder ({exc}); answers will use torch")
 
     def _new_index(self, check_model: bool = True) -> Index:
         from retrieval.store import Index

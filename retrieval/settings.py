@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     # torch: sentence-transformers; onnx: the same model exported once to DATA_DIR/onnx and run with
     # onnxruntime (same vectors, no torch import: faster start, less memory); onnx-int8: quantised, faster
     # again, slightly different vectors (an index built with it is marked as such: `reindex` to switch)
-    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    # auto: torch for ingest and reindex (faster in bulk here), onnx for answering (faster start, less memory)
+    embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8"] = "auto"
+    onnx_dir: Path | None = None  # where the ONNX export is kept (default: the per-user cache folder)
     embedding_batch_size: int = Field(16, ge=1, le=1024)
     ingest_group: int = Field(512, ge=1, le=100_000)  # chunks embedded and written together (whole articles)
 
@@ -126,6 +128,25 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def onnx_cache(self) -> Path:
+        """The folder of the ONNX export: NEWSBOT_ONNX_DIR, an export already in the data directory, or the
+        per-user cache (one export serves every data directory of the user)."""
+        if self.onnx_dir is not None:
+            return self.onnx_dir
+        legacy = self.data_dir / "onnx"
+        if legacy.is_dir():
+            return legacy
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("newsbot", appauthor=False)) / "onnx"
+
+    def backend_for(self, purpose: str) -> str:
+        """The encoder backend to use for ``purpose`` ("ingest" or "serve")."""
+        if self.embedding_backend != "auto":
+            return self.embedding_backend
+        return "torch" if purpose == "ingest" else "onnx"
 
     @property
     def chroma_dir(self) -> Path:

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
     urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
     files = [p for p in args.paths if p not in urls]
-    with Newsbot(settings, notice=notice) as bot:
+    with Newsbot(settings, notice=notice, purpose="ingest") as bot:
         with progress_bar(enabled=not args.no_progress and sys.stderr.isatty()) as progress:
             report = bot.ingest(files, progress=progress) if files else IngestReport()
         for url in urls:  # one page, or one feed's current items, once (`newsbot feeds add` follows a feed)
@@ -42,6 +42,8 @@ def run(args: argparse.Namespace, settings: Any) -> int:
                 report.unchanged.append(url)
             elif outcome.status == "failed":
                 report.failed.append((url, outcome.error or "cannot read"))
+        if report.added or report.replaced:
+            bot.prepare_fast_encoder()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
