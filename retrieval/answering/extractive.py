@@ -59,7 +59,7 @@ class ExtractiveAnswerer:
         threshold: float | None = None,
         max_citations: int = 3,
         chunks_considered: int = 5,
-        conflicts: tuple[float, float] | None = (5.0, 2.0),
+        conflicts: tuple[float, float] | None = (4.0, 0.0),
     ) -> None:
         self.context = context
         self.neighbours = neighbours
