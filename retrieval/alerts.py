@@ -34,10 +34,13 @@ if TYPE_CHECKING:
 
 WEIGHTS_FILE = "alerts.json"
 MAX_TOPIC_CHARS = 100
-SENTENCE_CHUNKS = 2  # the best sentence is sought in this many chunks most similar to the topic
+LEAD_BONUS = 0.1  # the article's first sentence wins a near tie
+QUOTES = "\"'“‘"
+QUOTE_PENALTY = 0.1  # a quotation out of context makes a poor alert line
 MIN_SENTENCE_WORDS = 5
 SENTENCE_TERM_WEIGHT = 0.5  # a sentence's topic-term coverage counts this much beside its cosine
 TOPIC_CACHE = 1024
+READ_BATCH = 2000  # chunk vectors per Chroma read
 FEATURES = (
     "max_sim",  # best chunk's cosine to the topic
     "lead_sim",  # the first chunk's (title and lead) cosine
@@ -175,13 +178,12 @@ class TopicMatcher:
 
     def scores(self, topic: str, doc_ids: Sequence[str]) -> dict[str, float]:
         """The probability that each known article of ``doc_ids`` is about ``topic`` (no threshold)."""
-        prepared = self.topic(topic)
-        return {a.doc_id: self._score(prepared, a) for a in self.articles(doc_ids)}
+        return self.score_articles(topic, self.articles(doc_ids))
 
-    def features(self, topic: str, doc_ids: Sequence[str]) -> dict[str, dict[str, float]]:
-        """Every signal (`FEATURES`) of each known article for ``topic`` (what the fitting script reads)."""
+    def score_articles(self, topic: str, articles: Sequence[ArticleData]) -> dict[str, float]:
+        """`scores` for articles already read with `articles` (the benchmark reads them once for every topic)."""
         prepared = self.topic(topic)
-        return {a.doc_id: signals(prepared, a) for a in self.articles(doc_ids)}
+        return {a.doc_id: self._score(prepared, a) for a in articles}
 
     # ---- preparing -----------------------------------------------------------------------------
     def topic(self, text: str) -> Topic:
@@ -206,13 +208,15 @@ class TopicMatcher:
         table = self.parts.index.view.table
         chunks_of: dict[str, list[Chunk]] = {}
         for doc_id in dict.fromkeys(doc_ids):
-            chunks = []
+            chunks: list[Chunk] = []
             while (chunk := table.get(chunk_id(doc_id, len(chunks)))) is not None:
                 chunks.append(chunk)
             if chunks:
                 chunks_of[doc_id] = chunks
         ids = [c.id for chunks in chunks_of.values() for c in chunks]
-        stored = self.parts.index.chroma.vectors(ids) if ids else {}
+        stored: dict[str, Any] = {}
+        for start in range(0, len(ids), READ_BATCH):
+            stored.update(self.parts.index.chroma.vectors(ids[start : start + READ_BATCH]))
         out = []
         for doc_id, chunks in chunks_of.items():
             chunks = [c for c in chunks if c.id in stored]
@@ -243,15 +247,22 @@ class TopicMatcher:
         )
 
     def best_sentence(self, topic: Topic, article: ArticleData) -> str:
-        """The sentence of the chunks nearest the topic whose embedding and terms best match it."""
+        """The sentence that best speaks of the topic: its cosine to the topic plus its share of the topic's
+        terms, among the sentences of the lead chunk and the chunk nearest the topic; the article's first
+        sentence (the lead, which states what the story is) is preferred on a near tie; quotes are not."""
         import numpy as np
 
         sims = article.vectors @ topic.vector
-        nearest = [article.chunks[int(i)] for i in np.argsort(-sims)[:SENTENCE_CHUNKS]]
-        candidates: dict[str, None] = {}
-        for chunk in sorted(nearest, key=lambda c: c.index):
+        chosen = {0, int(np.argmax(sims))}
+        candidates: dict[str, float] = {}  # sentence -> its bonus
+        for index in sorted(chosen):
+            chunk = article.chunks[index]
             for start, end in sentence_spans(chunk.text):
-                candidates[" ".join(chunk.text[start:end].split())] = None
+                sentence = " ".join(chunk.text[start:end].split())
+                bonus = LEAD_BONUS if index == 0 and not candidates else 0.0
+                if sentence[:1] in QUOTES:
+                    bonus -= QUOTE_PENALTY
+                candidates.setdefault(sentence, bonus)
         sentences = [s for s in candidates if len(s.split()) >= MIN_SENTENCE_WORDS] or list(candidates)
         if not sentences:
             return article.chunks[0].title
@@ -261,7 +272,7 @@ class TopicMatcher:
         def score(i: int) -> float:
             found = set(terms(sentences[i]))
             cover = sum(w for t, w in zip(topic.terms, topic.weights, strict=True) if t in found) / weight
-            return float(vectors[i] @ topic.vector) + SENTENCE_TERM_WEIGHT * cover
+            return float(vectors[i] @ topic.vector) + SENTENCE_TERM_WEIGHT * cover + candidates[sentences[i]]
 
         return sentences[max(range(len(sentences)), key=score)]
 
