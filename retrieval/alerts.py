@@ -185,6 +185,12 @@ class TopicMatcher:
         prepared = self.topic(topic)
         return {a.doc_id: self._score(prepared, a) for a in articles}
 
+    def doc_ids_of(self, sources: Sequence[str]) -> list[str]:
+        """The indexed articles read from ``sources`` (an `IngestReport`'s ``added`` and ``replaced``), in order."""
+        order = {source: i for i, source in enumerate(sources)}
+        firsts = [c for c in self.parts.index.view.table.chunks if c.index == 0 and c.source in order]
+        return [c.doc_id for c in sorted(firsts, key=lambda c: (order[c.source], c.doc_id))]
+
     # ---- preparing -----------------------------------------------------------------------------
     def topic(self, text: str) -> Topic:
         """``text`` prepared: its embedding (cached), its terms and their idf in the current index."""

@@ -153,3 +153,22 @@ def test_a_broken_model_file_is_one_line_saying_how_to_refit(tmp_path):
     with pytest.raises(NewsbotError, match="alert_threshold.py --fit") as caught:
         AlertModel.load(broken)
     assert "\n" not in str(caught.value)
+
+
+def test_a_new_article_arriving_is_matched_against_every_followed_topic(newsbot):
+    from retrieval.alerts import TopicMatcher
+    from retrieval.documents import make_article
+
+    def article(a):
+        return make_article(a["text"], source=a["url"], title=a["title"], date=a["date"], url=a["url"],
+                            publisher=a["publisher"])
+
+    newsbot.ingest_articles([article(GAS), article(FOOTBALL)])
+    matcher = TopicMatcher(newsbot)
+    followed = ["Syria ceasefire", "Harbour City football"]
+    report = newsbot.ingest_articles([article(CEASEFIRE)])  # what a feed refresh or a channel post brings
+    new = matcher.doc_ids_of(report.added + report.replaced)
+    assert len(new) == 1
+    alerts = matcher.match_topics(followed, new)
+    assert [m.title for m in alerts["Syria ceasefire"]] == [CEASEFIRE["title"]]
+    assert alerts["Harbour City football"] == []  # the football article is old news: not matched again
