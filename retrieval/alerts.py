@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -156,6 +157,7 @@ class TopicMatcher:
         self.model = model or AlertModel.load()
         self.threshold = self.model.threshold if threshold is None else threshold
         self._vectors: dict[str, Any] = {}
+        self._lock = threading.Lock()  # the bot's handlers may match from several threads
 
     # ---- the public calls ----------------------------------------------------------------------
     def match(self, topic: str, doc_ids: Sequence[str]) -> list[TopicMatch]:
@@ -197,11 +199,14 @@ class TopicMatcher:
         import numpy as np
 
         text = clean_topic(text)
-        vector = self._vectors.get(text)
+        with self._lock:
+            vector = self._vectors.get(text)
         if vector is None:
-            if len(self._vectors) >= TOPIC_CACHE:
-                self._vectors.pop(next(iter(self._vectors)))
-            vector = self._vectors[text] = np.asarray(self.parts.embedder.embed_query(text), dtype=np.float32)
+            vector = np.asarray(self.parts.embedder.embed_query(text), dtype=np.float32)
+            with self._lock:
+                if len(self._vectors) >= TOPIC_CACHE:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[text] = vector
         sequence = tuple(terms(text))
         unique = tuple(dict.fromkeys(sequence))
         idf = self.parts.index.view.bm25.idf
