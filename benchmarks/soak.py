@@ -273,18 +273,22 @@ def export_onnx(cache: Path) -> None:
 
 
 class LogCount(logging.Handler):
-    """Counts warnings and errors; keeps the first few lines (the token redacted)."""
+    """Counts warnings and errors of the bot and of the stand-in apart; keeps the first few (the token redacted)."""
 
     def __init__(self, token: str) -> None:
         super().__init__(logging.WARNING)
         self.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s", [token]))
         self.levels: Counter[str] = Counter()
         self.first: list[str] = []
+        self.started = time.monotonic()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.levels[record.levelname] += 1
-        if len(self.first) < 5:
-            self.first.append(self.format(record).splitlines()[0])
+        side = "stand-in" if record.name.startswith("aiohttp") else "bot"
+        self.levels[f"{side} {record.levelname}"] += 1
+        if len(self.first) < 3:
+            lines = self.format(record).splitlines()
+            tail = " | ".join(line.strip() for line in lines[-3:]) if len(lines) > 1 else ""
+            self.first.append(f"[{time.monotonic() - self.started:.0f} s] {lines[0]} {tail}".strip())
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -323,6 +327,7 @@ async def run(args: argparse.Namespace) -> None:
 
         log_count = LogCount(standin.token)
         logging.getLogger().addHandler(log_count)
+        stopping: list[float] = []
         app = build_application(
             settings, newsbot, base_url=f"{standin.url}/bot", base_file_url=f"{standin.url}/file/bot"
         )
@@ -376,6 +381,7 @@ async def run(args: argparse.Namespace) -> None:
             await asyncio.sleep(duration)
             load.stop.set()
             elapsed = time.monotonic() - t0
+            stopping.append(time.monotonic() - log_count.started)
             done, pending = await asyncio.wait(users, timeout=REPLY_TIMEOUT)
             for task in [*pending, watcher, uploader]:
                 task.cancel()
@@ -402,8 +408,11 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(
         f"errors: error replies {tally.error_replies}, timeouts {tally.timeouts}, "
-        f"Bot API calls refused {dict(standin.refused)}, log {dict(log_count.levels)} {log_count.first}"
+        f"Bot API calls refused {dict(standin.refused)}, log {dict(log_count.levels)}"
     )
+    for line in log_count.first:
+        print(f"  {line}")
+    print(f"  (load stopped at {stopping[0]:.0f} s of the log's clock)")
     print(f"admin upload: {ingest_note[0] if ingest_note else 'did not finish'}")
     print(
         f"memory (VmRSS): start {start_rss:.1f} MB, middle ({middle[0]:.0f} s) {middle[1]:.1f} MB, "
