@@ -27,6 +27,9 @@ METRICS = [
 ]
 
 
+TIME_METRICS = ["time_filter_accuracy", "latest_accuracy", "conflict_precision", "conflict_recall"]
+
+
 def _fmt(value: Any, key: str) -> str:
     if value is None:
         return "–"
@@ -54,6 +57,9 @@ def summary_table(report: dict[str, Any]) -> Table:
         table.add_column(mode, justify="right")
     for key in METRICS:
         table.add_row(key, *(_fmt(m.get(key), key) for m in modes.values()))
+    for key in TIME_METRICS:  # only for question sets labelled for them (dated sets, RGB counterfactuals)
+        if any(m.get(key) is not None for m in modes.values()):
+            table.add_row(key, *(_fmt(m.get(key), key) for m in modes.values()))
     return table
 
 

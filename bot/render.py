@@ -21,8 +21,20 @@ def _where(c: Citation) -> str:
     parts = [c.title]
     if c.date:
         parts.append(c.date)
+    if c.publisher:
+        parts.append(c.publisher)
     parts.append(c.url or c.source)
     return " · ".join(parts)
+
+
+def also_line(c: Citation, limit: int = 3) -> str | None:
+    """ "also reported by N others: A, B, C" for a cited story's grouped reprints, or None."""
+    if not c.also:
+        return None
+    names = [r.url or r.source for r in c.also[:limit]]
+    more = f" and {len(c.also) - limit} more" if len(c.also) > limit else ""
+    others = "other" if len(c.also) == 1 else "others"
+    return f"also reported by {len(c.also)} {others}: {', '.join(names)}{more}"
 
 
 def answerer_note(answer: Answer) -> str | None:
@@ -41,19 +53,34 @@ def _passage(c: Citation, mark: tuple[str, str]) -> str:
     return " ".join(p for p in parts if p)
 
 
+def searched_line(answer: Answer) -> str | None:
+    """What was searched, when it is not just the question: a rewritten follow-up and the time understood."""
+    parts = [p for p in (answer.searched, answer.time) if p]
+    return "searched: " + " · ".join(parts) if parts else None
+
+
+def headline(answer: Answer) -> str | None:
+    """The line above the passages: reports that differ, the LLM's text, or the short answer (with its date)."""
+    if answer.conflict or answer.answerer == "llm":
+        return answer.answer
+    if answer.short:
+        return f"{answer.when}: {answer.short}" if answer.when else answer.short
+    return f"{answer.when}:" if answer.when else None
+
+
 def plain(answer: Answer) -> str:
     """Plain text: the short answer, then each cited passage once with its quote in ``**``; or the decline."""
     lines = []
-    if answer.searched:
-        lines.append(f"(searched: {answer.searched})")
+    if searched_line(answer):
+        lines.append(f"({searched_line(answer)})")
     if answer.found:
-        if answer.answerer == "llm":
-            lines.append(answer.answer)
-        elif answer.short:
-            lines.append(answer.short)
+        if headline(answer):
+            lines.append(str(headline(answer)))
         for c in answer.citations:
             lines.append(f"[{c.n}] {_passage(c, ('**', '**'))}")
             lines.append(f"    {_where(c)}")
+            if also_line(c):
+                lines.append(f"    {also_line(c)}")
     else:
         lines.append(answer.answer)
         if answer.related:
@@ -70,15 +97,15 @@ def plain(answer: Answer) -> str:
 def rich_answer(answer: Answer) -> Group:
     """A rich renderable: the short answer in bold, each passage once with its quote in bold, sources dimmed."""
     items: list[Text] = []
-    if answer.searched:
-        items.append(Text(f"searched: {answer.searched}", style="dim"))
-    if answer.found and answer.answerer == "llm":
+    if searched_line(answer):
+        items.append(Text(str(searched_line(answer)), style="dim"))
+    if answer.found and (answer.answerer == "llm" or answer.conflict):
         body = Text()
         for piece in re.split(r"(\[\d+\])", answer.answer):
-            body.append(piece, style="bold cyan" if re.fullmatch(r"\[\d+\]", piece) else "")
+            body.append(piece, style="bold cyan" if re.fullmatch(r"\[\d+\]", piece) else "bold")
         items.append(body)
-    elif answer.found and answer.short:
-        items.append(Text(answer.short, style="bold"))
+    elif answer.found and headline(answer):
+        items.append(Text(str(headline(answer)), style="bold"))
     elif not answer.found:
         items.append(Text(answer.answer, style="yellow"))
     if answer.found:
@@ -90,6 +117,8 @@ def rich_answer(answer: Answer) -> Group:
                     line.append((" " if len(line) > len(f"[{c.n}] ") else "") + " ".join(text.split()), style=style)
             items.append(line)
             items.append(Text("    " + _where(c), style="dim"))
+            if also_line(c):
+                items.append(Text(f"    {also_line(c)}", style="dim"))
     elif answer.related:
         items.append(Text(""))
         items.append(Text("Related passages (they may not answer the question):", style="dim"))

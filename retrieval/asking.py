@@ -6,15 +6,17 @@ extractive answerer), then the checked `Answer`. ``ask`` is ``stream(query).resu
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from retrieval.conversation import strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
-from retrieval.types import Answer, Hit
+from retrieval.types import Answer, Chunk, Citation, Hit, Reported
 
 if TYPE_CHECKING:
     from retrieval.answering.lexicon import WordVectors
@@ -24,8 +26,11 @@ if TYPE_CHECKING:
     from retrieval.llm.answerer import LLMAnswerer
     from retrieval.settings import Settings
     from retrieval.store import Index
+    from retrieval.store.reprints import ReprintStore
+    from retrieval.timewords import TimeScope
 
 MIN_CANDIDATES = 8  # chunks the answerer reads, whatever the number of citations asked for
+RECENCY_POOL = 3  # a "latest" question re-ranks this many times more chunks by date
 
 
 @dataclass
@@ -38,6 +43,7 @@ class Query:
     mode: str | None = None  # retrieval mode
     conversation: Conversation | None = None
     answerer: str | None = None  # "extractive", "llm" or None
+    reference: date | None = None  # the day time words count from ("yesterday"); None: NEWSBOT_TIME_REFERENCE
 
 
 class AnswerStream:
@@ -101,6 +107,7 @@ class Retrieved:
     vector: list[float]
     hits: list[Hit]
     timings: dict[str, float]
+    scope: TimeScope | None = None  # what the question says about time (None: nothing)
 
 
 class Parts(Protocol):
@@ -124,6 +131,9 @@ class Parts(Protocol):
     def word_vectors(self) -> WordVectors | None: ...
 
     def ensure_seeded(self) -> bool: ...
+
+    @property
+    def reprints(self) -> ReprintStore | None: ...
 
     def search(
         self,
@@ -153,16 +163,28 @@ class Asker:
     def _events(self, query: Query) -> Iterator[str | Answer]:
         got = self.retrieve(query)
         started = self.clock()
-        # sentences are scored against the user's own words; inherited context only steers retrieval
-        stream = self.answer_stream(strip_context(got.searched), got.hits, got.vector, query.k, query.answerer)
+        stream = self._answer(got, query)
         try:
             yield from stream
         finally:
             stream.close()
         yield self._finish(stream.result(), got, query.conversation, started)
 
-    def retrieve(self, query: Query) -> Retrieved:
-        """Clean the question, make a follow-up self-contained, embed it and search."""
+    def _answer(self, got: Retrieved, query: Query) -> AnswerStream:
+        # sentences are scored against the user's own words; inherited context and time words only steer retrieval
+        words = strip_context(got.scope.question if got.scope is not None else got.searched)
+        prefer = self.recency(self.reference(query)) if got.scope is not None and got.scope.recency else None
+        return self.answer_stream(words, got.hits, got.vector, query.k, query.answerer, prefer)
+
+    def answer_retrieved(self, got: Retrieved, query: Query) -> Answer:
+        """The answer to already retrieved ``got`` (the evaluation scores retrieval and answers apart)."""
+        started = self.clock()
+        return self._finish(self._answer(got, query).result(), got, query.conversation, started)
+
+    def retrieve(self, query: Query, depth: int | None = None) -> Retrieved:
+        """Clean the question, make a follow-up self-contained, read its time words, embed it and search.
+
+        ``depth``: chunks to return (default: what the answerer reads)."""
         bot = self.bot
         t0 = self.clock()
         question = clean_question(query.question, bot.settings.max_question_chars)
@@ -171,11 +193,15 @@ class Asker:
         t1 = self.clock()
         bot.embedder.model  # noqa: B018 - importing and loading the model is timed apart from embedding
         t_loaded = self.clock()
-        vector = bot.embedder.embed_query(searched)
+        scope, filters = self.understand_time(query, searched)
+        text = scope.question if scope is not None else searched  # time words are not search terms
+        vector = bot.embedder.embed_query(text)
         t2 = self.clock()
-        hits = bot.search(
-            searched, k=max(MIN_CANDIDATES, query.k or 0), mode=query.mode, filters=query.filters, vector=vector
-        )
+        depth = depth or max(MIN_CANDIDATES, query.k or 0)
+        wide = depth * RECENCY_POOL if scope is not None and scope.recency else depth
+        hits = bot.search(text, k=wide, mode=query.mode, filters=filters, vector=vector)
+        if scope is not None and scope.recency:
+            hits = self.newest_first(hits, self.reference(query))[:depth]
         t3 = self.clock()
         timings = {
             "start": t0,
@@ -184,7 +210,49 @@ class Asker:
             "embed": t2 - t_loaded,
             "search": t3 - t2,
         }
-        return Retrieved(question, searched, vector, hits, timings)
+        return Retrieved(question, searched, vector, hits, timings, scope)
+
+    def reference(self, query: Query) -> date:
+        """The day time words count from: the query's, today, or the newest article's (NEWSBOT_TIME_REFERENCE)."""
+        if query.reference is not None:
+            return query.reference
+        if self.bot.settings.time_reference == "newest":
+            dates = [c.date for c in self.bot.index.chunks() if c.date]
+            if dates:
+                return date.fromisoformat(max(dates))
+        return date.today()
+
+    def understand_time(self, query: Query, searched: str) -> tuple[TimeScope | None, Filters]:
+        """The question's time words as a scope; its range becomes the filters unless --since/--until were given."""
+        from retrieval.timewords import understand_time
+
+        scope = understand_time(searched, self.reference(query))
+        if not scope.expressions:
+            return None, query.filters
+        filters = query.filters
+        if scope.has_filter and not (filters.since or filters.until):  # explicit dates win over time words
+            filters = Filters(scope.since, scope.until, filters.source)
+        return scope, filters
+
+    def recency(self, reference: date) -> Callable[[Chunk], float]:
+        """A chunk's bounded recency weight (`retrieval.timewords.recency_weight`) for "latest" questions."""
+        from retrieval.timewords import recency_weight
+
+        settings = self.bot.settings
+
+        def weight(chunk: Chunk) -> float:
+            if not chunk.date:
+                return settings.recency_floor
+            age = (reference - date.fromisoformat(chunk.date)).days
+            return recency_weight(float(age), settings.recency_decay, settings.recency_floor)
+
+        return weight
+
+    def newest_first(self, hits: list[Hit], reference: date) -> list[Hit]:
+        """Hits re-ranked by their recency weight, for "latest" questions."""
+        weight = self.recency(reference)
+        boosted = [dataclasses.replace(h, score=h.score * weight(h.chunk)) for h in hits]
+        return sorted(boosted, key=lambda h: -h.score)
 
     def answer_stream(
         self,
@@ -193,17 +261,25 @@ class Asker:
         vector: list[float] | None = None,
         max_citations: int | None = None,
         answerer: str | None = None,
+        prefer: Callable[[Chunk], float] | None = None,
     ) -> AnswerStream:
-        """The answer from already retrieved ``hits``: extractive, or the LLM's checked one."""
+        """The answer from already retrieved ``hits``: extractive, or the LLM's checked one.
+
+        ``prefer(chunk)`` weights candidates (newer reports for a "latest" question)."""
         from retrieval.llm import resolve_answerer
 
-        extractive = self.extractive(question, hits, vector, max_citations)
+        extractive = self.extractive(question, hits, vector, max_citations, prefer)
         if resolve_answerer(answerer, self.bot.settings.llm) == "extractive":
             return AnswerStream(iter([extractive]))
         return AnswerStream(self.bot.llm_answerer.stream(question, hits, extractive, max_citations))
 
     def extractive(
-        self, question: str, hits: list[Hit], vector: list[float] | None, max_citations: int | None
+        self,
+        question: str,
+        hits: list[Hit],
+        vector: list[float] | None,
+        max_citations: int | None,
+        prefer: Callable[[Chunk], float] | None = None,
     ) -> Answer:
         from retrieval.answering.extractive import ExtractiveAnswerer
         from retrieval.answering.features import Context
@@ -216,8 +292,9 @@ class Asker:
             self.bot.selector,
             threshold=settings.min_answer_probability,
             max_citations=max_citations or settings.top_k,
+            conflicts=(settings.plausible_gap, settings.conflict_days),
         )
-        return answerer.answer(question, hits, self._similarities(hits, vector))
+        return answerer.answer(question, hits, self._similarities(hits, vector), prefer)
 
     def _similarities(self, hits: list[Hit], vector: list[float] | None) -> dict[str, float]:
         """Cosine similarity of each hit to the question, from Chroma's vectors for hits BM25 alone found."""
@@ -238,6 +315,42 @@ class Asker:
             {key: value for key, value in answer.timings.items() if key == "llm"}, answer=t4 - started, total=t4 - t0
         )
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
+        self._add_reprints(answer)
+        self._add_dates(answer, got.scope)
         if conversation is not None:
             conversation.record(got.question, got.searched, answer)
         return answer
+
+    @staticmethod
+    def _add_dates(answer: Answer, scope: TimeScope | None) -> None:
+        """Say what time was understood, and name the date of what is quoted when time matters or dates differ."""
+        if scope is not None and (scope.has_filter or scope.recency):
+            answer.time = scope.describe()
+        dates = {c.date for c in answer.citations if c.date}
+        first = answer.citations[0] if answer.citations else None
+        if (
+            answer.found
+            and not answer.conflict
+            and first is not None
+            and first.date
+            and (answer.time or len(dates) > 1)
+        ):
+            day = date.fromisoformat(first.date)
+            who = first.publisher or first.source.rsplit("/", 1)[-1]
+            answer.when = f"On {day.day} {day:%B %Y}, {who} reported"
+
+    def _add_reprints(self, answer: Answer) -> None:
+        """Each cited article's grouped reprints become its citation's ``also`` ("also reported by N others")."""
+        store = self.bot.reprints
+        if store is None or not (answer.citations or answer.related):
+            return
+        copies = store.copies_of(c.doc_id for c in [*answer.citations, *answer.related])
+        if not copies:
+            return
+
+        def with_copies(c: Citation) -> Citation:
+            also = tuple(Reported(x.title, x.source, x.url, x.date) for x in copies.get(c.doc_id, []))
+            return dataclasses.replace(c, also=also) if also else c
+
+        answer.citations = [with_copies(c) for c in answer.citations]
+        answer.related = [with_copies(c) for c in answer.related]

@@ -28,7 +28,15 @@ class Catalog:
             firsts.setdefault(chunk.doc_id, chunk)
             counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         out = [
-            SourceInfo(doc_id=d, title=c.title, date=c.date, source=c.source, chunks=counts[d], url=c.url)
+            SourceInfo(
+                doc_id=d,
+                title=c.title,
+                date=c.date,
+                source=c.source,
+                chunks=counts[d],
+                url=c.url,
+                publisher=c.publisher,
+            )
             for d, c in firsts.items()
         ]
         out.sort(key=lambda s: (s.date or "", s.title), reverse=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from retrieval.store.chunks import chunk_id
 from retrieval.text import sentence_spans
 from retrieval.types import Article, Chunk
 
@@ -52,7 +53,7 @@ def chunk_article(
         start, end = spans[group[0]][0], spans[group[-1]][1]
         chunks.append(
             Chunk(
-                id=f"{article.id}-{index}",
+                id=chunk_id(article.id, index),
                 doc_id=article.id,
                 index=index,
                 text=text[start:end],
@@ -63,6 +64,7 @@ def chunk_article(
                 date=article.date,
                 url=article.url,
                 n_chunks=len(groups),
+                publisher=article.publisher,
             )
         )
     return chunks

@@ -23,7 +23,7 @@ JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 
 _SEED_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
-_HEADER = re.compile(r"^(title|date|source|url|published|author)\s*:\s*(.*)$", re.IGNORECASE)
+_HEADER = re.compile(r"^(title|date|source|url|published|author|publisher)\s*:\s*(.*)$", re.IGNORECASE)
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})[-_]?(\d{2})[-_]?(\d{2})(?!\d)")
 _TEXT_FIELDS = ("text", "content", "body", "article", "story", "maintext")
 _DATE_FIELDS = ("date", "published", "published_at", "publish_date", "date_publish", "pubdate", "time")
@@ -45,7 +45,12 @@ def content_hash(text: str) -> str:
 
 
 def make_article(
-    text: str, source: str, title: str | None = None, date: str | None = None, url: str | None = None
+    text: str,
+    source: str,
+    title: str | None = None,
+    date: str | None = None,
+    url: str | None = None,
+    publisher: str | None = None,
 ) -> Article:
     """Build an `Article`, normalising the date and deriving a title when none is given."""
     text = text.strip()
@@ -62,6 +67,7 @@ def make_article(
         date=normalize_date(date),
         url=url or None,
         content_hash=digest,
+        publisher=" ".join(publisher.split())[:120] or None if publisher else None,
     )
 
 
@@ -106,7 +112,7 @@ def decode(data: bytes, name: str) -> str:
 
 def parse_text(text: str, source: str, file_name: str = "") -> Article:
     """The seed format (``date YYYY-MM-DD body``), header lines, or a headline on line 1."""
-    title = date = url = None
+    title = date = url = publisher = None
     seed = _SEED_DATE.match(text)
     if seed:
         date = seed.group(1)
@@ -124,13 +130,15 @@ def parse_text(text: str, source: str, file_name: str = "") -> Article:
             date = value
         elif key in ("url", "source") and re.match(r"https?://", value):
             url = value
+        elif key in ("source", "publisher") and value:
+            publisher = value
         header_end = i + 1
     body = "\n".join(lines[header_end:]).strip()
     if title is None and not seed:
         title, body = _headline(body)
     if date is None:
         date = _date_from_name(file_name)
-    return make_article(body, source, title=title, date=date, url=url)
+    return make_article(body, source, title=title, date=date, url=url, publisher=publisher)
 
 
 def _headline(body: str) -> tuple[str | None, str]:
@@ -161,7 +169,14 @@ def parse_html(text: str, source: str) -> Article:
     if len(body.split()) < 5:  # a menu or a cookie banner is not an article
         raise InputError("HTML page with no article text")
     url = data.get("url") if re.match(r"https?://", str(data.get("url") or "")) else None
-    return make_article(body, url or source, title=data.get("title"), date=data.get("date"), url=url)
+    return make_article(
+        body,
+        url or source,
+        title=data.get("title"),
+        date=data.get("date"),
+        url=url,
+        publisher=data.get("sitename") or None,
+    )
 
 
 def parse_record(record: object, source: str) -> Article:
@@ -177,7 +192,15 @@ def parse_record(record: object, source: str) -> Article:
         url = str(lowered["source"])
     date = next((lowered[f] for f in _DATE_FIELDS if lowered.get(f)), None)
     title = lowered.get("title") or lowered.get("headline")
-    return make_article(body, url or source, title=str(title) if title else None, date=date, url=url)
+    outlet = next(
+        (
+            str(lowered[f])
+            for f in ("publisher", "outlet", "site_name", "sitename", "source")
+            if isinstance(lowered.get(f), str) and lowered[f].strip() and not re.match(r"https?://", lowered[f])
+        ),
+        None,
+    )
+    return make_article(body, url or source, title=str(title) if title else None, date=date, url=url, publisher=outlet)
 
 
 MAX_JSON_DEPTH = 64  # deeper nesting is refused before decoding (Python's decoder would hit its recursion limit)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from retrieval.embeddings import Embedder
     from retrieval.settings import Settings
     from retrieval.store import ChunkTable, Index
+    from retrieval.store.reprints import ReprintGroups, ReprintStore
 
 log = logging.getLogger("newsbot.ingest")
 ProgressFn = Callable[[str, int, int], None]  # progress(stage, done, total): "reading" files, "embedding" chunks
@@ -45,13 +46,18 @@ class IngestPlan:
     report: IngestReport = field(default_factory=IngestReport)
     stale: set[str] = field(default_factory=set)
     produced: set[str] = field(default_factory=set)  # every article id read in this run
+    groups: ReprintGroups | None = None  # reprints of indexed articles are grouped, not embedded
+    titles: dict[str, str] = field(default_factory=dict)  # doc_id -> title, to name what a reprint reprints
 
     @classmethod
-    def for_table(cls, table: ChunkTable, report: IngestReport | None = None) -> IngestPlan:
+    def for_table(
+        cls, table: ChunkTable, report: IngestReport | None = None, groups: ReprintGroups | None = None
+    ) -> IngestPlan:
         by_file: dict[str, set[str]] = {}
         for doc_id, info in table.files.items():
             by_file.setdefault(info.file, set()).add(doc_id)
-        return cls(set(table.complete_documents()), by_file, report or IngestReport())
+        titles = {c.doc_id: c.title for c in table.chunks if c.index == 0}
+        return cls(set(table.complete_documents()), by_file, report or IngestReport(), groups=groups, titles=titles)
 
     def admit(self, key: str, loaded: LoadedFile) -> list[Article]:
         """Record one source's outcome in the report; return its articles that must be embedded."""
@@ -65,9 +71,15 @@ class IngestPlan:
         for article in loaded.articles:
             if article.id in self.known or article.id in self.produced:  # the same text twice: one document
                 self.report.unchanged.append(article.source)
-            else:
-                (self.report.replaced if old_ids - new_ids else self.report.added).append(article.source)
-                out.append(article)
+                self.produced.add(article.id)
+                continue
+            leader = self.groups.match(article, exclude=old_ids) if self.groups is not None else None
+            if leader is not None:
+                self.report.reprints.append((article.source, self.titles.get(leader[0], leader[0])))
+                continue
+            self.titles[article.id] = article.title
+            (self.report.replaced if old_ids - new_ids else self.report.added).append(article.source)
+            out.append(article)
             self.produced.add(article.id)
         return out
 
@@ -133,10 +145,13 @@ def _given(name: str, articles: list[Article]) -> Callable[[], LoadedFile]:
 class Ingestor:
     """Runs an ingest: the plan decides, `retrieval.pipeline` chunks, embeds and writes, the index records."""
 
-    def __init__(self, index: Index, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self, index: Index, embedder: Embedder, settings: Settings, reprints: ReprintStore | None = None
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        self.reprints = reprints  # None: reprints are indexed like any article
 
     def run(self, sources: list[Source], progress: ProgressFn | None = None) -> IngestReport:
         """Index ``sources`` under the write lock; one writer at a time (`IndexLockedError` for a second)."""
@@ -146,7 +161,12 @@ class Ingestor:
         index = self.index
         with index.locked(), contextlib.ExitStack() as stack:
             table = index.table
-            plan = IngestPlan.for_table(table)
+            groups = None
+            if self.reprints is not None:
+                from retrieval.store.reprints import ReprintGroups
+
+                groups = ReprintGroups(self.reprints, set(table.complete_documents()), self.settings.reprint_threshold)
+            plan = IngestPlan.for_table(table, groups=groups)
             incomplete = table.incomplete_documents()
 
             def pending() -> Iterator[tuple[Article, str]]:

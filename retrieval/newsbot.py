@@ -26,10 +26,12 @@ if TYPE_CHECKING:
     from retrieval.catalog import Catalog
     from retrieval.conversation import Conversation
     from retrieval.embeddings import Embedder
+    from retrieval.feeds import FeedFollower
     from retrieval.ingest import ProgressFn
     from retrieval.llm.answerer import LLMAnswerer
     from retrieval.search import Searcher
     from retrieval.store import Index
+    from retrieval.store.reprints import ReprintStore
 
 log = logging.getLogger("newsbot")
 
@@ -43,8 +45,10 @@ class Newsbot:
         embedder: Embedder | None = None,
         notice: Callable[[str], None] | None = None,
         client_factory: Callable[[Settings], Any] | None = None,
+        purpose: str = "serve",
     ) -> None:
         self.settings = settings
+        self.purpose = purpose  # "ingest" (bulk encoding) or "serve" (answers): picks the encoder when "auto"
         self.notice = notice or log.info
         self._embedder = embedder
         self._client_factory = client_factory
@@ -53,6 +57,9 @@ class Newsbot:
         self._llm: LLMAnswerer | None = None
         self._selector: Selector | None = None
         self._word_vectors: WordVectors | None | bool = False  # False: not loaded yet
+        self._reprints: ReprintStore | None = None
+        self._feeds: FeedFollower | None = None
+        self._known_urls: tuple[str, set[str]] | None = None  # (view stamp, urls and sources indexed)
         self.asker = Asker(self)
 
     # ---- wiring --------------------------------------------------------------------------------
@@ -63,9 +70,26 @@ class Newsbot:
 
             s = self.settings
             self._embedder = Embedder(
-                s.embedding_model, s.embedding_batch_size, s.embedding_backend, cache_dir=s.data_dir / "onnx"
+                s.embedding_model, s.embedding_batch_size, s.backend_for(self.purpose), cache_dir=s.onnx_cache
             )
         return self._embedder
+
+    def prepare_fast_encoder(self) -> None:
+        """With the auto backend, make the ONNX export answers will use (once per model; a few seconds)."""
+        s = self.settings
+        if s.embedding_backend != "auto":
+            return
+        from retrieval.errors import NewsbotError
+        from retrieval.onnx_backend import exported_model, is_exported
+
+        location = self.embedder.location
+        if is_exported(location, "onnx", s.onnx_cache):
+            return
+        self.notice("Preparing the fast encoder for answers (once, a few seconds)…")
+        try:
+            exported_model(location, "onnx", s.onnx_cache)
+        except (NewsbotError, OSError) as exc:  # answers then fall back to torch
+            self.notice(f"could not prepare the ONNX encoder ({exc}); answers will use torch")
 
     def _new_index(self, check_model: bool = True) -> Index:
         from retrieval.store import Index
@@ -129,12 +153,62 @@ class Newsbot:
         self.selector  # noqa: B018 - loads the weights now, not at the first question
         self.word_vectors  # noqa: B018 - loads the word vectors now, not at the first question
 
+    @property
+    def reprints(self) -> ReprintStore | None:
+        """The reprint groups beside the index (None when NEWSBOT_GROUP_REPRINTS is off)."""
+        if not self.settings.group_reprints:
+            return None
+        if self._reprints is None:
+            from retrieval.store.reprints import FILE, ReprintStore
+
+            self._reprints = ReprintStore(self.settings.data_dir / FILE)
+        return self._reprints
+
+    @property
+    def feeds(self) -> FeedFollower:
+        """The followed feeds and the polite fetcher (`retrieval.feeds`), indexing through `ingest_articles`."""
+        if self._feeds is None:
+            from retrieval.feeds import FeedFollower, FeedRegistry, Fetcher, FetchPolicy, FollowPolicy
+
+            s = self.settings
+            fetch = FetchPolicy(
+                read_timeout=s.fetch_timeout, max_bytes=int(s.fetch_max_mb * 1_000_000), min_delay=s.fetch_min_delay
+            )
+            # a feed is due again a little before the next scheduled refresh, so that no refresh skips it
+            follow = FollowPolicy(interval=0.9 * s.refresh_minutes * 60)
+            self._feeds = FeedFollower(
+                FeedRegistry(s.data_dir / "feeds.sqlite3"),
+                Fetcher(fetch),
+                index_articles=self.ingest_articles,
+                is_known=self.is_known_url,
+                policy=follow,
+            )
+        return self._feeds
+
+    def is_known_url(self, url: str) -> bool:
+        """True when an indexed article (or a grouped reprint) has ``url`` as its link or source."""
+        view = self.index.view
+        if self._known_urls is None or self._known_urls[0] != view.stamp:
+            urls = {c.url for c in view.table.chunks if c.url} | {c.source for c in view.table.chunks}
+            self._known_urls = (view.stamp, urls)
+        if url in self._known_urls[1]:
+            return True
+        store = self.reprints
+        return store is not None and store.has_url(url)
+
     def close(self) -> None:
-        """Release the index (its Chroma client); the next use opens it again."""
+        """Release the index (its Chroma client) and the feed and reprint stores; the next use opens them again."""
         if self._index is not None:
             self._index.close()
         self._index = None
         self._searcher = None
+        if self._feeds is not None:
+            self._feeds.fetcher.close()
+            self._feeds.registry.close()
+            self._feeds = None
+        if self._reprints is not None:
+            self._reprints.close()
+            self._reprints = None
 
     def __enter__(self) -> Newsbot:
         return self
@@ -157,13 +231,15 @@ class Newsbot:
         from retrieval.ingest import Ingestor, file_sources
 
         sources = file_sources([Path(p) for p in paths], self.settings, label)
-        return Ingestor(self.index, self.embedder, self.settings).run(sources, progress)
+        return Ingestor(self.index, self.embedder, self.settings, self.reprints).run(sources, progress)
 
     def ingest_articles(self, articles: Iterable[Article], progress: ProgressFn | None = None) -> IngestReport:
         """Index already parsed articles (feeds, pages, evaluation corpora); the same rules as `ingest`."""
         from retrieval.ingest import Ingestor, article_sources
 
-        return Ingestor(self.index, self.embedder, self.settings).run(article_sources(articles), progress)
+        return Ingestor(self.index, self.embedder, self.settings, self.reprints).run(
+            article_sources(articles), progress
+        )
 
     def ensure_seeded(self) -> bool:
         """Index the bundled seed articles when the index is empty; True when it did."""
@@ -264,8 +340,21 @@ class Newsbot:
         return self.catalog.passage(chunk_id)
 
     def remove(self, targets: Sequence[str]) -> list[str]:
-        """Take articles out by document id, source path/URL or file; returns the removed ids."""
-        return self.catalog.remove(targets)
+        """Take articles out by document id, source path/URL or file; returns the removed ids.
+
+        A removed article that led a group of reprints hands over to its first copy, which is indexed in its
+        place; a grouped copy named here is dropped from its group.
+        """
+        removed = self.catalog.remove(targets)
+        store = self.reprints
+        if store is None:
+            return removed
+        removed += store.remove_copies(store.find(targets))
+        promoted = [article for doc_id in removed if (article := store.promote(doc_id)) is not None]
+        store.forget(removed)
+        if promoted:
+            self.ingest_articles(promoted)
+        return removed
 
     def stats(self) -> IndexStats:
         """Documents, chunks, disk size, model and date range."""

@@ -64,6 +64,15 @@ def model_fingerprint(location: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
+def is_exported(location: str, backend: str, cache_dir: Path) -> bool:
+    """True when the export for ``location`` and ``backend`` is already in ``cache_dir``."""
+    try:
+        folder = cache_dir / f"{Path(location).name}-{model_fingerprint(location)}"
+    except (OSError, NewsbotError):
+        return False
+    return (folder / ("model.onnx" if backend == "onnx" else "model-int8.onnx")).is_file()
+
+
 def exported_model(location: str, backend: str, cache_dir: Path) -> Path:
     """The cached ONNX file for ``location`` and ``backend``, exporting (and quantising) it on first use."""
     if backend not in BACKENDS:

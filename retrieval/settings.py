@@ -19,6 +19,7 @@ def default_data_dir() -> Path:
 
 
 IntList = Annotated[list[int], NoDecode]
+StrList = Annotated[list[str], NoDecode]
 
 
 class SettingsError(NewsbotError, ValueError):
@@ -41,7 +42,9 @@ class Settings(BaseSettings):
     # torch: sentence-transformers; onnx: the same model exported once to DATA_DIR/onnx and run with
     # onnxruntime (same vectors, no torch import: faster start, less memory); onnx-int8: quantised, faster
     # again, slightly different vectors (an index built with it is marked as such: `reindex` to switch)
-    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = "torch"
+    # auto: torch for ingest and reindex (faster in bulk here), onnx for answering (faster start, less memory)
+    embedding_backend: Literal["auto", "torch", "onnx", "onnx-int8"] = "auto"
+    onnx_dir: Path | None = None  # where the ONNX export is kept (default: the per-user cache folder)
     embedding_batch_size: int = Field(16, ge=1, le=1024)
     ingest_group: int = Field(512, ge=1, le=100_000)  # chunks embedded and written together (whole articles)
 
@@ -64,6 +67,25 @@ class Settings(BaseSettings):
     # ingest limits
     max_file_mb: float = Field(20.0, gt=0)
 
+    # reprints: an article whose text nearly repeats an indexed one (MinHash, word 3-grams) is grouped under it
+    group_reprints: bool = True
+    reprint_threshold: float = Field(0.4, gt=0, le=1)  # estimated Jaccard similarity (docs/reprints.md)
+
+    # feeds and pages (`newsbot feeds`, `newsbot refresh`, the bot's schedule)
+    refresh_minutes: float = Field(30.0, gt=0)  # how often the bot refreshes followed feeds (0 < x)
+    fetch_timeout: float = Field(20.0, gt=0)  # seconds to wait for a server
+    fetch_max_mb: float = Field(10.0, gt=0)  # a larger page or feed is not downloaded
+    fetch_min_delay: float = Field(1.0, ge=0)  # seconds between two requests to the same site
+
+    # time: "yesterday" counts from today (now) or from the newest article's date (newest: an archive)
+    time_reference: Literal["now", "newest"] = "now"
+    recency_decay: float = Field(20.0, ge=0)  # "latest" questions: weight 1 / (1 + decay * age in years) ...
+    recency_floor: float = Field(0.5, ge=0, le=1)  # ... never below this (undated articles get it)
+    # candidates whose score is within this gap of the best (the sentence model's logit) may answer too: reports
+    # that differ are looked for among them, and a "latest" question takes the newest of them
+    plausible_gap: float = Field(5.0, ge=0)
+    conflict_days: float = Field(2.0, ge=0)  # ... published at most this many days apart
+
     # conversation
     history_turns: int = Field(4, ge=0, le=50)
 
@@ -75,6 +97,7 @@ class Settings(BaseSettings):
     telegram_rate_limit: int = Field(10, ge=0)  # questions per user per minute, 0 = unlimited
     telegram_max_upload_mb: float = Field(5.0, gt=0)
     telegram_webhook_secret: SecretStr | None = None
+    telegram_channels: StrList = Field(default_factory=list)  # channels whose posts are indexed (id or @name)
 
     # optional LLM answerer (LangChain init_chat_model); unset = extractive
     llm: str | None = None
@@ -94,10 +117,36 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("telegram_channels", mode="before")
+    @classmethod
+    def _split_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
     @field_validator("llm", "chroma_url", "llm_base_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def onnx_cache(self) -> Path:
+        """The folder of the ONNX export: NEWSBOT_ONNX_DIR, an export already in the data directory, or the
+        per-user cache (one export serves every data directory of the user)."""
+        if self.onnx_dir is not None:
+            return self.onnx_dir
+        legacy = self.data_dir / "onnx"
+        if legacy.is_dir():
+            return legacy
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("newsbot", appauthor=False)) / "onnx"
+
+    def backend_for(self, purpose: str) -> str:
+        """The encoder backend to use for ``purpose`` ("ingest" or "serve")."""
+        if self.embedding_backend != "auto":
+            return self.embedding_backend
+        return "torch" if purpose == "ingest" else "onnx"
 
     @property
     def chroma_dir(self) -> Path:

@@ -17,6 +17,7 @@ class Article:
     date: str | None = None  # ISO YYYY-MM-DD
     url: str | None = None
     content_hash: str = ""
+    publisher: str | None = None  # the outlet that published it ("Reuters", a Telegram channel's title)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Chunk:
     date: str | None = None
     url: str | None = None
     n_chunks: int = 0
+    publisher: str | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,16 @@ class Hit:
     dense_rank: int | None = None
     bm25_rank: int | None = None
     dense_score: float | None = None
+
+
+@dataclass(frozen=True)
+class Reported:
+    """Another outlet's copy of a cited story (a reprint grouped under the cited article)."""
+
+    title: str
+    source: str
+    url: str | None = None
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,8 @@ class Citation:
     chunk_id: str = ""
     before: str = ""  # the text of the passage just before the quote (at most one sentence), for context
     after: str = ""  # ... and just after it: a reader sees the quote inside its passage, marked
+    also: tuple[Reported, ...] = ()  # the same story as reprinted by other outlets ("also reported by N others")
+    publisher: str | None = None  # the outlet that published the cited article
 
     @classmethod
     def of(cls, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
@@ -86,9 +100,20 @@ class Citation:
             start=start,
             end=end,
             chunk_id=chunk.id,
+            publisher=chunk.publisher,
             before=chunk.text[before[-1] : lo] if before else "",
             after=chunk.text[hi : after[0]] if after else "",
         )
+
+
+@dataclass(frozen=True)
+class DifferingReport:
+    """One side of conflicting reports: the value an outlet gave, under citation ``n``."""
+
+    value: str
+    n: int
+    publisher: str
+    date: str | None
 
 
 @dataclass
@@ -105,6 +130,9 @@ class Answer:
     fallback_reason: str | None = None  # why the LLM's answer was replaced (extractive-fallback only)
     short: str | None = None  # the short fact asked for ("Hayat Tahrir al-Sham", "December 8"), inside citation 1
     confidence: float | None = None  # probability that the answer answers (the extractive selector's)
+    time: str | None = None  # the time the question was understood to ask about ("2024-12-13 to 2024-12-20")
+    when: str | None = None  # the date of what is quoted, said first ("On 20 December 2024, IRNA reported")
+    conflict: list[DifferingReport] = field(default_factory=list)  # reports that differ, newest first
     timings: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -121,6 +149,8 @@ class SourceInfo:
     source: str
     chunks: int
     url: str | None = None
+    publisher: str | None = None
+    reprints: int = 0  # copies of this story from other outlets, grouped under it
 
 
 @dataclass(frozen=True)
@@ -149,6 +179,7 @@ class IngestReport:
     replaced: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # files that are not articles (question sets)
+    reprints: list[tuple[str, str]] = field(default_factory=list)  # (source, title of the article it reprints)
     chunks: int = 0
     seconds: float = 0.0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,9 @@ BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+# one ONNX export for the whole test session (every process answers with it), not one per data directory
+SESSION_ONNX = Path(tempfile.mkdtemp(prefix="newsbot-onnx-"))
+os.environ["NEWSBOT_ONNX_DIR"] = str(SESSION_ONNX)
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +56,8 @@ def seeded(newsbot):
 def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """Environment for a `newsbot` subprocess: its own data dir, the checkout importable, offline."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    env.update(NEWSBOT_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", COLUMNS="120")
+    env.update(NEWSBOT_DATA_DIR=str(data_dir), PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", COLUMNS="120",
+               NEWSBOT_ONNX_DIR=str(SESSION_ONNX))
     env.update(extra)
     return env
 
@@ -75,7 +80,7 @@ def onnx_cache(embedder, tmp_path_factory):
     """
     from retrieval.onnx_backend import exported_model
 
-    cache = tmp_path_factory.mktemp("onnx-cache")
+    cache = SESSION_ONNX
     exported_model(embedder.location, "onnx", cache)
     return cache
 

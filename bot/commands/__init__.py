@@ -1,3 +1,3 @@
 """One module per command: each has ``register(subparsers)`` (cheap: no heavy imports) and ``run(args)``."""
 
-COMMANDS = ("ask", "ingest", "sources", "stats", "reindex", "chat", "eval", "bot")
+COMMANDS = ("ask", "ingest", "feeds", "refresh", "sources", "stats", "reindex", "chat", "eval", "bot")

@@ -99,7 +99,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     key = corpus_key(evalset, args.corpus, args.questions)
     if key:  # an evaluation index per corpus and per embedding: comparing models or backends never needs reindex
         key += "|" + embedding_key(settings)
-    bot = Newsbot(eval_settings(settings, key) if key else settings, notice=notice)
+    bot = Newsbot(eval_settings(settings, key) if key else settings, notice=notice, purpose="ingest")
     with progress_bar(enabled=show) as progress:
         if args.corpus is not None:
             report = bot.ingest([args.corpus], progress=progress)

@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
         "Exit codes: 0 every file read; 3 done, but some files failed (each named on stderr); 1 nothing could be "
         "indexed; 2 usage.",
     )
-    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files, folders, or http(s) URLs of pages or feeds")
     p.add_argument("--json", action="store_true", help="print the summary as JSON on stdout")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
@@ -27,10 +27,23 @@ def register(sub: Any) -> None:
 def run(args: argparse.Namespace, settings: Any) -> int:
     from bot.console import notice, progress_bar
     from retrieval.newsbot import Newsbot
+    from retrieval.types import IngestReport
 
-    bot = Newsbot(settings, notice=notice)
-    with progress_bar(enabled=not args.no_progress and sys.stderr.isatty()) as progress:
-        report = bot.ingest(args.paths, progress=progress)
+    urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
+    files = [p for p in args.paths if p not in urls]
+    with Newsbot(settings, notice=notice, purpose="ingest") as bot:
+        with progress_bar(enabled=not args.no_progress and sys.stderr.isatty()) as progress:
+            report = bot.ingest(files, progress=progress) if files else IngestReport()
+        for url in urls:  # one page, or one feed's current items, once (`newsbot feeds add` follows a feed)
+            outcome = bot.feeds.ingest_url(url)
+            report.added += [u for u, _ in outcome.new]
+            report.failed += outcome.failed
+            if outcome.status == "known":
+                report.unchanged.append(url)
+            elif outcome.status == "failed":
+                report.failed.append((url, outcome.error or "cannot read"))
+        if report.added or report.replaced:
+            bot.prepare_fast_encoder()
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -52,10 +65,13 @@ def print_report(report: Any) -> None:
     """The ingest summary on stderr: counts, then one line per failed file."""
     print(
         f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}, "
-        f"failed {len(report.failed)}; {report.chunks} passages embedded in {report.seconds:.1f} s",
+        f"failed {len(report.failed)}, reprints {len(report.reprints)}; {report.chunks} passages embedded in "
+        f"{report.seconds:.1f} s",
         file=sys.stderr,
     )
     for source, reason in report.skipped:
         print(f"  skipped: {source}: {reason}", file=sys.stderr)
+    for source, leader in report.reprints:
+        print(f'  reprint: {source}: grouped under "{leader}" (cited as one story)', file=sys.stderr)
     for source, reason in report.failed:
         print(f"  failed: {source}: {reason}", file=sys.stderr)

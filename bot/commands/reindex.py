@@ -24,8 +24,9 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from bot.console import notice, progress_bar
     from retrieval.newsbot import Newsbot
 
-    bot = Newsbot(settings, notice=notice)
+    bot = Newsbot(settings, notice=notice, purpose="ingest")
     with progress_bar(enabled=not args.no_progress and sys.stderr.isatty()) as progress:
         report = bot.reindex(progress=progress)
+    bot.prepare_fast_encoder()
     print_report(report)
     return 0

@@ -18,7 +18,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.telegram import handlers
+from bot.telegram import handlers, news
 from bot.telegram.access import Access, RateLimiter
 from bot.telegram.feedback import FeedbackLog
 from retrieval.errors import NewsbotError
@@ -76,16 +76,20 @@ def build_application(
         history_turns=settings.history_turns,
     )
     add_handlers(app)
+    news.schedule(app, settings.refresh_minutes)
     return app
 
 
 def add_handlers(app: Application) -> None:
     """Commands, questions, buttons, documents, hints, and the error handler."""
+    # channel posts first: the handlers below would take them for questions or edits
+    app.add_handler(MessageHandler(filters.UpdateType.CHANNEL_POSTS, news.channel_post))
     app.add_handler(CommandHandler("start", handlers.start))
     app.add_handler(CommandHandler("help", handlers.help_command))
     app.add_handler(CommandHandler("reset", handlers.reset))
     app.add_handler(CommandHandler("sources", handlers.sources))
     app.add_handler(CommandHandler("ask", handlers.ask_command))
+    app.add_handler(CommandHandler("add", news.add_command, filters=filters.ChatType.PRIVATE))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited_hint))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
     app.add_handler(MessageHandler(filters.Document.ALL, handlers.document))

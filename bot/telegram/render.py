@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from bot.render import answerer_note
+from bot.render import answerer_note, headline, searched_line
 from retrieval.types import Answer, Citation, SourceInfo
 
 LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
@@ -48,8 +48,19 @@ def _citation(c: Citation, marked: bool = True) -> str:
     meta = [title_html]
     if c.date:
         meta.append(escape(c.date))
-    if not url:
+    if c.publisher:
+        meta.append(escape(c.publisher))
+    elif not url:
         meta.append(escape(c.source.rsplit("/", 1)[-1]))
+    if c.also:
+        links = [
+            f'<a href="{escape(u, quote=True)}">{escape(r.title[:60])}</a>'
+            if (u := _link(r.url))
+            else escape(r.source.rsplit("/", 1)[-1][:60])
+            for r in c.also[:3]
+        ]
+        more = f" and {len(c.also) - 3} more" if len(c.also) > 3 else ""
+        meta.append(f"also reported by {len(c.also)}: {', '.join(links)}{more}")
     if marked:
         before, after = _shorten(c.before, 300), _shorten(c.after, 300)
         passage = " ".join(x for x in (escape(before), f"<b>{escape(quote)}</b>", escape(after)) if x)
@@ -69,11 +80,15 @@ def render_answer(answer: Answer) -> list[str]:
     and the related passages.
     """
     blocks: list[str] = []
-    if answer.searched:
-        blocks.append(f"<i>Searched: {escape(answer.searched)}</i>")
+    searched = searched_line(answer)
+    if searched:
+        blocks.append(f"<i>{escape(searched[:1].upper() + searched[1:])}</i>")
     if answer.found and answer.answerer != "llm":
-        if answer.short:
-            blocks.append(f"<b>{escape(answer.short)}</b>")
+        top = headline(answer)
+        if answer.conflict:
+            blocks.append(f"<b>{_answer_text(answer)}</b>")
+        elif top:
+            blocks.append(f"<b>{escape(top)}</b>")
         blocks.extend(_citation(c) for c in answer.citations)
     elif answer.found:
         blocks.append(_answer_text(answer))

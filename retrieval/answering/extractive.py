@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from retrieval.answering.conflicts import Report, find_conflict
 from retrieval.answering.features import (
     INDEX,
     REFERRING,
@@ -27,7 +28,7 @@ from retrieval.answering.question import QuestionProfile, profile
 from retrieval.answering.spans import short_answer
 from retrieval.prompts import load_prompt
 from retrieval.text import sentence_spans
-from retrieval.types import Answer, Chunk, Citation, Hit
+from retrieval.types import Answer, Chunk, Citation, DifferingReport, Hit
 
 Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
 
@@ -58,6 +59,7 @@ class ExtractiveAnswerer:
         threshold: float | None = None,
         max_citations: int = 3,
         chunks_considered: int = 5,
+        conflicts: tuple[float, float] | None = (5.0, 2.0),
     ) -> None:
         self.context = context
         self.neighbours = neighbours
@@ -65,6 +67,7 @@ class ExtractiveAnswerer:
         self.threshold = selector.threshold if threshold is None else threshold
         self.max_citations = max_citations
         self.chunks_considered = chunks_considered
+        self.conflicts = conflicts  # (plausible logit gap, days apart) for differing reports; None: off
 
     # ---- candidates -----------------------------------------------------------------------------
     def candidates(self, question: QuestionProfile, hits: list[Hit], similarities: dict[str, float]) -> list[Candidate]:
@@ -142,15 +145,35 @@ class ExtractiveAnswerer:
         return article_support(asked, self.context.article_terms(best.hit.chunk.doc_id), self.context)
 
     # ---- the answer -----------------------------------------------------------------------------
-    def answer(self, question: str, hits: list[Hit], similarities: dict[str, float] | None = None) -> Answer:
-        """An `Answer` from ``hits``; ``similarities`` gives each chunk's cosine similarity to the question."""
+    def answer(
+        self,
+        question: str,
+        hits: list[Hit],
+        similarities: dict[str, float] | None = None,
+        prefer: Callable[[Chunk], float] | None = None,
+    ) -> Answer:
+        """An `Answer` from ``hits``; ``similarities`` gives each chunk's cosine similarity to the question.
+
+        ``prefer(chunk)`` (a weight in (0, 1], higher for newer reports in "latest" questions) orders the
+        candidates that answer about as well as the best one (within the plausible gap): the preferred comes first.
+        """
         similarities = similarities or {h.chunk.id: h.dense_score or 0.0 for h in hits}
         asked, cands, confidence = self.score(question, hits, similarities)
+        if prefer is not None and cands:  # "latest": the newest of the candidates that answer about as well
+            gap = self.conflicts[0] if self.conflicts is not None else 0.0
+            plausible = [c for c in cands if c.logit >= cands[0].logit - gap]
+            rest = [c for c in cands if c.logit < cands[0].logit - gap]
+            plausible.sort(key=lambda c: (-prefer(c.hit.chunk), -c.logit))
+            cands = plausible + rest
         if cands and cands[0].features[INDEX["unknown_names"]] > 0:
             # a question about a name or figure that no indexed article mentions: the articles cannot answer it
             confidence = min(confidence, self.threshold / 2)
         if not cands or confidence < self.threshold:
             return self._decline(question, cands, confidence)
+        if self.conflicts is not None:
+            reports = find_conflict(asked, cands, *self.conflicts)
+            if reports:
+                return self._differing(question, reports, confidence)
         best = cands[0]
         picked = [best]
         for cand in cands[1:]:
@@ -174,6 +197,26 @@ class ExtractiveAnswerer:
             citations=citations,
             short=short,
             confidence=round(confidence, 4),
+        )
+
+    def _differing(self, question: str, reports: list[Report], confidence: float) -> Answer:
+        """ "Reports differ: 41 (Reuters, 2024-12-20) [1]; 12 (BBC, 2024-12-18) [2]", each report cited."""
+        citations, parts, differing = [], [], []
+        for n, report in enumerate(reports, 1):
+            cand = report.candidate
+            assert isinstance(cand, Candidate)
+            chunk, start, end, _ = self._with_antecedent(cand)
+            citations.append(Citation.of(n, chunk, start, end, cand.probability))
+            where = ", ".join(x for x in (report.publisher, report.date) if x)
+            parts.append(f"{report.value} ({where}) [{n}]")
+            differing.append(DifferingReport(report.value, n, report.publisher, report.date))
+        return Answer(
+            question=question,
+            answer="Reports differ: " + "; ".join(parts),
+            found=True,
+            citations=citations,
+            confidence=round(confidence, 4),
+            conflict=differing,
         )
 
     def _with_antecedent(self, cand: Candidate) -> tuple[Chunk, int, int, Candidate]:

@@ -101,6 +101,10 @@ class QuestionResult:
     mode: str = "hybrid"
     error: str | None = None
     short: str | None = None  # the answer's short span, if it gave one
+    kind: str | None = None  # the question's type in time-aware sets: "time", "latest", "conflict", "control"
+    expected_range: list[str] | None = None  # [since, until] a time question's answer must come from
+    conflict_expected: bool | None = None  # the question's reports differ (None: not labelled)
+    conflict: bool = False  # the answer said that reports differ
 
 
 def _mean(values: list[float]) -> float | None:
@@ -133,6 +137,7 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
         "false_refusal_rate": _mean([0.0 if r.found else 1.0 for r in answerable]),
         "latency_p50": percentile([r.seconds for r in results], 50),
         "latency_p95": percentile([r.seconds for r in results], 95),
+        **time_figures(results),
         "counts": {
             "questions": len(results),
             "answerable": len(answerable),
@@ -140,4 +145,40 @@ def summarize(results: Sequence[QuestionResult]) -> dict[str, Any]:
             "with_relevance": len(ranks),
             "citations": len(cited),
         },
+    }
+
+
+def _in_range(citations: list[dict[str, Any]], expected: list[str] | None) -> bool:
+    if not expected or not citations:
+        return bool(citations)
+    since, until = expected
+    return all(c.get("date") and since <= c["date"] <= until for c in citations)
+
+
+def time_figures(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """Time-aware figures, over the questions labelled for them (None when a set has no such labels).
+
+    - time_filter_accuracy: "time" questions answered right with every citation inside the expected range;
+    - latest_accuracy: "latest" questions answered right (the newest report's value);
+    - conflict_precision / conflict_recall: answers flagged "reports differ" against the labels;
+    - conflict_flag_rate: the share of all answers flagged (e.g. with RGB's counterfactual passages).
+    """
+    timed = [r for r in results if r.kind == "time"]
+    latest = [r for r in results if r.kind == "latest"]
+    labelled = [r for r in results if r.conflict_expected is not None]
+    flagged = [r for r in labelled if r.conflict]
+    positives = [r for r in labelled if r.conflict_expected]
+    right = [r for r in flagged if r.conflict_expected]
+
+    def correct(r: QuestionResult) -> bool:
+        return r.found and contains_answer(r.answer, r.expected)
+
+    return {
+        "time_filter_accuracy": _mean(
+            [1.0 if correct(r) and _in_range(r.citations, r.expected_range) else 0.0 for r in timed]
+        ),
+        "latest_accuracy": _mean([1.0 if correct(r) else 0.0 for r in latest]),
+        "conflict_precision": len(right) / len(flagged) if flagged else (None if not labelled else 0.0),
+        "conflict_recall": len(right) / len(positives) if positives else None,
+        "conflict_flag_rate": _mean([1.0 if r.conflict else 0.0 for r in results]),
     }

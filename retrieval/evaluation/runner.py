@@ -116,12 +116,17 @@ def run_eval(
 def _one(
     newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance, files: dict[str, str], answerer: str
 ) -> tuple[QuestionResult, str]:
+    from retrieval.asking import Query
+
     started = time.perf_counter()
     try:
-        vector = newsbot.embedder.embed_query(question.question)
-        hits = newsbot.search(question.question, k=RANK_DEPTH, mode=mode, vector=vector)
+        # the question flow `ask` runs (time words, recency, conflicts), ten chunks deep for hit@10
+        query = Query(question.question, mode=mode, answerer=answerer, reference=_asked_on(question))
+        got = newsbot.asker.retrieve(query, depth=RANK_DEPTH)
+        hits = got.hits
         flags = [relevance(question, hit, files) for hit in hits]
-        answer = newsbot.answer_hits(question.question, hits[:ANSWER_DEPTH], vector, answerer=answerer)
+        got.hits = hits[:ANSWER_DEPTH]
+        answer = newsbot.asker.answer_retrieved(got, query)
         seconds = time.perf_counter() - started
         relevant_docs = {h.chunk.doc_id for h, f in zip(hits, flags, strict=False) if f}
         citations = [
@@ -129,6 +134,7 @@ def _one(
                 "n": c.n,
                 "quote": c.quote,
                 "source": c.source,
+                "date": c.date,
                 "relevant": c.doc_id in relevant_docs or _quote_relevant(question, c.quote, c.doc_id, relevance),
             }
             for c in answer.citations
@@ -145,6 +151,10 @@ def _one(
             answerable=question.answerable,
             mode=mode,
             short=answer.short,
+            kind=question.meta.get("type"),
+            expected_range=question.meta.get("expected_range"),
+            conflict_expected=question.meta.get("conflict"),
+            conflict=bool(answer.conflict),
         ), answer.answerer
     except Exception as exc:  # noqa: BLE001 - one broken question must not stop the evaluation
         return QuestionResult(
@@ -166,3 +176,14 @@ def _quote_relevant(question: EvalQuestion, quote: str, doc_id: str, relevance: 
     if question.sources:
         return doc_id in question.sources
     return question.answerable and bool(normalize(quote)) and contains_answer(quote, question.answers)
+
+
+def _asked_on(question: EvalQuestion) -> Any:
+    """The day a question was asked (``asked_on`` in the question file), for its time words; else None."""
+    from datetime import date
+
+    value = question.meta.get("asked_on")
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

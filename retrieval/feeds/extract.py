@@ -57,7 +57,14 @@ def article_from_page(
     canonical = str(data.get("url") or "")
     final = canonical if _HTTP.match(canonical) else url
     page_date = data.get("date") or _htmldate(text, url)
-    return make_article(body, final, title=title or data.get("title"), date=date or page_date, url=final)
+    return make_article(
+        body,
+        final,
+        title=title or data.get("title"),
+        date=date or page_date,
+        url=final,
+        publisher=data.get("sitename") or None,
+    )
 
 
 def article_from_text(text: str, url: str, *, title: str | None = None, date: str | None = None) -> Article:

@@ -36,6 +36,8 @@ def chunk_metadata(chunk: Chunk, file: str, content_hash: str) -> dict[str, Any]
         meta["date_int"] = int(chunk.date.replace("-", ""))
     if chunk.url:
         meta["url"] = chunk.url
+    if chunk.publisher:
+        meta["publisher"] = chunk.publisher
     return meta
 
 
@@ -53,6 +55,7 @@ def chunk_from(id_: str, text: str, meta: dict[str, Any]) -> Chunk:
         date=meta.get("date"),
         url=meta.get("url"),
         n_chunks=int(meta.get("n_chunks", 0)),
+        publisher=meta.get("publisher"),
     )
 
 
@@ -160,6 +163,7 @@ class ChunkTable:
                 date=first.date,
                 url=first.url,
                 content_hash=info.hash,
+                publisher=first.publisher,
             )
             out.append((article, info.file or first.source))
         return out

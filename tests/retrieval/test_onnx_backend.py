@@ -47,7 +47,8 @@ def test_an_index_built_with_torch_answers_through_onnx_without_importing_torch(
 
 
 def test_moving_an_index_to_int8_asks_for_a_reindex_and_answers_after_it(seeded, settings):
-    int8 = {"NEWSBOT_EMBEDDING_BACKEND": "onnx-int8"}
+    # its own export folder: this test watches a first export happen
+    int8 = {"NEWSBOT_EMBEDDING_BACKEND": "onnx-int8", "NEWSBOT_ONNX_DIR": str(settings.data_dir.parent / "own-onnx")}
     refused = run_cli(["ask", "who evacuated via Khmeimim?"], settings.data_dir, **int8)
     assert refused.returncode == 1 and "newsbot reindex" in refused.stderr and "Traceback" not in refused.stderr
 

@@ -288,6 +288,18 @@ class BotApiStandin:
             message["reply_to_message"] = reply_to
         return self._push("message", message)
 
+    def queue_channel_post(self, chat_id: int, text: str, title: str, username: str | None = None,
+                           message_id: int | None = None, edited: bool = False) -> dict[str, Any]:
+        """A post in a channel the bot administers (``edited``: a new version of post ``message_id``)."""
+        chat: dict[str, Any] = {"id": chat_id, "type": "channel", "title": title}
+        if username:
+            chat["username"] = username
+        post = {"message_id": message_id or self._next_id(chat_id), "date": int(time.time()), "chat": chat,
+                "text": text, "sender_chat": chat}
+        if edited:
+            post["edit_date"] = int(time.time())
+        return self._push("edited_channel_post" if edited else "channel_post", post)
+
     def queue_edited_message(self, chat_id: int, text: str, user_id: int | None = None,
                              message_id: int | None = None) -> dict[str, Any]:
         """The user edited a message (``message_id``: one they sent before; default: a new id)."""

@@ -1,0 +1,208 @@
+"""Reprint groups: one article of a syndicated story is indexed and cited; its copies are kept as its sources.
+
+`ReprintStore` is a SQLite file in the data directory (``reprints.sqlite3``, schema version in ``user_version``)
+beside the index. It holds the MinHash signature of every indexed article (so the matcher is rebuilt at start
+without re-reading texts) and every copy that was not indexed: its leader, title, source, link, date and its
+whole text, so that removing a leader promotes a copy instead of losing the story. A reindex leaves it alone.
+
+`ReprintGroups` is what ingest uses: ``match`` an article against the indexed ones (and the ones admitted earlier
+in the same run); a match is recorded as a copy and never reaches the encoder.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from retrieval.errors import DataDirError
+from retrieval.types import Article
+
+SCHEMA_VERSION = 1
+FILE = "reprints.sqlite3"
+
+
+@dataclass(frozen=True)
+class Copy:
+    """An article that reprints an indexed one (its leader)."""
+
+    doc_id: str
+    leader: str
+    title: str
+    source: str
+    url: str | None
+    date: str | None
+    similarity: float
+
+
+class ReprintStore:
+    """Signatures of indexed articles and the copies grouped under them, in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise DataDirError(
+                f"cannot open the reprint groups in {path} ({exc}); move the file away to start "
+                "again (grouping restarts empty)"
+            ) from None
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise DataDirError(f"{self.path} was written by a newer newsbot (schema {version}); upgrade newsbot")
+        if version < 1:
+            with self._db:
+                self._db.execute("CREATE TABLE IF NOT EXISTS signatures (doc_id TEXT PRIMARY KEY, signature BLOB)")
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS copies (doc_id TEXT PRIMARY KEY, leader TEXT NOT NULL, "
+                    "similarity REAL, article TEXT NOT NULL)"
+                )
+                self._db.execute("CREATE INDEX IF NOT EXISTS copies_leader ON copies (leader)")
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def signatures(self) -> list[tuple[str, bytes]]:
+        with self._lock:
+            return list(self._db.execute("SELECT doc_id, signature FROM signatures"))
+
+    def add_signature(self, doc_id: str, signature: bytes) -> None:
+        with self._lock, self._db:
+            self._db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)", (doc_id, signature))
+
+    def forget(self, doc_ids: Iterable[str]) -> None:
+        """Drop the signatures of articles that left the index (their copies stay until promoted or removed)."""
+        with self._lock, self._db:
+            self._db.executemany("DELETE FROM signatures WHERE doc_id = ?", [(d,) for d in doc_ids])
+
+    def record_copy(self, article: Article, leader: str, similarity: float) -> None:
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO copies VALUES (?, ?, ?, ?)",
+                (article.id, leader, similarity, json.dumps(asdict(article), ensure_ascii=False)),
+            )
+
+    def copies_of(self, leaders: Iterable[str]) -> dict[str, list[Copy]]:
+        """The copies grouped under each of ``leaders``, oldest report first."""
+        wanted = list(dict.fromkeys(leaders))
+        out: dict[str, list[Copy]] = {}
+        if not wanted:
+            return out
+        marks = ",".join("?" * len(wanted))
+        with self._lock:
+            rows = list(
+                self._db.execute(
+                    f"SELECT doc_id, leader, similarity, article FROM copies WHERE leader IN ({marks})", wanted
+                )
+            )
+        for doc_id, leader, similarity, raw in rows:
+            article = json.loads(raw)
+            out.setdefault(leader, []).append(
+                Copy(
+                    doc_id,
+                    leader,
+                    article["title"],
+                    article["source"],
+                    article.get("url"),
+                    article.get("date"),
+                    float(similarity or 0.0),
+                )
+            )
+        for copies in out.values():
+            copies.sort(key=lambda c: (c.date or "", c.source))
+        return out
+
+    def promote(self, leader: str) -> Article | None:
+        """The leader left the index: its first copy becomes the leader of the others; returns it to be indexed."""
+        with self._lock, self._db:
+            rows = list(
+                self._db.execute("SELECT doc_id, article FROM copies WHERE leader = ? ORDER BY doc_id", (leader,))
+            )
+            if not rows:
+                return None
+            new_leader, raw = rows[0]
+            self._db.execute("DELETE FROM copies WHERE doc_id = ?", (new_leader,))
+            self._db.execute("UPDATE copies SET leader = ? WHERE leader = ?", (new_leader, leader))
+        return Article(**json.loads(raw))
+
+    def remove_copies(self, doc_ids: Iterable[str]) -> list[str]:
+        """Take copies out by id (``sources remove`` of a copy); returns those that were copies."""
+        ids = list(doc_ids)
+        with self._lock, self._db:
+            found = (
+                [
+                    d
+                    for (d,) in self._db.execute(
+                        f"SELECT doc_id FROM copies WHERE doc_id IN ({','.join('?' * len(ids))})", ids
+                    )
+                ]
+                if ids
+                else []
+            )
+            self._db.executemany("DELETE FROM copies WHERE doc_id = ?", [(d,) for d in found])
+        return found
+
+    def find(self, targets: Iterable[str]) -> list[str]:
+        """Copies named by document id, source or link."""
+        wanted = set(targets)
+        with self._lock:
+            rows = list(self._db.execute("SELECT doc_id, article FROM copies"))
+        out = []
+        for doc_id, raw in rows:
+            article = json.loads(raw)
+            if wanted & {doc_id, article.get("source"), article.get("url")}:
+                out.append(doc_id)
+        return out
+
+    def has_url(self, url: str) -> bool:
+        """True when a grouped copy has ``url`` as its link or source."""
+        with self._lock:
+            rows = list(self._db.execute("SELECT article FROM copies"))
+        return any(url in (a.get("url"), a.get("source")) for a in (json.loads(r[0]) for r in rows))
+
+    def copy_count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM copies").fetchone()[0])
+
+
+class ReprintGroups:
+    """Matches new articles against indexed ones; a match is stored as a copy of its leader, not indexed."""
+
+    def __init__(self, store: ReprintStore, indexed: set[str], threshold: float) -> None:
+        from retrieval.reprints import ReprintIndex, Signature
+
+        self.store = store
+        self.index = ReprintIndex(threshold=threshold)
+        stale = []
+        for doc_id, raw in store.signatures():
+            if doc_id in indexed:
+                self.index.add(doc_id, signature=Signature.from_bytes(raw))
+            else:
+                stale.append(doc_id)
+        if stale:  # articles removed, or a write that never finished
+            store.forget(stale)
+
+    def match(self, article: Article, exclude: set[str]) -> tuple[str, float] | None:
+        """The indexed (or earlier admitted) article that ``article`` reprints, ignoring ``exclude``; else
+        ``article`` joins the matcher and None is returned."""
+        from retrieval.reprints import signature
+
+        sig = signature(f"{article.title}\n\n{article.text}")
+        skip = exclude | {article.id}
+        found = next((m for m in self.index.matches(signature=sig) if m.doc_id not in skip), None)
+        if found is not None:
+            self.store.record_copy(article, found.doc_id, found.similarity)
+            return found.doc_id, found.similarity
+        self.index.add(article.id, signature=sig)
+        self.store.add_signature(article.id, sig.to_bytes())
+        return None

@@ -1,0 +1,89 @@
+"""Time-aware answers on invented dated reports: time words filter, "latest" prefers new, reports that differ."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+ARTICLES = {
+    "2025-03-14-wire.txt": ("Floods in Valderra kill 12", "2025-03-14", "Meridian Wire",
+                            "Floods in the Valderra valley killed 12 people on Friday, the regional governor said. "
+                            "Rescue teams searched the flooded villages along the Sella river through the night."),
+    "2025-03-18-herald.txt": ("Valderra flood toll rises to 27", "2025-03-18", "Korvenna Herald",
+                              "The death toll from the Valderra floods rose to 27 on Tuesday as rescuers reached "
+                              "the last flooded villages along the Sella river, the governor said."),
+    "2025-03-18-mbn.txt": ("Valderra floods: 31 dead", "2025-03-18", "MBN News",
+                           "At least 31 people have died in the Valderra floods, MBN News learned on Tuesday from "
+                           "hospital officials in the valley along the Sella river."),
+    "2025-03-20-wire.txt": ("Valderra toll reaches 41", "2025-03-20", "Meridian Wire",
+                            "The number of people killed in the Valderra floods reached 41 on Thursday, the "
+                            "governor said, as the Sella river began to fall."),
+    "2025-02-10-ledger.txt": ("Port deal signed", "2025-02-10", "Korvenna Ledger",
+                              "The port of Dunmere signed a three-year deal with Halvard Shipping on Monday. An "
+                              "earlier version of this report said the deal would last two years; it lasts three."),
+}
+
+
+@pytest.fixture
+def dated(newsbot, tmp_path):
+    folder = tmp_path / "dated"
+    folder.mkdir()
+    for name, (title, day, outlet, body) in ARTICLES.items():
+        (folder / name).write_text(f"Title: {title}\nDate: {day}\nSource: {outlet}\n\n{body}", encoding="utf-8")
+    newsbot.ingest([folder])
+    return newsbot
+
+
+def ask(bot, question, day="2025-03-21", **kwargs):
+    from retrieval.asking import Query
+    from retrieval.search import Filters
+
+    filters = Filters(kwargs.pop("since", None), kwargs.pop("until", None))
+    return bot.asker.stream(Query(question, filters=filters, reference=date.fromisoformat(day))).result()
+
+
+def test_time_words_filter_the_articles_and_say_what_was_searched(dated):
+    answer = ask(dated, "How many people had died in the Valderra floods by Friday 14 March?", day="2025-03-21")
+    assert answer.found and "12" in answer.answer
+    assert all(c.date <= "2025-03-14" for c in answer.citations)
+    assert answer.time and "2025-03-14" in answer.time
+    assert answer.when and "14 March 2025" in answer.when and "Meridian Wire" in answer.when
+
+
+def test_yesterday_is_relative_to_the_day_asked(dated):
+    answer = ask(dated, "What was the Valderra flood death toll yesterday?", day="2025-03-21")
+    assert answer.found and "41" in answer.answer and answer.time == "on 2025-03-20"
+    assert {c.date for c in answer.citations} == {"2025-03-20"}
+
+
+def test_explicit_dates_win_over_time_words(dated):
+    answer = ask(dated, "What was the Valderra flood death toll yesterday?", day="2025-03-21", until="2025-03-15")
+    assert all(c.date <= "2025-03-15" for c in answer.citations)
+
+
+def test_latest_prefers_the_newest_report(dated):
+    answer = ask(dated, "What is the latest death toll of the Valderra floods?", day="2025-03-22")
+    assert answer.found and "41" in (answer.short or answer.answer)
+    assert answer.citations[0].date == "2025-03-20"
+    assert answer.time == "newest first"
+
+
+def test_outlets_that_disagree_on_the_same_day_are_flagged_newest_first(dated):
+    answer = ask(dated, "How many people had died in the Valderra floods on Tuesday 18 March?", day="2025-03-21")
+    assert answer.found and answer.conflict, answer.answer
+    assert answer.answer.startswith("Reports differ")
+    values = {r.value.split()[0] for r in answer.conflict}
+    assert {"27", "31"} <= values
+    assert {r.publisher for r in answer.conflict} >= {"Korvenna Herald", "MBN News"}
+    assert [c.n for c in answer.citations] == [r.n for r in answer.conflict]
+
+
+def test_an_article_that_corrects_itself_is_not_a_conflict(dated):
+    answer = ask(dated, "How long will the Dunmere port deal with Halvard Shipping last?", day="2025-03-21")
+    assert answer.found and not answer.conflict and "three" in answer.answer
+
+
+def test_a_timeless_question_is_not_filtered(dated):
+    answer = ask(dated, "Which river flows through the Valderra valley?", day="2025-03-21")
+    assert answer.found and "Sella" in answer.answer and answer.time is None
