@@ -10,7 +10,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.bounded import ChatLocks, RecentMap
+from bot.telegram.gate import IndexGate
 from bot.telegram.render import render_answer, render_sources
 from retrieval.errors import InputError, NewsbotError
 from retrieval.prompts import load_prompt, render_prompt
@@ -81,6 +82,7 @@ class BotState:
             max_turns=history_turns, max_conversations=MAX_CHATS, max_age=CONVERSATION_AGE
         )
         self.chat_locks = ChatLocks()
+        self.gate = IndexGate()
         self.answers: RecentMap[str, Remembered] = RecentMap(KEPT_ANSWERS, ANSWER_AGE)
         self.hinted: RecentMap[tuple[int, str], bool] = RecentMap(MAX_CHATS, HINT_EVERY)
 
@@ -108,9 +110,24 @@ class BotState:
         }
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run CPU-bound core work in the executor so the event loop keeps serving other chats."""
+        """Run a read of the core (a question, a listing) in the executor, alongside other reads (`IndexGate`)."""
+        return await self.run_outside(self.gate.reading(fn), *args, **kwargs)
+
+    async def run_writing(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a write to the index (an ingest) in the executor, alone."""
+        return await self.run_outside(self.gate.writing(fn), *args, **kwargs)
+
+    async def run_outside(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work in the executor (not through the gate) so the event loop keeps serving other chats."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
+
+    def feeds(self) -> Any:
+        """The core's feed follower, its index reads and writes going through the gate (fetching does not)."""
+        follower = self.newsbot.feeds
+        follower.index_articles = self.gate.writing(follower.index_articles)
+        follower.is_known = self.gate.reading(follower.is_known)
+        return follower
 
 
 def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
@@ -278,7 +295,7 @@ async def _stream(
 
     draft, shown, placeholder, last_edit = "", "", None, 0.0
     answers = st.newsbot.ask_stream(text, conversation=conversation)
-    async for delta in aiter_in_thread(iter(answers), st.executor):
+    async for delta in aiter_in_thread(_read_through(st.gate, answers), st.executor):
         draft += delta
         now = asyncio.get_running_loop().time()
         if now - last_edit < STREAM_EDIT_SECONDS or not draft.strip() or draft == shown:
@@ -293,6 +310,12 @@ async def _stream(
     if answers.answer is None:
         raise NewsbotError("the answer stream ended without an answer")
     return answers.answer, placeholder
+
+
+def _read_through(gate: IndexGate, items: Iterable[T]) -> Iterator[T]:
+    """``items`` iterated under the gate's shared side (a stream reads the index in its first step)."""
+    with gate.shared():
+        yield from items
 
 
 @contextlib.asynccontextmanager
@@ -352,7 +375,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         remembered.votes[voter] = vote
         await _toast(query, texts()["thanks_up" if vote == "up" else "thanks_down"])
-        await st.run(st.feedback.record, remembered.chat_id, remembered.answer, vote)
+        await st.run_outside(st.feedback.record, remembered.chat_id, remembered.answer, vote)
         return
     await _toast(query, texts()["button_unknown"])
 
@@ -400,7 +423,7 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     finally:
         partial.unlink(missing_ok=True)
     async with _typing(context, message.chat.id):
-        report = await st.run(st.newsbot.ingest, [target])
+        report = await st.run_writing(st.newsbot.ingest, [target])
     lines = [
         f"Indexed {name}: added {len(report.added)}, unchanged {len(report.unchanged)}, "
         f"replaced {len(report.replaced)}, failed {len(report.failed)}."

@@ -228,3 +228,27 @@ async def test_question_deleted_mid_answer_is_still_answered_once(standin, seede
     assert "pilgrims" in _replies(standin, USER)[0].params["text"]
     assert [c for c in standin.calls("sendMessage") if c.error] == []
     assert bot_log.errors() == []
+
+
+async def test_questions_asked_during_an_upload_are_answered_and_the_upload_reports(standin, seeded, bot_log):
+    articles = "\n".join(json.dumps({"title": f"Bridge number {i}", "date": "2025-03-01",
+                                     "text": f"The town of Alder{i} opened bridge number {i} over the river on "
+                                             f"Monday. The bridge cost {i + 2} million and took {i + 1} years."})
+                         for i in range(40))
+    users = range(4000, 4012)
+    async with running_bot(standin, seeded, telegram_admins=[ADMIN]):
+        standin.queue_document(ADMIN, ADMIN, "bridges.jsonl", articles.encode(), "application/json")
+        await standin.wait_for("sendMessage", lambda c: "Indexing" in c.params["text"], timeout=60)
+        for user in users:
+            standin.queue_message(user, "who evacuated via Khmeimim?", user_id=user)
+        report = await standin.wait_for("sendMessage", lambda c: "Indexed bridges.jsonl" in c.params["text"],
+                                        timeout=120)
+        for user in users:
+            await standin.wait_for("sendMessage", lambda c, u=user: int(c.params["chat_id"]) == u and _has_votes(c),
+                                   timeout=120)
+        after = await _reply_to(standin, ADMIN, "When did the town of Alder7 open its bridge?", user_id=ADMIN)
+    assert "added 40" in report.params["text"] and "failed 0" in report.params["text"]
+    for user in users:
+        assert "pilgrims" in _replies(standin, user)[0].params["text"]
+    assert "Monday" in after[0].params["text"]
+    assert bot_log.errors() == []
