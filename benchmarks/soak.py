@@ -285,10 +285,10 @@ class LogCount(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         side = "stand-in" if record.name.startswith("aiohttp") else "bot"
         self.levels[f"{side} {record.levelname}"] += 1
-        if len(self.first) < 3:
+        if sum(line.startswith(f"{side}:") for line in self.first) < 3:
             lines = self.format(record).splitlines()
             tail = " | ".join(line.strip() for line in lines[-3:]) if len(lines) > 1 else ""
-            self.first.append(f"[{time.monotonic() - self.started:.0f} s] {lines[0]} {tail}".strip())
+            self.first.append(f"{side}: [{time.monotonic() - self.started:.0f} s] {lines[0]} {tail}".strip())
 
 
 async def run(args: argparse.Namespace) -> None:
