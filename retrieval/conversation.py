@@ -12,7 +12,9 @@ A follow-up inherits context from the previous turn:
 from __future__ import annotations
 
 import re
+import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from retrieval.names import names_in as find_names
@@ -146,19 +148,40 @@ class Conversation:
 
 
 class Conversations:
-    """Conversations by key (a chat id), the least recently used dropped beyond ``max_conversations``."""
+    """Conversations by key (a chat id): at most ``max_conversations``, the least recently used dropped first,
+    and each forgotten ``max_age`` seconds after its last question (a new question then starts afresh).
+    """
 
-    def __init__(self, max_turns: int = 4, max_conversations: int = 10_000) -> None:
+    def __init__(
+        self,
+        max_turns: int = 4,
+        max_conversations: int = 10_000,
+        max_age: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.max_turns = max_turns
-        self.max_conversations = max_conversations
-        self._items: OrderedDict[object, Conversation] = OrderedDict()
+        self.max_conversations = max(1, max_conversations)
+        self.max_age = max_age
+        self.clock = clock
+        self._items: OrderedDict[object, tuple[float, Conversation]] = OrderedDict()  # least recently used first
 
     def get(self, key: object) -> Conversation:
-        conversation = self._items.pop(key, None) or Conversation(max_turns=self.max_turns)
-        self._items[key] = conversation
+        now = self.clock()
+        self._expire(now)
+        item = self._items.pop(key, None)
+        conversation = item[1] if item is not None else Conversation(max_turns=self.max_turns)
+        self._items[key] = (now, conversation)
         while len(self._items) > self.max_conversations:
             self._items.popitem(last=False)
         return conversation
 
     def reset(self, key: object) -> None:
         self._items.pop(key, None)
+
+    def _expire(self, now: float) -> None:
+        while self._items and now - next(iter(self._items.values()))[0] >= self.max_age:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        self._expire(self.clock())
+        return len(self._items)

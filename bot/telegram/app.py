@@ -13,6 +13,7 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    Defaults,
     MessageHandler,
     filters,
 )
@@ -56,6 +57,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .concurrent_updates(True)
+        .defaults(Defaults(allow_sending_without_reply=True))  # a question deleted mid-answer still gets its answer
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
     )

@@ -7,19 +7,22 @@ import contextlib
 import html
 import json
 import logging
+import os
 import re
 import secrets
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, MessageEntityType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.telegram.bounded import ChatLocks, RecentMap
+from bot.telegram.gate import IndexGate
 from bot.telegram.render import render_answer, render_sources
 from retrieval.errors import InputError, NewsbotError
 from retrieval.prompts import load_prompt, render_prompt
@@ -29,7 +32,12 @@ log = logging.getLogger("newsbot.telegram")
 T = TypeVar("T")
 UPLOAD_SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"}
 SOURCES_PER_PAGE = 10
-KEPT_ANSWERS = 2000  # answers remembered for 👍/👎 votes
+KEPT_ANSWERS = 2000  # answers remembered for 👍/👎 votes ...
+ANSWER_AGE = 24 * 3600  # ... for a day
+MAX_CHATS = 10_000  # conversations and hint timers kept at once
+CONVERSATION_AGE = 3600  # a conversation idle for an hour is forgotten: a new question starts afresh
+HINT_EVERY = 60  # "I only read text" and the like: at most once a minute per chat
+MAX_NAME = 60  # characters kept of an uploaded file's name (at most 4 bytes each: under 255 bytes)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 STREAM_EDIT_SECONDS = 1.5  # Telegram allows about one edit per second per chat
 
@@ -40,8 +48,17 @@ def texts() -> dict[str, str]:
     return json.loads(load_prompt("telegram_texts.json"))
 
 
+@dataclass
+class Remembered:
+    """An answer shown in a chat, kept for its 👍/👎 buttons, with each voter's last vote."""
+
+    chat_id: int
+    answer: Answer
+    votes: dict[int, str] = field(default_factory=dict)
+
+
 class BotState:
-    """Everything the handlers share, kept in ``application.bot_data["state"]``."""
+    """Everything the handlers share, kept in ``application.bot_data["state"]``; every per-chat part is bounded."""
 
     def __init__(
         self,
@@ -61,24 +78,56 @@ class BotState:
         self.feedback = feedback
         self.executor = executor
         self.max_upload_mb = max_upload_mb
-        self.conversations = Conversations(max_turns=history_turns)
-        self.chat_locks: dict[int, asyncio.Lock] = {}
-        self.answers: OrderedDict[str, tuple[int, Answer]] = OrderedDict()
-
-    def lock(self, chat_id: int) -> asyncio.Lock:
-        return self.chat_locks.setdefault(chat_id, asyncio.Lock())
+        self.conversations = Conversations(
+            max_turns=history_turns, max_conversations=MAX_CHATS, max_age=CONVERSATION_AGE
+        )
+        self.chat_locks = ChatLocks()
+        self.gate = IndexGate()
+        self.answers: RecentMap[str, Remembered] = RecentMap(KEPT_ANSWERS, ANSWER_AGE)
+        self.hinted: RecentMap[tuple[int, str], bool] = RecentMap(MAX_CHATS, HINT_EVERY)
 
     def remember(self, chat_id: int, answer: Answer) -> str:
         key = secrets.token_urlsafe(8)
-        self.answers[key] = (chat_id, answer)
-        while len(self.answers) > KEPT_ANSWERS:
-            self.answers.popitem(last=False)
+        self.answers.put(key, Remembered(chat_id, answer))
         return key
 
+    def first_hint(self, chat_id: int, kind: str) -> bool:
+        """True when ``chat_id`` was not given the hint ``kind`` in the last minute (and now counts as hinted)."""
+        if self.hinted.peek((chat_id, kind)) is not None:
+            return False
+        self.hinted.put((chat_id, kind), True)
+        return True
+
+    def sizes(self) -> dict[str, int]:
+        """How many entries each bounded structure holds (for the soak benchmark and logs)."""
+        return {
+            "conversations": len(self.conversations),
+            "rate_limit_users": len(self.limiter),
+            "chat_locks": len(self.chat_locks),
+            "answers": len(self.answers),
+            "hinted_chats": len(self.hinted),
+            "refused_users": len(self.access.refused),
+        }
+
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Run CPU-bound core work in the executor so the event loop keeps serving other chats."""
+        """Run a read of the core (a question, a listing) in the executor, alongside other reads (`IndexGate`)."""
+        return await self.run_outside(self.gate.reading(fn), *args, **kwargs)
+
+    async def run_writing(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a write to the index (an ingest) in the executor, alone."""
+        return await self.run_outside(self.gate.writing(fn), *args, **kwargs)
+
+    async def run_outside(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run blocking work in the executor (not through the gate) so the event loop keeps serving other chats."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
+
+    def feeds(self) -> Any:
+        """The core's feed follower, its index reads and writes going through the gate (fetching does not)."""
+        follower = self.newsbot.feeds
+        follower.index_articles = self.gate.writing(follower.index_articles)
+        follower.is_known = self.gate.reading(follower.is_known)
+        return follower
 
 
 def state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
@@ -196,10 +245,11 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
     st = state(context)
     user_key = user.id if user else chat.id
     if not st.limiter.allow(user_key):
-        await message.reply_text(texts()["slow_down"].format(seconds=st.limiter.retry_in(user_key)))
+        if st.limiter.first_refusal(user_key):  # told once per burst: a flood gets one reply, not hundreds
+            await message.reply_text(texts()["slow_down"].format(seconds=st.limiter.retry_in(user_key)))
         return
     placeholder: Message | None = None
-    async with _typing(context, chat.id), st.lock(chat.id):
+    async with st.chat_locks.hold(chat.id), _typing(context, chat.id):  # one typing loop per chat, not per message
         conversation = st.conversations.get(chat.id)
         try:
             if st.newsbot.settings.llm:
@@ -207,7 +257,8 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             else:
                 answer = await st.run(st.newsbot.ask, text, conversation=conversation)
         except InputError as exc:
-            await message.reply_text(f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+            reason = str(exc) or "that question cannot be asked"
+            await message.reply_text(f"{reason[0].upper()}{reason[1:]}.")
             return
     key = st.remember(chat.id, answer)
     votes = InlineKeyboardMarkup(
@@ -244,7 +295,7 @@ async def _stream(
 
     draft, shown, placeholder, last_edit = "", "", None, 0.0
     answers = st.newsbot.ask_stream(text, conversation=conversation)
-    async for delta in aiter_in_thread(iter(answers), st.executor):
+    async for delta in aiter_in_thread(_read_through(st.gate, answers), st.executor):
         draft += delta
         now = asyncio.get_running_loop().time()
         if now - last_edit < STREAM_EDIT_SECONDS or not draft.strip() or draft == shown:
@@ -259,6 +310,12 @@ async def _stream(
     if answers.answer is None:
         raise NewsbotError("the answer stream ended without an answer")
     return answers.answer, placeholder
+
+
+def _read_through(gate: IndexGate, items: Iterable[T]) -> Iterator[T]:
+    """``items`` iterated under the gate's shared side (a stream reads the index in its first step)."""
+    with gate.shared():
+        yield from items
 
 
 @contextlib.asynccontextmanager
@@ -282,31 +339,53 @@ async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncIter
 
 # ---- buttons ------------------------------------------------------------------------------------
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """👍/👎 votes and sources paging."""
+    """👍/👎 votes and sources paging; a button we never issued gets a polite toast."""
     query = update.callback_query
-    if query is None or not query.data:
+    if query is None:
         return
-    kind, _, rest = query.data.partition(":")
-    if kind == "src":
-        text, markup = await _sources_page(context, max(0, int(rest or 0)))
-        await query.answer()
+    st = state(context)
+    user = update.effective_user
+    chat = update.effective_chat
+    if not st.access.allowed(user.id if user else None, chat.id if chat else None):
+        await _toast(query, texts()["not_allowed"])
+        return
+    kind, _, rest = (query.data or "").partition(":")
+    page = int(rest) if kind == "src" and rest.isascii() and rest.isdigit() and len(rest) <= 6 else None
+    if page is not None:
+        await _toast(query, None)  # answered first: the page may wait for a free worker
+        text, markup = await _sources_page(context, page)
         if query.message is not None:
-            await query.edit_message_text(
-                text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-            )
+            try:
+                await query.edit_message_text(
+                    text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
+                )
+            except BadRequest as exc:  # the same page again (a double press): nothing to change
+                if "not modified" not in str(exc).lower():
+                    raise
         return
     if kind == "fb":
         key, _, vote = rest.partition(":")
-        st = state(context)
         remembered = st.answers.get(key)
         if remembered is None or vote not in ("up", "down"):
-            await query.answer(texts()["vote_expired"])
+            await _toast(query, texts()["vote_expired"])
             return
-        chat_id, answer = remembered
-        await st.run(st.feedback.record, chat_id, answer, vote)
-        await query.answer(texts()["thanks_up" if vote == "up" else "thanks_down"])
+        voter = user.id if user else 0
+        if remembered.votes.get(voter) == vote:  # pressing the same button again stores nothing new
+            await _toast(query, texts()["vote_repeated"])
+            return
+        remembered.votes[voter] = vote
+        await _toast(query, texts()["thanks_up" if vote == "up" else "thanks_down"])
+        await st.run_outside(st.feedback.record, remembered.chat_id, remembered.answer, vote)
         return
-    await query.answer()
+    await _toast(query, texts()["button_unknown"])
+
+
+async def _toast(query: Any, text: str | None) -> None:
+    """Answer a button press; a press Telegram no longer waits for (too old) needs no answer."""
+    try:
+        await query.answer(text)
+    except BadRequest as exc:
+        log.info("button press not answered: %s", exc)
 
 
 # ---- documents and other messages ---------------------------------------------------------------
@@ -321,22 +400,30 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not st.access.is_admin(user.id if user else None):
         await message.reply_text(texts()["upload_not_admin"])
         return
-    name = Path(doc.file_name or "upload.txt").name
-    if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+    name = upload_name(doc.file_name)
+    if name is None:
         await message.reply_text(texts()["upload_bad_type"])
         return
-    size = doc.file_size or 0
-    if size > st.max_upload_mb * 1_000_000:
-        await message.reply_text(texts()["upload_too_large"].format(size_mb=size / 1e6, limit_mb=st.max_upload_mb))
+    limit = int(st.max_upload_mb * 1_000_000)
+    if not await _size_ok(message, doc.file_size, limit):  # what the message claims ...
         return
     await message.reply_text(texts()["upload_started"].format(name=name))
+    telegram_file = await doc.get_file()
+    if not await _size_ok(message, telegram_file.file_size, limit):  # ... what Telegram stores ...
+        return
     folder = st.newsbot.settings.data_dir / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / re.sub(r"[^\w.\-]+", "_", name)
-    telegram_file = await doc.get_file()
-    await telegram_file.download_to_drive(target)
+    partial = folder / f".{secrets.token_hex(8)}.part"
+    try:
+        await telegram_file.download_to_drive(partial)
+        if not await _size_ok(message, partial.stat().st_size, limit):  # ... and what arrived
+            return
+        target = folder / name
+        os.replace(partial, target)  # replaces a link of that name, never writes through it
+    finally:
+        partial.unlink(missing_ok=True)
     async with _typing(context, message.chat.id):
-        report = await st.run(st.newsbot.ingest, [target])
+        report = await st.run_writing(st.newsbot.ingest, [target])
     lines = [
         f"Indexed {name}: added {len(report.added)}, unchanged {len(report.unchanged)}, "
         f"replaced {len(report.replaced)}, failed {len(report.failed)}."
@@ -345,17 +432,43 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text("\n".join(lines))
 
 
+def upload_name(file_name: str | None) -> str | None:
+    """A safe file name for an upload (no folders, no odd characters, a known suffix), or None to refuse it."""
+    base = re.split(r"[/\\]", file_name or "upload.txt")[-1]
+    stem, dot, suffix = base.rpartition(".")
+    if not dot or f".{suffix.lower()}" not in UPLOAD_SUFFIXES:
+        return None
+    stem = re.sub(r"[^\w\-]+", "_", stem).strip("_.")[:MAX_NAME] or "upload"
+    return f"{stem}.{suffix.lower()}"
+
+
+async def _size_ok(message: Message, size: int | None, limit: int) -> bool:
+    """False (after telling the admin) when ``size`` is over ``limit`` bytes; an unknown size passes."""
+    if not size or size <= limit:
+        return True
+    await message.reply_text(texts()["upload_too_large"].format(size_mb=size / 1e6, limit_mb=limit / 1e6))
+    return False
+
+
 async def media_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, photos, voice: say that only text is read."""
+    """Stickers, photos, voice: say that only text is read (at most once a minute per chat)."""
     message = update.effective_message
-    if message is not None and message.chat.type == ChatType.PRIVATE:
+    if (
+        message is not None
+        and message.chat.type == ChatType.PRIVATE
+        and state(context).first_hint(message.chat.id, "media")
+    ):
         await message.reply_text(texts()["media_hint"])
 
 
 async def edited_hint(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Edited messages are not re-answered."""
+    """Edited messages are not re-answered (the hint comes at most once a minute per chat)."""
     message = update.edited_message
-    if message is not None and message.chat.type == ChatType.PRIVATE:
+    if (
+        message is not None
+        and message.chat.type == ChatType.PRIVATE
+        and state(context).first_hint(message.chat.id, "edited")
+    ):
         await message.reply_text(texts()["edited_hint"])
 
 
@@ -378,8 +491,12 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
     error = context.error
     if isinstance(error, NewsbotError):
         log.error("update failed: %s", error)
+    elif isinstance(error, TelegramError):  # Telegram refused a call (a blocked bot, a vanished message): one line
+        log.warning("update failed: Telegram said: %s", error)
     else:
         log.error("update failed", exc_info=error)
+    if isinstance(error, Forbidden):  # the user blocked the bot: nobody to tell
+        return
     if isinstance(update, Update) and update.effective_message is not None:
         with contextlib.suppress(Exception):
             await update.effective_message.reply_text(texts()["error"])

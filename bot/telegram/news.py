@@ -19,7 +19,7 @@ async def refresh_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
     """A JobQueue job: fetch the followed feeds that are due, in the executor, without blocking answers."""
     st = state(context)
     try:
-        report = await st.run(st.newsbot.feeds.refresh)
+        report = await st.run_outside(st.feeds().refresh)  # fetching runs beside questions; indexing alone
     except NewsbotError as exc:  # the index is locked by an ingest, say: try again next time
         log.warning("feed refresh skipped: %s", exc)
         return
@@ -77,7 +77,7 @@ async def channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     article = post_article(message)
     if article is None:
         return
-    report = await st.run(st.newsbot.ingest_articles, [article])
+    report = await st.run_writing(st.newsbot.ingest_articles, [article])
     log.info(
         "channel post %s: added %d, replaced %d, reprints %d",
         article.url,
@@ -105,7 +105,7 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(texts()["add_usage"])
         return
     try:
-        outcome = await st.run(st.newsbot.feeds.add, url)
+        outcome = await st.run_outside(st.feeds().add, url)
     except InputError as exc:
         await message.reply_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
         return

@@ -77,6 +77,20 @@ def test_history_is_bounded_and_conversations_are_kept_apart():
     assert len(chats.get(2).history) == 0 and len(chats.get(1).history) == 0  # 1 was the least recently used
 
 
+def test_conversations_are_capped_and_forgotten_after_an_idle_hour():
+    now = [0.0]
+    chats = Conversations(max_turns=2, max_conversations=100, max_age=3600, clock=lambda: now[0])
+    for chat in range(1000):
+        chats.get(chat).record("Who led the groups?", "Who led the groups?", None)
+    assert len(chats) == 100  # a thousand chats, a hundred kept: the most recent
+    assert len(chats.get(999).history) == 1 and len(chats.get(0).history) == 0
+    now[0] = 1800.0
+    chats.get(998)  # used again: its hour starts over
+    now[0] = 3700.0
+    assert len(chats) == 1  # every other conversation was idle for an hour
+    assert len(chats.get(998).history) == 1 and len(chats.get(999).history) == 0
+
+
 def deque_empty():
     from collections import deque
 

@@ -56,6 +56,9 @@ class BotApiStandin:
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
         self._failures: dict[str, list[int]] = {}  # method -> retry_after values for the next calls
+        self._stored_sizes: dict[str, int] = {}
+        self.deleted: set[tuple[int, int]] = set()  # (chat_id, message_id) of messages users deleted
+        self._shown: dict[tuple[int, int], tuple[str, Any]] = {}  # the bot's messages: text and markup
         self._runner: web.AppRunner | None = None
 
     # ---- server ---------------------------------------------------------------------------------
@@ -181,6 +184,10 @@ class BotApiStandin:
                                    "chat": self._chat(chat_id), "from": self._me(), "text": text}
         reply = p.get("reply_parameters") or ({"message_id": p["reply_to_message_id"]}
                                               if p.get("reply_to_message_id") else None)
+        if reply and (chat_id, int(reply["message_id"])) in self.deleted:
+            if not (reply.get("allow_sending_without_reply") or p.get("allow_sending_without_reply")):
+                raise _BadRequest("message to be replied not found")
+            reply = None
         if reply:
             message["reply_to_message"] = {"message_id": int(reply["message_id"]), "date": int(time.time()),
                                            "chat": self._chat(chat_id), "text": "…"}
@@ -206,12 +213,19 @@ class BotApiStandin:
         return visible
 
     def _m_sendMessage(self, p: dict[str, Any]) -> dict[str, Any]:
-        return self._bot_message(p, self._checked_text(p))
+        message = self._bot_message(p, self._checked_text(p))
+        self._shown[(int(p["chat_id"]), message["message_id"])] = (str(p["text"]), p.get("reply_markup"))
+        return message
 
     def _m_editMessageText(self, p: dict[str, Any]) -> dict[str, Any]:
+        key = (int(p["chat_id"]), int(p["message_id"]))
+        if self._shown.get(key) == (str(p.get("text")), p.get("reply_markup")):
+            raise _BadRequest("message is not modified: specified new message content and reply markup are "
+                              "exactly the same as a current content and reply markup of the message")
         message = self._bot_message({**p, "reply_parameters": None}, self._checked_text(p))
         message["message_id"] = int(p["message_id"])
         message["edit_date"] = int(time.time())
+        self._shown[key] = (str(p["text"]), p.get("reply_markup"))
         return message
 
     def _m_editMessageReplyMarkup(self, p: dict[str, Any]) -> dict[str, Any]:
@@ -232,7 +246,8 @@ class BotApiStandin:
         if file_id not in self.files:
             raise _BadRequest("invalid file_id")
         path, data = self.files[file_id]
-        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data), "file_path": path}
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_path": path,
+                "file_size": self._stored_sizes.get(file_id, len(data))}
 
     # ---- what tests queue -----------------------------------------------------------------------
     def _push(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -285,10 +300,18 @@ class BotApiStandin:
             post["edit_date"] = int(time.time())
         return self._push("edited_channel_post" if edited else "channel_post", post)
 
-    def queue_edited_message(self, chat_id: int, text: str, user_id: int | None = None) -> dict[str, Any]:
+    def queue_edited_message(self, chat_id: int, text: str, user_id: int | None = None,
+                             message_id: int | None = None) -> dict[str, Any]:
+        """The user edited a message (``message_id``: one they sent before; default: a new id)."""
         message = self._incoming(chat_id, user_id or chat_id, "private" if chat_id > 0 else "supergroup")
+        if message_id is not None:
+            message["message_id"] = message_id
         message.update(text=text, edit_date=int(time.time()))
         return self._push("edited_message", message)
+
+    def delete_user_message(self, chat_id: int, message_id: int) -> None:
+        """The user deleted their message: Telegram sends no update, but replies to it are refused from now on."""
+        self.deleted.add((chat_id, message_id))
 
     def queue_callback_query(self, chat_id: int, user_id: int, message_id: int, data: str) -> dict[str, Any]:
         """A press on an inline button under the bot's message ``message_id``."""
@@ -298,12 +321,16 @@ class BotApiStandin:
                                              "chat_instance": str(chat_id), "data": data, "message": message})
 
     def queue_document(self, chat_id: int, user_id: int, file_name: str, content: bytes,
-                       mime_type: str = "text/plain") -> dict[str, Any]:
+                       mime_type: str = "text/plain", file_size: int | None = None,
+                       stored_size: int | None = None) -> dict[str, Any]:
+        """A document; ``file_size`` may lie about its size in the message, ``stored_size`` in getFile's answer."""
         file_id = f"doc{len(self.files) + 1}"
-        self.files[file_id] = (f"documents/{file_id}_{file_name}", content)
+        if stored_size is not None:
+            self._stored_sizes[file_id] = stored_size
+        self.files[file_id] = (f"documents/{file_id}.bin", content)
         message = self._incoming(chat_id, user_id, "private" if chat_id > 0 else "supergroup")
         message["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
-                               "mime_type": mime_type, "file_size": len(content)}
+                               "mime_type": mime_type, "file_size": len(content) if file_size is None else file_size}
         return self._push("message", message)
 
     def queue_sticker(self, chat_id: int, user_id: int) -> dict[str, Any]:
