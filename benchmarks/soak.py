@@ -328,9 +328,7 @@ async def run(args: argparse.Namespace) -> None:
         log_count = LogCount(standin.token)
         logging.getLogger().addHandler(log_count)
         stopping: list[float] = []
-        app = build_application(
-            settings, newsbot, base_url=f"{standin.url}/bot", base_file_url=f"{standin.url}/file/bot"
-        )
+        app = build_application(settings.model_copy(update={"telegram_api_url": standin.url}), newsbot)
         state = app.bot_data["state"]
         load = Load(standin, question_sessions({f"{p.parent.name}/{p.name}" for p in indexed_files}), texts()["error"])
         duration = args.minutes * 60

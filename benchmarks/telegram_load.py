@@ -42,7 +42,7 @@ async def run(chats: int, rounds: int) -> None:
         newsbot = Newsbot(settings)
         newsbot.ingest([ROOT / "seeds"])
         newsbot.warm_up()
-        app = build_application(settings, newsbot, base_url=f"{standin.url}/bot")
+        app = build_application(settings.model_copy(update={"telegram_api_url": standin.url}), newsbot)
         async with app:
             await app.start()
             await app.updater.start_polling(poll_interval=0.0, timeout=1)

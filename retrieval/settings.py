@@ -98,6 +98,8 @@ class Settings(BaseSettings):
     telegram_max_upload_mb: float = Field(5.0, gt=0)
     telegram_webhook_secret: SecretStr | None = None
     telegram_channels: StrList = Field(default_factory=list)  # channels whose posts are indexed (id or @name)
+    telegram_api_url: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081 (bigger uploads)
+    telegram_file_url: str | None = None  # its file URL when not the same server
 
     # optional LLM answerer (LangChain init_chat_model); unset = extractive
     llm: str | None = None
@@ -124,7 +126,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
-    @field_validator("llm", "chroma_url", "llm_base_url", mode="before")
+    @field_validator("llm", "chroma_url", "llm_base_url", "telegram_api_url", "telegram_file_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

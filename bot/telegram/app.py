@@ -14,13 +14,14 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     Defaults,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
-from bot.telegram import handlers, news
+from bot.telegram import companion, handlers, news
 from bot.telegram.access import Access, RateLimiter
-from bot.telegram.feedback import FeedbackLog
+from bot.telegram.store import BotStore
 from retrieval.errors import NewsbotError
 from retrieval.settings import Settings
 
@@ -48,10 +49,8 @@ def check_token(settings: Settings) -> str:
     return token
 
 
-def build_application(
-    settings: Settings, newsbot: Any, base_url: str | None = None, base_file_url: str | None = None, workers: int = 2
-) -> Application:
-    """The `Application` with every handler; ``base_url`` points it at another Bot API server (tests)."""
+def build_application(settings: Settings, newsbot: Any, workers: int = 2) -> Application:
+    """The `Application` with every handler, talking to NEWSBOT_TELEGRAM_API_URL (default: Telegram's servers)."""
     token = check_token(settings)
     builder = (
         ApplicationBuilder()
@@ -61,20 +60,23 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
     )
-    if base_url:
-        builder = builder.base_url(base_url)
-    if base_file_url:
-        builder = builder.base_file_url(base_file_url)
+    if settings.telegram_api_url:  # a self-hosted telegram-bot-api server (bigger uploads), or a test stand-in
+        builder = builder.base_url(settings.telegram_api_url.rstrip("/") + "/bot")
+        builder = builder.base_file_url(
+            (settings.telegram_file_url or settings.telegram_api_url).rstrip("/") + "/file/bot"
+        )
     app = builder.build()
+    store = BotStore(settings.data_dir)
     app.bot_data["state"] = handlers.BotState(
         newsbot=newsbot,
         access=Access(settings.telegram_allowed_users, settings.telegram_allowed_chats, settings.telegram_admins),
         limiter=RateLimiter(settings.telegram_rate_limit),
-        feedback=FeedbackLog(settings.data_dir),
+        store=store,
         executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="newsbot"),
         max_upload_mb=settings.telegram_max_upload_mb,
         history_turns=settings.history_turns,
     )
+    app.bot_data["on_new_articles"] = companion.alert_new_articles
     add_handlers(app)
     news.schedule(app, settings.refresh_minutes)
     return app
@@ -90,6 +92,12 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("sources", handlers.sources))
     app.add_handler(CommandHandler("ask", handlers.ask_command))
     app.add_handler(CommandHandler("add", news.add_command, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CommandHandler("follow", companion.follow))
+    app.add_handler(CommandHandler("following", companion.following))
+    app.add_handler(CommandHandler("unfollow", companion.unfollow))
+    app.add_handler(CommandHandler("digest", companion.digest))
+    app.add_handler(CommandHandler("timezone", companion.timezone))
+    app.add_handler(InlineQueryHandler(companion.inline_query))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, handlers.edited_hint))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.question))
     app.add_handler(MessageHandler(filters.Document.ALL, handlers.document))
@@ -106,6 +114,7 @@ def add_handlers(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     from telegram.error import TelegramError
 
+    companion.schedule_all_digests(app)  # a restart keeps every chat's daily digest
     try:
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     except TelegramError:  # a cosmetic call: never stop the bot for it

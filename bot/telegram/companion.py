@@ -58,9 +58,12 @@ def inline_payload(answer: Answer) -> dict[str, Any]:
 
 def _result(payload: dict[str, Any], key: str) -> InlineQueryResultArticle:
     return InlineQueryResultArticle(
-        id=key[:64], title=payload["title"], description=payload["description"],
-        input_message_content=InputTextMessageContent(payload["message"], parse_mode=ParseMode.HTML,
-                                                      link_preview_options=NO_PREVIEW),
+        id=key[:64],
+        title=payload["title"],
+        description=payload["description"],
+        input_message_content=InputTextMessageContent(
+            payload["message"], parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        ),
     )
 
 
@@ -80,20 +83,25 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer([], cache_time=300)
         return
     if not st.access.allowed(user.id if user else None, None):
-        await query.answer([_note(texts()["inline_not_allowed"], texts()["not_allowed"], "refused")], cache_time=60,
-                           is_personal=True)
+        await query.answer(
+            [_note(texts()["inline_not_allowed"], texts()["not_allowed"], "refused")], cache_time=60, is_personal=True
+        )
         return
     key = inline_key(text)
     payload = await st.run(st.store.cached, key)
     if payload is None:
         if not st.limiter.allow(user.id if user else 0):
-            await query.answer([_note(texts()["inline_slow_down"], texts()["inline_slow_down"], "slow")],
-                               cache_time=0, is_personal=True)
+            await query.answer(
+                [_note(texts()["inline_slow_down"], texts()["inline_slow_down"], "slow")],
+                cache_time=0,
+                is_personal=True,
+            )
             return
         payload = await _answer_in_time(st, text, key)
     if payload is None:  # still computing: the next keystroke (or the same query again) finds it cached
-        await query.answer([_note(texts()["inline_thinking"], texts()["inline_thinking"], "thinking")],
-                           cache_time=0, is_personal=True)
+        await query.answer(
+            [_note(texts()["inline_thinking"], texts()["inline_thinking"], "thinking")], cache_time=0, is_personal=True
+        )
         return
     try:
         await query.answer([_result(payload, key)], cache_time=int(INLINE_CACHE_SECONDS))
@@ -158,8 +166,9 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     arg = (context.args or [""])[0]
     st = state(context)
     removed = await st.run(st.store.unfollow, chat.id, int(arg)) if arg.isdigit() else None
-    await message.reply_text(texts()["unfollow_done"].format(topic=removed.topic) if removed
-                             else texts()["unfollow_usage"])
+    await message.reply_text(
+        texts()["unfollow_done"].format(topic=removed.topic) if removed else texts()["unfollow_usage"]
+    )
 
 
 def _sources_to_docs(newsbot: Any, sources: list[str]) -> list[str]:
@@ -202,13 +211,15 @@ async def _send_alerts(context: ContextTypes.DEFAULT_TYPE, st: Any, chat_id: int
     room = max(0, ALERTS_PER_HOUR - (sent - len(found)))
     for topic, match in found[:room]:
         with _suppress():
-            await context.bot.send_message(chat_id, alert_html(topic, match), parse_mode=ParseMode.HTML,
-                                           link_preview_options=NO_PREVIEW)
+            await context.bot.send_message(
+                chat_id, alert_html(topic, match), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+            )
     rest = found[room:]
     if rest:
         with _suppress():
-            await context.bot.send_message(chat_id, texts()["alerts_more"].format(
-                count=len(rest), topics=", ".join(sorted({t for t, _ in rest}))))
+            await context.bot.send_message(
+                chat_id, texts()["alerts_more"].format(count=len(rest), topics=", ".join(sorted({t for t, _ in rest})))
+            )
 
 
 def alert_html(topic: str, match: Any) -> str:
@@ -217,8 +228,9 @@ def alert_html(topic: str, match: Any) -> str:
     url = match.url if match.url and re.match(r"https?://[^\s\"<>]+$", match.url) else None
     head = f'<a href="{html.escape(url, quote=True)}">{title}</a>' if url else f"<b>{title}</b>"
     meta = " · ".join(html.escape(x) for x in (match.date, match.publisher) if x)
-    return (f"🔔 <i>{html.escape(topic)}</i>\n{head}" + (f"\n{meta}" if meta else "")
-            + f"\n{html.escape(match.sentence)}")
+    return (
+        f"🔔 <i>{html.escape(topic)}</i>\n{head}" + (f"\n{meta}" if meta else "") + f"\n{html.escape(match.sentence)}"
+    )
 
 
 class _suppress:
@@ -255,10 +267,16 @@ def digest_stories(newsbot: Any, day: dt.date, count: int = DIGEST_STORIES) -> t
         spans = sentence_spans(chunk.text)
         sentence = chunk.text[spans[0][0] : spans[0][1]] if spans else chunk.text[:200]
         others = copies.get(chunk.doc_id, [])
-        stories.append({
-            "title": chunk.title, "url": chunk.url, "publisher": chunk.publisher, "sentence": sentence,
-            "sources": 1 + len(others), "links": [c.url for c in others if c.url][:3],
-        })
+        stories.append(
+            {
+                "title": chunk.title,
+                "url": chunk.url,
+                "publisher": chunk.publisher,
+                "sentence": sentence,
+                "sources": 1 + len(others),
+                "links": [c.url for c in others if c.url][:3],
+            }
+        )
     stories.sort(key=lambda s: (-s["sources"], s["title"]))
     return chosen, stories[:count]
 
@@ -283,8 +301,9 @@ async def send_digest(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> None:
     today = dt.datetime.now(ZoneInfo(zone)).date()
     day, stories = await st.run(digest_stories, st.newsbot, today)
     with _suppress():
-        await context.bot.send_message(chat_id, digest_html(day, stories), parse_mode=ParseMode.HTML,
-                                       link_preview_options=NO_PREVIEW)
+        await context.bot.send_message(
+            chat_id, digest_html(day, stories), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
+        )
 
 
 async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -302,8 +321,9 @@ def schedule_digest(app: Any, chat_id: int, at: str | None, zone: str) -> None:
     if at is None:
         return
     hours, minutes = (int(x) for x in at.split(":"))
-    app.job_queue.run_daily(_digest_job, dt.time(hours, minutes, tzinfo=ZoneInfo(zone)), data=chat_id,
-                            name=f"digest-{chat_id}")
+    app.job_queue.run_daily(
+        _digest_job, dt.time(hours, minutes, tzinfo=ZoneInfo(zone)), data=chat_id, name=f"digest-{chat_id}"
+    )
 
 
 def schedule_all_digests(app: Any) -> None:

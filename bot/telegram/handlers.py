@@ -65,7 +65,7 @@ class BotState:
         newsbot: Any,
         access: Any,
         limiter: Any,
-        feedback: Any,
+        store: Any,
         executor: Any,
         max_upload_mb: float,
         history_turns: int,
@@ -75,7 +75,7 @@ class BotState:
         self.newsbot = newsbot
         self.access = access
         self.limiter = limiter
-        self.feedback = feedback
+        self.store = store  # the SQLite state: votes, topics, digests, inline cache (`bot.telegram.store`)
         self.executor = executor
         self.max_upload_mb = max_upload_mb
         self.conversations = Conversations(
@@ -123,10 +123,15 @@ class BotState:
         return await loop.run_in_executor(self.executor, lambda: fn(*args, **kwargs))
 
     def feeds(self) -> Any:
-        """The core's feed follower, its index reads and writes going through the gate (fetching does not)."""
+        """The core's feed follower, its index reads and writes going through the gate (fetching does not).
+
+        Wrapped once per follower: wrapping again would nest the gate's exclusive section in itself.
+        """
         follower = self.newsbot.feeds
-        follower.index_articles = self.gate.writing(follower.index_articles)
-        follower.is_known = self.gate.reading(follower.is_known)
+        if getattr(follower, "_gated", None) is not self.gate:
+            follower.index_articles = self.gate.writing(follower.index_articles)
+            follower.is_known = self.gate.reading(follower.is_known)
+            follower._gated = self.gate
         return follower
 
 
@@ -375,7 +380,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
         remembered.votes[voter] = vote
         await _toast(query, texts()["thanks_up" if vote == "up" else "thanks_down"])
-        await st.run_outside(st.feedback.record, remembered.chat_id, remembered.answer, vote)
+        await st.run_outside(st.store.record, remembered.chat_id, remembered.answer, vote)
         return
     await _toast(query, texts()["button_unknown"])
 

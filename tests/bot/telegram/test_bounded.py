@@ -109,7 +109,7 @@ def test_bot_state_keeps_a_bounded_number_of_answers_conversations_and_hints():
         newsbot=SimpleNamespace(),
         access=Access([], [], []),
         limiter=RateLimiter(10),
-        feedback=None,
+        store=None,
         executor=None,
         max_upload_mb=1,
         history_turns=4,

@@ -27,7 +27,7 @@ async def running_bot(standin, newsbot, **overrides):
     """Build the bot exactly as `newsbot bot` does, pointed at the stand-in, and poll until the test ends."""
     settings = newsbot.settings.model_copy(update={"telegram_token": SecretStr(standin.token), **overrides})
     newsbot.settings = settings
-    app = build_application(settings, newsbot, base_url=f"{standin.url}/bot", base_file_url=f"{standin.url}/file/bot")
+    app = build_application(settings.model_copy(update={"telegram_api_url": standin.url}), newsbot)
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
@@ -115,7 +115,9 @@ async def test_telegram_vote_is_acknowledged_and_stored_with_hashed_chat(standin
         standin.queue_callback_query(USER, USER, message_id, up)
         await standin.wait_for("answerCallbackQuery", timeout=20)
     assert "Thanks" in standin.calls("answerCallbackQuery")[0].params.get("text", "")
-    rows = [json.loads(line) for line in (seeded.settings.data_dir / "feedback.jsonl").read_text().splitlines()]
+    from bot.telegram.store import BotStore
+
+    rows = BotStore(seeded.settings.data_dir).votes()
     assert rows[0]["vote"] == "up" and "pilgrims" in rows[0]["answer"] and rows[0]["citations"]
     assert str(USER) not in json.dumps(rows[0])
 
@@ -262,7 +264,7 @@ async def test_telegram_webhook_checks_the_secret_token(standin, seeded):
 
     settings = seeded.settings.model_copy(update={"telegram_token": SecretStr(standin.token)})
     seeded.settings = settings
-    app = build_application(settings, seeded, base_url=f"{standin.url}/bot")
+    app = build_application(settings.model_copy(update={"telegram_api_url": standin.url}), seeded)
     port = _free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     update = {"update_id": 99, "message": {"message_id": 5, "date": int(time.time()),
