@@ -79,6 +79,7 @@ def build_application(settings: Settings, newsbot: Any, workers: int = 2) -> App
     app.bot_data["on_new_articles"] = companion.alert_new_articles
     add_handlers(app)
     news.schedule(app, settings.refresh_minutes)
+    companion.schedule_all_digests(app)  # a restart keeps every chat's daily digest
     return app
 
 
@@ -114,7 +115,6 @@ def add_handlers(app: Application) -> None:
 async def _post_init(app: Application) -> None:
     from telegram.error import TelegramError
 
-    companion.schedule_all_digests(app)  # a restart keeps every chat's daily digest
     try:
         await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     except TelegramError:  # a cosmetic call: never stop the bot for it

@@ -235,6 +235,17 @@ class BotApiStandin:
     def _m_sendChatAction(self, p: dict[str, Any]) -> bool:
         return True
 
+    def _m_answerInlineQuery(self, p: dict[str, Any]) -> bool:
+        results = p.get("results")
+        if isinstance(results, str):
+            results = json.loads(results)
+        if not isinstance(results, list) or len(results) > 50:
+            raise _BadRequest("Bad Request: results must be a list of at most 50")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            self._checked_text({"text": content.get("message_text", ""), "parse_mode": content.get("parse_mode")})
+        return True
+
     def _m_answerCallbackQuery(self, p: dict[str, Any]) -> bool:
         return True
 
@@ -287,6 +298,11 @@ class BotApiStandin:
         if reply_to:
             message["reply_to_message"] = reply_to
         return self._push("message", message)
+
+    def queue_inline_query(self, user_id: int, query: str) -> dict[str, Any]:
+        """``@bot query`` typed by a user in any chat."""
+        return self._push("inline_query", {"id": str(next(self._update_ids) * 7919), "from": self._user(user_id),
+                                            "query": query, "offset": "", "chat_type": "sender"})
 
     def queue_channel_post(self, chat_id: int, text: str, title: str, username: str | None = None,
                            message_id: int | None = None, edited: bool = False) -> dict[str, Any]:
