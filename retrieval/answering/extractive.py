@@ -26,6 +26,7 @@ from retrieval.answering.features import (
 from retrieval.answering.model import Selector
 from retrieval.answering.question import QuestionProfile, profile
 from retrieval.answering.spans import short_answer
+from retrieval.hygiene import suspicious
 from retrieval.prompts import load_prompt
 from retrieval.text import sentence_spans
 from retrieval.types import Answer, Chunk, Citation, DifferingReport, Hit
@@ -82,7 +83,7 @@ class ExtractiveAnswerer:
             before_chunk, after_chunk = self._edges(chunk, spans)
             for position, (s, e) in enumerate(spans):
                 key = (chunk.doc_id, chunk.start + s)
-                if key in seen:
+                if key in seen or suspicious(texts[position]):  # words to an AI are never quoted as an answer
                     continue
                 seen.add(key)
                 view = SentenceView(

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from retrieval.hygiene import ADDRESSED_TO_AI
 from retrieval.llm.prompting import Passage
 from retrieval.names import names_in
 from retrieval.text import sentence_spans, terms
@@ -56,17 +57,7 @@ _ABSENT = re.compile(
     r"covers|contain|contains)\b",
     re.IGNORECASE,
 )
-# Text addressed to an AI inside an article: never evidence for an answer.
-_ADDRESSED_TO_AI = re.compile(
-    r"\b(?:ignore|disregard|forget|override|bypass)\b[^.!?\n]{0,60}\b(?:instructions?|prompts?|rules|guidelines|"
-    r"directives?|context)\b"
-    r"|\byou are (?:now|no longer|an? (?:ai|assistant|language model|chatbot|llm))\b"
-    r"|\b(?:system|developer|admin(?:istrator)?) (?:prompt|message|note|notice|override|instructions?)\b"
-    r"|\b(?:to|for|attention,?) (?:all )?(?:ai|assistants?|chatbots?|language models?|llms?|bots?)\b"
-    r"|\b(?:ai|assistants?|chatbots?|language models?|llms?|bots?)\b[^.!?\n]{0,40}\b(?:must|should|shall|will) "
-    r"(?:now )?(?:reply|respond|answer|say|output|print|tell|state)\b",
-    re.IGNORECASE,
-)
+_ADDRESSED_TO_AI = ADDRESSED_TO_AI  # text addressed to an AI inside an article: never evidence
 _MONTH_NAMES = [
     "january",
     "february",
