@@ -108,6 +108,7 @@ class Retrieved:
     hits: list[Hit]
     timings: dict[str, float]
     scope: TimeScope | None = None  # what the question says about time (None: nothing)
+    widened: bool = False  # nothing was dated in the range the time words named: every date was searched
 
 
 class Parts(Protocol):
@@ -172,7 +173,7 @@ class Asker:
 
     def _answer(self, got: Retrieved, query: Query) -> AnswerStream:
         # sentences are scored against the user's own words; inherited context and time words only steer retrieval
-        words = strip_context(got.scope.question if got.scope is not None else got.searched)
+        words = strip_context(got.scope.question if got.scope is not None and not got.widened else got.searched)
         prefer = self.recency(self.reference(query)) if got.scope is not None and got.scope.recency else None
         return self.answer_stream(words, got.hits, got.vector, query.k, query.answerer, prefer)
 
@@ -202,6 +203,11 @@ class Asker:
         hits = bot.search(text, k=wide, mode=query.mode, filters=filters, vector=vector)
         if scope is not None and scope.recency:
             hits = self.newest_first(hits, self.reference(query))[:depth]
+        widened = not hits and filters is not query.filters
+        if widened:  # "on Friday" often echoes the article's own words: with nothing in that range, search all dates
+            text = searched
+            vector = bot.embedder.embed_query(text)
+            hits = bot.search(text, k=depth, mode=query.mode, filters=query.filters, vector=vector)
         t3 = self.clock()
         timings = {
             "start": t0,
@@ -210,7 +216,7 @@ class Asker:
             "embed": t2 - t_loaded,
             "search": t3 - t2,
         }
-        return Retrieved(question, searched, vector, hits, timings, scope)
+        return Retrieved(question, searched, vector, hits, timings, scope, widened)
 
     def reference(self, query: Query) -> date:
         """The day time words count from: the query's, today, or the newest article's (NEWSBOT_TIME_REFERENCE)."""
@@ -316,16 +322,18 @@ class Asker:
         )
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         self._add_reprints(answer)
-        self._add_dates(answer, got.scope)
+        self._add_dates(answer, got.scope, got.widened)
         if conversation is not None:
             conversation.record(got.question, got.searched, answer)
         return answer
 
     @staticmethod
-    def _add_dates(answer: Answer, scope: TimeScope | None) -> None:
+    def _add_dates(answer: Answer, scope: TimeScope | None, widened: bool = False) -> None:
         """Say what time was understood, and name the date of what is quoted when time matters or dates differ."""
         if scope is not None and (scope.has_filter or scope.recency):
             answer.time = scope.describe()
+            if widened:
+                answer.time = f"nothing dated {answer.time}: all dates searched"
         dates = {c.date for c in answer.citations if c.date}
         first = answer.citations[0] if answer.citations else None
         if (

@@ -30,7 +30,11 @@ WORDS = ("harbour council budget river station farmers museum bridge festival sc
 
 
 def write_corpus(folder: Path, n: int = 20, seed: int = 7, version: int = 0) -> dict[str, str]:
-    """``n`` articles of 12-16 sentences (a few chunks each); one fact per article to ask about."""
+    """``n`` articles of 12-16 sentences (a few chunks each); one fact per article to ask about.
+
+    The town's name recurs inside every sentence, so that no two articles look like reprints of each other
+    (word 3-gram overlap stays well under `Settings.reprint_threshold`): this file tests crash safety, and
+    reprint grouping depends on which article arrived first."""
     rng = random.Random(seed * 1000 + version)
     facts = {}
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,7 +45,7 @@ def write_corpus(folder: Path, n: int = 20, seed: int = 7, version: int = 0) -> 
         body = [f"The mayor of {town} is {person}, who was elected in a close vote (edition {version})."]
         for _ in range(rng.randint(11, 15)):
             a, b, c = rng.sample(WORDS, 3)
-            body.append(f"Residents of {town} discussed the {a} and the {b} while the {c} plan was "
+            body.append(f"Residents of {town} discussed the {a} and {town}'s {b}; the {town} {c} plan was "
                         f"delayed by {rng.randint(2, 40)} weeks.")
         (folder / f"{i:03d}-{town}.txt").write_text("\n".join(lines) + " ".join(body))
         facts[town] = person
