@@ -2,16 +2,21 @@
 
 `Asker.stream(query)` returns an `AnswerStream`: the LLM's text deltas as it writes them (none for the
 extractive answerer), then the checked `Answer`. ``ask`` is ``stream(query).result()``; there is no second path.
+
+A follow-up (`retrieval.conversation`) is searched twice, rewritten and as the user typed it, and the passages of
+the story's articles (those the last answers cited) are searched too; `prefer_story` fuses the rankings and
+raises the story's passages by a bounded boost (`Settings.story_boost`), so another article wins only when it
+is clearly better.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol
 
-from retrieval.conversation import strip_context
+from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
 from retrieval.types import Answer, Hit
@@ -101,6 +106,7 @@ class Retrieved:
     vector: list[float]
     hits: list[Hit]
     timings: dict[str, float]
+    fresh: bool = True  # not a follow-up: the question starts a story of its own
 
 
 class Parts(Protocol):
@@ -162,20 +168,25 @@ class Asker:
         yield self._finish(stream.result(), got, query.conversation, started)
 
     def retrieve(self, query: Query) -> Retrieved:
-        """Clean the question, make a follow-up self-contained, embed it and search."""
+        """Clean the question, make a follow-up self-contained, embed it and search (a follow-up: on its story)."""
         bot = self.bot
         t0 = self.clock()
         question = clean_question(query.question, bot.settings.max_question_chars)
-        searched = query.conversation.rewrite(question) if query.conversation is not None else question
+        follow = (
+            query.conversation.follow_up(question) if query.conversation is not None else FollowUp(question, question)
+        )
+        searched = follow.searched
         bot.ensure_seeded()
         t1 = self.clock()
         bot.embedder.model  # noqa: B018 - importing and loading the model is timed apart from embedding
         t_loaded = self.clock()
         vector = bot.embedder.embed_query(searched)
         t2 = self.clock()
-        hits = bot.search(
-            searched, k=max(MIN_CANDIDATES, query.k or 0), mode=query.mode, filters=query.filters, vector=vector
-        )
+        k = max(MIN_CANDIDATES, query.k or 0)
+        if follow.fresh:
+            hits = bot.search(searched, k=k, mode=query.mode, filters=query.filters, vector=vector)
+        else:
+            hits = self._on_story(follow, vector, k, query)
         t3 = self.clock()
         timings = {
             "start": t0,
@@ -184,7 +195,35 @@ class Asker:
             "embed": t2 - t_loaded,
             "search": t3 - t2,
         }
-        return Retrieved(question, searched, vector, hits, timings)
+        return Retrieved(question, searched, vector, hits, timings, follow.fresh)
+
+    def _mentions(self, conversation: Conversation) -> Callable[[str], bool]:
+        """Whether the articles of the conversation's story mention a name (every word of it)."""
+        from retrieval.text import terms
+
+        table = self.bot.index.view.table
+        story = list(conversation.story())
+
+        def mentions(name: str) -> bool:
+            wanted = set(terms(name))
+            return bool(wanted) and any(wanted <= table.article_terms(doc_id) for doc_id in story)
+
+        return mentions
+
+    def _on_story(self, follow: FollowUp, vector: list[float], k: int, query: Query) -> list[Hit]:
+        """A follow-up's passages: the rewritten and the typed question, each also within the story's articles."""
+        bot = self.bot
+        depth = max(k, bot.settings.candidates)
+        texts = [(follow.searched, vector)]
+        if follow.question != follow.searched:
+            texts.append((follow.question, bot.embedder.embed_query(follow.question)))
+        runs, story_runs = [], []
+        within = replace(query.filters, doc_ids=frozenset(follow.story)) if follow.story else None
+        for text, text_vector in texts:
+            runs.append(bot.search(text, k=depth, mode=query.mode, filters=query.filters, vector=text_vector))
+            if within is not None:
+                story_runs.append(bot.search(text, k=depth, mode=query.mode, filters=within, vector=text_vector))
+        return prefer_story(runs, story_runs, follow.story, bot.settings.story_boost, k, bot.settings.rrf_k)
 
     def answer_stream(
         self,
@@ -239,5 +278,34 @@ class Asker:
         )
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         if conversation is not None:
-            conversation.record(got.question, got.searched, answer)
+            conversation.record(got.question, got.searched, answer, fresh=got.fresh)
         return answer
+
+
+def prefer_story(
+    runs: list[list[Hit]], story_runs: list[list[Hit]], story: dict[str, float], boost: float, k: int, rrf_k: int = 60
+) -> list[Hit]:
+    """The ``k`` best passages of a follow-up: its rankings fused, the story's passages raised by ``boost``.
+
+    ``runs`` are the rankings of the rewritten and the typed question; ``story_runs`` the same searches within
+    the story's articles (a passage a run missed ranks after that run's last, in the story search's order). Each
+    run gives a passage ``1 / (rrf_k + rank)``; the sums are divided by the best, and a passage of a story
+    article gains ``boost`` times its article's weight (`Conversation.story`). A passage of another article
+    stays ahead only when it leads by more than that.
+    """
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for i, run in enumerate(runs):
+        ranks = {hit.chunk.id: rank for rank, hit in enumerate(run, 1)}
+        missed = [hit for hit in (story_runs[i] if i < len(story_runs) else []) if hit.chunk.id not in ranks]
+        ranks.update({hit.chunk.id: rank for rank, hit in enumerate(missed, len(run) + 1)})
+        for hit in (*run, *missed):
+            hits.setdefault(hit.chunk.id, hit)
+        for chunk_id, rank in ranks.items():
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank)
+    if not scores:
+        return []
+    best = max(scores.values())
+    final = {cid: score / best + boost * story.get(hits[cid].chunk.doc_id, 0.0) for cid, score in scores.items()}
+    ranked = sorted(final, key=lambda cid: (-final[cid], cid))[:k]
+    return [replace(hits[cid], score=final[cid]) for cid in ranked]
