@@ -197,18 +197,16 @@ class Asker:
         }
         return Retrieved(question, searched, vector, hits, timings, follow.fresh)
 
-    def _mentions(self, conversation: Conversation) -> Callable[[str], bool]:
-        """Whether the articles of the conversation's story mention a name (every word of it)."""
-        from retrieval.text import terms
+    def _article_text(self, doc_id: str) -> str:
+        """The text of an indexed article (its chunks joined), for resolving a follow-up's references."""
+        from retrieval.store.chunks import chunk_id
 
         table = self.bot.index.view.table
-        story = list(conversation.story())
-
-        def mentions(name: str) -> bool:
-            wanted = set(terms(name))
-            return bool(wanted) and any(wanted <= table.article_terms(doc_id) for doc_id in story)
-
-        return mentions
+        parts, index = [], 0
+        while (chunk := table.get(chunk_id(doc_id, index))) is not None:
+            parts.append(chunk.text)
+            index += 1
+        return "\n".join(parts)
 
     def _on_story(self, follow: FollowUp, vector: list[float], k: int, query: Query) -> list[Hit]:
         """A follow-up's passages: the rewritten and the typed question, each also within the story's articles."""
@@ -290,8 +288,8 @@ def prefer_story(
     ``runs`` are the rankings of the rewritten and the typed question; ``story_runs`` the same searches within
     the story's articles (a passage a run missed ranks after that run's last, in the story search's order). Each
     run gives a passage ``1 / (rrf_k + rank)``; the sums are divided by the best, and a passage of a story
-    article gains ``boost`` times its article's weight (`Conversation.story`). A passage of another article
-    stays ahead only when it leads by more than that.
+    article gains ``boost`` times its article's weight (`Conversation.story`). A passage of another article is
+    kept only when it still ranks above the story's best passage: when it leads by more than the boost.
     """
     scores: dict[str, float] = {}
     hits: dict[str, Hit] = {}
@@ -307,5 +305,8 @@ def prefer_story(
         return []
     best = max(scores.values())
     final = {cid: score / best + boost * story.get(hits[cid].chunk.doc_id, 0.0) for cid, score in scores.items()}
-    ranked = sorted(final, key=lambda cid: (-final[cid], cid))[:k]
-    return [replace(hits[cid], score=final[cid]) for cid in ranked]
+    ranked = sorted(final, key=lambda cid: (-final[cid], cid))
+    first = next((i for i, cid in enumerate(ranked) if hits[cid].chunk.doc_id in story), None)
+    if first is not None:  # below the story's best passage, only the story's passages are read
+        ranked = ranked[:first] + [cid for cid in ranked[first:] if hits[cid].chunk.doc_id in story]
+    return [replace(hits[cid], score=final[cid]) for cid in ranked[:k]]

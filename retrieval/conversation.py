@@ -41,7 +41,7 @@ _AND_QUESTION = re.compile(
     r"^\s*and\s+((?:who|whom|whose|what|which|why|how|when|where)\b(?!\s+(?:it|he|she|they|we|you|the|its|about|of)\b).+)$",
     re.IGNORECASE,
 )
-_KEEPS_PREPOSITION = re.compile(r"^\s*(?:and for|and in)\s", re.IGNORECASE)
+_KEEPS_PREPOSITION = re.compile(r"^\s*and\s+(for|in)\s", re.IGNORECASE)
 # a time on its own: "in 2003", "the year before", "for the whole of 2004", "back in 2001", "when it floated"
 _TIME = re.compile(
     r"^(?:(?:back|back then|in|for|during|over|by|at|on|from)\s+)*(?:the\s+)?(?:whole\s+of\s+|end\s+of\s+|start\s+of\s+"
@@ -120,6 +120,25 @@ DESCRIPTION_HEADS = frozenset(
     festival ceremony award prize report study survey budget tax country state city town plant factory""".split()
 )
 _WORDS = re.compile(r"[\w'’-]+")
+# the kind of thing a description names: a person ("the minister", "the Dutchman") or an organisation or place
+PERSON_HEADS = frozenset(
+    """minister chancellor secretary president premier leader chief boss chairman chairwoman spokesman spokeswoman
+    official mp singer rapper star actor actress director striker winger midfielder defender goalkeeper keeper
+    player coach manager captain sprinter athlete runner champion blogger spammer designer candidate defector
+    commissioner""".split()
+)
+ORGANISATION_HEADS = frozenset(
+    """firm company carmaker maker manufacturer group bank lender insurer broker airline carrier retailer supermarket
+    chain giant business operator network supplier miner producer brewer drugmaker agency body watchdog regulator
+    federation association union party government ministry council club team side band trio duo studio label
+    country state city town""".split()
+)
+_ORGANISATION_WORDS = frozenset(
+    """city united fc club group bank motors airways airlines coal records studios studio party council office court
+    university association federation commission agency inc ltd plc corp company international news times house
+    league cup championships championship open games awards festival""".split()
+)
+_PARTICLES = frozenset("de van von al bin la le du of the".split())
 _POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
@@ -130,20 +149,64 @@ def strip_context(searched: str) -> str:
 
 def descriptions_in(question: str) -> list[str]:
     """Definite descriptions in ``question`` that can refer back: "the carmaker", "the French carmaker"."""
-    words = _WORDS.findall(question)
+    return [question[start:end] for start, end, _ in _descriptions(question)]
+
+
+def _descriptions(question: str) -> list[tuple[int, int, str]]:
+    """(start, end, head) of each definite description, the possessive ending left outside the span.
+
+    The head is the last person or organisation noun of the phrase ("the budget carrier's" -> carrier, "the German
+    carrier plan" -> carrier), else its last description noun ("the film").
+    """
+    words = list(_WORDS.finditer(question))
     out = []
     for i, word in enumerate(words):
-        if word.lower() != "the":
+        if word.group().lower() != "the":
             continue
+        heads: list[tuple[int, str]] = []
         for j in range(i + 1, min(len(words), i + 5)):
-            bare = _POSSESSIVE.sub("", words[j])
-            last = j + 1 == len(words) or words[j + 1].lower() in _GENERIC
-            if bare.lower() in DESCRIPTION_HEADS or (bare.lower() in DEMONYMS and last):  # "the Dutchman"
-                out.append(" ".join([*words[i:j], bare]))
+            bare = _POSSESSIVE.sub("", words[j].group())
+            lowered = bare.lower()
+            if lowered in _GENERIC:
                 break
-            if bare.lower() in _GENERIC:
+            last = j + 1 == len(words) or words[j + 1].group().lower() in _GENERIC
+            if lowered in DESCRIPTION_HEADS or (lowered in DEMONYMS and last):  # "the Dutchman"
+                heads.append((words[j].start() + len(bare), lowered))
+            if bare != words[j].group():  # a possessive ends the phrase
                 break
+        if heads:
+            kinds = [h for h in heads if h[1] in PERSON_HEADS | ORGANISATION_HEADS or h[1] in DEMONYMS]
+            end, head = (kinds or heads)[-1]
+            out.append((word.start(), end, head))
     return out
+
+
+def _person_like(name: str) -> bool:
+    """A name that looks like a person's: two to four capitalised words, none of them an organisation's word."""
+    words = name.split()
+    return (
+        2 <= len(words) <= 4
+        and all((w[:1].isupper() and not w.isupper()) or w.lower() in _PARTICLES for w in words)
+        and not any(w.lower().strip(".,") in _ORGANISATION_WORDS for w in words)
+    )
+
+
+def _near(name: str, words: list[str], texts: list[str]) -> float:
+    """How closely ``words`` (a description's) stand to ``name`` in ``texts``: for each word found within 80
+    characters, ``1 / (1 + characters between / 10)`` at its closest."""
+    closest: dict[str, int] = {}
+    keys = {name, name.split()[-1]} if _person_like(name) else {name}
+    for text in texts:
+        lowered = text.lower()
+        for key in keys:
+            for match in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text):
+                lo, hi = max(0, match.start() - 80), match.end() + 80
+                for word in words:
+                    for found in re.finditer(re.escape(word), lowered[lo:hi]):
+                        at = lo + found.start()
+                        gap = match.start() - (at + len(word)) if at < match.start() else at - match.end()
+                        closest[word] = min(closest.get(word, 1000), max(0, gap))
+    return sum(1.0 / (1.0 + gap / 10.0) for gap in closest.values())
 
 
 @dataclass
@@ -216,32 +279,53 @@ class Conversation:
         """``question`` made self-contained using the previous turn (unchanged when it stands on its own)."""
         return self.follow_up(question).searched
 
-    def follow_up(self, question: str, mentions: Callable[[str], bool] | None = None) -> FollowUp:
+    def follow_up(self, question: str, article_text: Callable[[str], str] | None = None) -> FollowUp:
         """How ``question`` is searched: rewritten when it is a follow-up, with the story to prefer.
 
-        ``mentions(name)`` says whether the story's articles mention ``name``: a question with a new name and a
-        pronoun ("Who chairs it in Scotland?") follows up when its articles mention the name.
+        ``article_text(doc_id)`` gives the text of a story article: with it, a question with a new name and a
+        pronoun follows up when the story's articles mention the name ("Who chairs it in Scotland?"), and a
+        definite description is replaced by the story's name it fits best ("the German carmaker" -> "BMW", the
+        name that the articles call a German carmaker).
         """
         if not self.history:
             return FollowUp(question, question)
         last = self.history[-1]
         story = self.story()
+        texts = [article_text(doc_id) for doc_id in story] if article_text is not None else []
         again = _AND_QUESTION.match(question)  # "And who chairs it in Scotland?": a whole question after "and"
         if again:
             question = again.group(1)[:1].upper() + again.group(1)[1:]
         ellipsis = None if again else _ELLIPSIS.match(question)
         if ellipsis:
-            completed, replaced = self._complete(ellipsis.group(1).strip(), bool(_KEEPS_PREPOSITION.match(question)))
+            kept = _KEEPS_PREPOSITION.match(question)
+            completed, replaced = self._complete(ellipsis.group(1).strip(), kept.group(1).lower() if kept else "")
+            completed, _ = self._resolve(completed, last, texts)
             return FollowUp(question, self._with_context(completed, last, replaced), story, fresh=False)
         said = " ".join(t.said for t in self.history)
         new = [n for n in names_in(question[1:]) if not _mentioned(n, said)]
         # with a new name of its own, a possessive ("Did Russia keep its bases?") points inside the question
-        pointer = _POINTER.search(question) or (
-            mentions is not None and _REFERRING.search(question) and all(mentions(n) for n in new)
-        )
+        in_story = bool(texts) and all(_mentioned(n, " ".join(texts)) for n in new)
+        pointer = _POINTER.search(question) or (in_story and _REFERRING.search(question))
         if new and not pointer:
             return FollowUp(question, question)
-        return FollowUp(question, self._with_context(question, last), story, fresh=False)
+        resolved, _ = self._resolve(question, last, texts)
+        return FollowUp(question, self._with_context(resolved, last), story, fresh=False)
+
+    def _resolve(self, question: str, last: Turn, texts: list[str]) -> tuple[str, str]:
+        """``question`` with its first definite description of a person or organisation replaced by the story's
+        name that fits it (the articles use the description's words near it; else the first of the right kind),
+        and that name; unchanged when nothing fits."""
+        for start, end, head in _descriptions(question):
+            person = head in PERSON_HEADS or head in DEMONYMS
+            if not person and head not in ORGANISATION_HEADS:
+                continue
+            fits = [n for n in last.names if _person_like(n) == person and n.lower() not in question.lower()]
+            if not fits:
+                continue
+            words = [w.lower() for w in _WORDS.findall(question[start:end])[1:]]
+            best = max(fits, key=lambda n: (_near(n, words, texts), -fits.index(n)))
+            return question[:start] + best + question[end:], best
+        return question, ""
 
     def _with_context(self, asked: str, last: Turn, replaced: str = "") -> str:
         """``asked`` followed by the previous turn's names (and role words, topic words) it does not hold; a name an
@@ -254,14 +338,14 @@ class Conversation:
         context += [w for w in last.topic if w not in lowered][: self.context_topic]
         return f"{asked} ({', '.join(context)})" if context else asked
 
-    def _complete(self, rest: str, keep: bool) -> tuple[str, str]:
+    def _complete(self, rest: str, keep: str) -> tuple[str, str]:
         """The question an ellipsis stands for: a previous question with the new name or time, or "What about X?";
-        and the name the new one replaced."""
+        and the name the new one replaced. ``keep`` is the preposition the ellipsis opened with ("and in 2003")."""
         asked = [strip_context(t.searched) for t in reversed(self.history)]
         if _TIME.match(rest):
             base = next((q for q in asked if _TIME_IN.search(q) and not asked_role(q)), None)
             base = base or next((q for q in asked if not asked_role(q)), asked[0])
-            time = ("for " if keep and not rest.lower().startswith(("in ", "for ", "back ")) else "") + rest
+            time = (f"{keep} " if keep else "") + rest
             if _TIME_IN.search(base):
                 return _TIME_IN.sub(" " + time, base, count=1), ""
             return f"{base.rstrip(' ?')} {time}?", ""
@@ -273,7 +357,7 @@ class Conversation:
                     return base.replace(old[-1], rest, 1), old[-1]
         if asked_role(f"Who is {rest}?"):  # "and the country's sports minister?"
             return f"Who is {rest}?", ""
-        return f"What about {'for ' if keep and not rest.lower().startswith('for ') else ''}{rest}?", ""
+        return f"What about {keep + ' ' if keep else ''}{rest}?", ""
 
     def story(self) -> dict[str, float]:
         """The articles of the story told so far: doc_id -> weight, back to the question that started the story.

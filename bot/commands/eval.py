@@ -39,9 +39,13 @@ def register(sub: Any) -> None:
     p.add_argument("--plot", type=Path, metavar="REPORT.png", help="write hit@k curves and the answer breakdown")
     p.add_argument("--limit", type=positive_int, metavar="N", help="only the first N questions")
     p.add_argument("--split", metavar="NAME", help="only questions of this split (e.g. dev or test)")
-    p.add_argument("--where", metavar="FIELD=VALUE", action="append", default=[],
-                   help="only questions whose FIELD (a field of the question file, e.g. kind=search) is VALUE; "
-                        "repeat to combine")
+    p.add_argument(
+        "--where",
+        metavar="FIELD=VALUE",
+        action="append",
+        default=[],
+        help="only questions whose FIELD (a field of the question file, e.g. kind=search) is VALUE; repeat to combine",
+    )
     p.add_argument("--rgb-counterfactual", action="store_true", help="rgb: add the counterfactual passages")
     p.add_argument(
         "--answerer",

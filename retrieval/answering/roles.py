@@ -60,6 +60,11 @@ _WORD = re.compile(r"[\w'’-]+")
 _NEAR_WORDS = 4  # at most this many words between a name and its role word
 _NICKNAME = re.compile(r"(?<=[a-z])\s+[\"“'‘][^\"“”'‘’]{1,20}[\"”'’]\s+(?=[A-Z])")
 _PREPOSITION = re.compile(r"\b(?:of|at|for|from|in|with|to)\s+(?:the\s+)?$", re.IGNORECASE)
+# a verb between the role word and a name after it: the name is not the holder ("the chairman said that X")
+_VERB_BETWEEN = re.compile(
+    r"\b(?:said|says|told|added|announced|warned|confirmed|is|was|were|are|has|had|have|will|would|met|named)\b",
+    re.IGNORECASE,
+)
 _CALENDAR = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
     september october november december""".split()
@@ -94,6 +99,7 @@ def asked_role(question: str) -> frozenset[str]:
     return frozenset(word for noun in nouns for word in _family(noun))
 
 
+@lru_cache(maxsize=256)
 def _role_pattern(role: frozenset[str]) -> re.Pattern[str]:
     words = sorted(role, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) + r")\b", re.IGNORECASE)
@@ -124,7 +130,11 @@ def role_names(sentence: str, role: frozenset[str], known: frozenset[str] = froz
             continue
         if _PREPOSITION.search(sentence[:start]):
             continue
-        gaps = [_words_between(sentence, e, start) for s, e in marks if e <= start]
+        gaps = [
+            _words_between(sentence, e, start)
+            for s, e in marks
+            if e <= start and not _VERB_BETWEEN.search(sentence[e:start])
+        ]
         # a name just before the role word is mostly its organisation ("BA chairman Martin Broughton"); before
         # it, only an apposition counts ("Antonio Reid, chairman of ...")
         gaps += [_words_between(sentence, end, s) for s, e in marks if s >= end and "," in sentence[end:s]]
