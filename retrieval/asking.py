@@ -172,11 +172,11 @@ class Asker:
         bot = self.bot
         t0 = self.clock()
         question = clean_question(query.question, bot.settings.max_question_chars)
-        follow = (
-            query.conversation.follow_up(question) if query.conversation is not None else FollowUp(question, question)
-        )
-        searched = follow.searched
         bot.ensure_seeded()
+        follow = FollowUp(question, question)
+        if query.conversation is not None:
+            follow = query.conversation.follow_up(question, self._article_text)
+        searched = follow.searched
         t1 = self.clock()
         bot.embedder.model  # noqa: B018 - importing and loading the model is timed apart from embedding
         t_loaded = self.clock()

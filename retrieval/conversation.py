@@ -22,7 +22,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from retrieval.answering.roles import asked_role
+from retrieval.answering.roles import asked_role, role_hint
 from retrieval.names import names_in as find_names
 from retrieval.text import STOPWORDS
 from retrieval.types import Answer
@@ -100,6 +100,15 @@ DEMONYMS = frozenset(
     yemeni jordanian libyan sudanese somali ugandan rwandan zambian latin western eastern northern southern
     north south east west new zealander kiwi briton britons yorkshire""".split()
 )
+# capitalised words that open a sentence or stand before a name without being part of it
+_NOT_NAME_START = (
+    frozenset(
+        """meanwhile however although while after before since senior former veteran legendary injured new ex
+        sprinter striker winger actor actress singer rapper director boss chief chairman president minister
+        secretary spokesman spokeswoman mr mrs ms dr sir""".split()
+    )
+    | DEMONYMS
+)
 # titles written in capitals: "the MP", "the MEP" describe a person, they do not name one
 TITLES = frozenset("mp mps mep meps msp msps am pm ceo cfo coo md".split())
 CALENDAR = frozenset(
@@ -167,11 +176,11 @@ def _descriptions(question: str) -> list[tuple[int, int, str]]:
         for j in range(i + 1, min(len(words), i + 5)):
             bare = _POSSESSIVE.sub("", words[j].group())
             lowered = bare.lower()
-            if lowered in _GENERIC:
+            following = _POSSESSIVE.sub("", words[j + 1].group()).lower() if j + 1 < len(words) else ""
+            if lowered in DESCRIPTION_HEADS or (lowered in DEMONYMS and following not in DESCRIPTION_HEADS):
+                heads.append((words[j].start() + len(bare), lowered))  # "the carmaker", "the Dutchman"
+            elif lowered in _GENERIC:
                 break
-            last = j + 1 == len(words) or words[j + 1].group().lower() in _GENERIC
-            if lowered in DESCRIPTION_HEADS or (lowered in DEMONYMS and last):  # "the Dutchman"
-                heads.append((words[j].start() + len(bare), lowered))
             if bare != words[j].group():  # a possessive ends the phrase
                 break
         if heads:
@@ -202,8 +211,12 @@ def _near(name: str, words: list[str], texts: list[str]) -> float:
             for match in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text):
                 lo, hi = max(0, match.start() - 80), match.end() + 80
                 for word in words:
-                    for found in re.finditer(re.escape(word), lowered[lo:hi]):
+                    # "carmaker" is also written "car maker" and "car-maker"
+                    pattern = re.sub(r"(?<=\w)maker$", r"[\\s-]?maker", re.escape(word))
+                    for found in re.finditer(pattern, lowered[lo:hi]):
                         at = lo + found.start()
+                        if match.start() <= at < match.end():
+                            continue  # "American" inside "North American Court" does not describe it
                         gap = match.start() - (at + len(word)) if at < match.start() else at - match.end()
                         closest[word] = min(closest.get(word, 1000), max(0, gap))
     return sum(1.0 / (1.0 + gap / 10.0) for gap in closest.values())
@@ -238,7 +251,7 @@ def names_in(text: str) -> list[str]:
     found: list[str] = []
     for name in find_names(text):
         words = name.split()
-        while words and words[0].lower() in _GENERIC:
+        while words and (words[0].lower() in _GENERIC or _POSSESSIVE.sub("", words[0]).lower() in _NOT_NAME_START):
             words = words[1:]
         name = " ".join(words)
         bare = [_POSSESSIVE.sub("", w).lower() for w in words]
@@ -313,8 +326,12 @@ class Conversation:
 
     def _resolve(self, question: str, last: Turn, texts: list[str]) -> tuple[str, str]:
         """``question`` with its first definite description of a person or organisation replaced by the story's
-        name that fits it (the articles use the description's words near it; else the first of the right kind),
-        and that name; unchanged when nothing fits."""
+        name that fits it, and that name; unchanged when nothing fits.
+
+        The name that fits is of the right kind (a person's looks like "Anne Lefevre") and the story's articles use
+        the description's words closest to it ("German car maker BMW"); a person may also be the first of the
+        story's people, an organisation only a name the articles describe so.
+        """
         for start, end, head in _descriptions(question):
             person = head in PERSON_HEADS or head in DEMONYMS
             if not person and head not in ORGANISATION_HEADS:
@@ -323,7 +340,10 @@ class Conversation:
             if not fits:
                 continue
             words = [w.lower() for w in _WORDS.findall(question[start:end])[1:]]
-            best = max(fits, key=lambda n: (_near(n, words, texts), -fits.index(n)))
+            scores = {n: _near(n, words, texts) for n in fits}
+            if not person and not any(scores.values()):
+                continue  # "the American agency", "the group": no organisation of the story is called so
+            best = max(fits, key=lambda n: (scores[n], -fits.index(n)))
             return question[:start] + best + question[end:], best
         return question, ""
 
@@ -332,9 +352,9 @@ class Conversation:
         ellipsis ``replaced`` is left out."""
         lowered = asked.lower()
         context = [n for n in last.names if n.lower() not in lowered and n != replaced][:4]
-        role = asked_role(asked)
-        if role:
-            context += [w for w in _ROLE_SEARCH if w in role and w not in lowered][:2]
+        hint = role_hint(asked)
+        if hint and hint not in lowered:  # "Who runs the miner?" also searches "chief executive"
+            context.append(hint)
         context += [w for w in last.topic if w not in lowered][: self.context_topic]
         return f"{asked} ({', '.join(context)})" if context else asked
 
@@ -351,7 +371,8 @@ class Conversation:
             return f"{base.rstrip(' ?')} {time}?", ""
         rest_names = names_in(f"about {rest}")
         if rest_names and " ".join(rest_names).lower() == re.sub(r"^the\s+", "", rest, flags=re.I).lower():
-            for base in asked:
+            typed = [strip_context(t.searched) if _ELLIPSIS.match(t.question) else t.question for t in self.history]
+            for base in reversed(typed):  # the question as the reader wrote it: "the actor" is no name to replace
                 old = [n for n in names_in(base[1:]) if n.lower() not in rest.lower()]
                 if old:
                     return base.replace(old[-1], rest, 1), old[-1]
@@ -395,20 +416,6 @@ class Conversation:
         self.history.append(turn)
         while len(self.history) > max(1, self.max_turns):
             self.history.popleft()
-
-
-# the role words added to a role follow-up's search ("Who runs the miner?" also searches "chief executive")
-_ROLE_SEARCH = (
-    "chief executive",
-    "chairman",
-    "founder",
-    "spokesman",
-    "manager",
-    "coach",
-    "captain",
-    "director",
-    "leader",
-)
 
 
 class Conversations:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.answering.patterns import DATE, NUMBER, QUARTER, YEAR, figure_key
-from retrieval.answering.roles import asked_role
+from retrieval.answering.roles import asked_role, role_hint
 from retrieval.names import names_in
 from retrieval.text import terms
 
@@ -96,7 +96,7 @@ def profile(question: str) -> QuestionProfile:
     return QuestionProfile(
         text=question,
         kind=kind_of(question),
-        terms=frozenset(terms(question)),
+        terms=frozenset(terms(question)) | frozenset(terms(role_hint(question))),  # "who runs it": chief executive
         names=names,
         name_terms=name_terms,
         numbers=numbers,

@@ -79,6 +79,16 @@ def _family(word: str) -> tuple[str, ...]:
     return (word,)
 
 
+def role_hint(question: str) -> str:
+    """The word an article would use for a role asked with a verb ("who runs it?" -> "chief executive", "who
+    founded it?" -> "founder"); "" for other questions (a role noun in the question already says it)."""
+    verb = _VERB.match(question)
+    if not verb:
+        return ""
+    word = verb.group(1).split()[0].lower()
+    return next((used[0] for asked, used in _FAMILIES if word in asked), "")
+
+
 @lru_cache(maxsize=1024)
 def asked_role(question: str) -> frozenset[str]:
     """The role words (lower case) an article would use for the person ``question`` asks about; empty when it

@@ -10,6 +10,7 @@ import pytest
 from retrieval.asking import prefer_story
 from retrieval.conversation import Conversation, Conversations, names_in, strip_context
 from retrieval.types import Answer, Chunk, Hit
+from tests.conftest import CARMAKERS
 
 DIALOGUES = json.loads((Path(__file__).parent / "dialogues.json").read_text())
 
@@ -89,7 +90,6 @@ def test_names_skip_question_words():
 
 
 # ---- definite descriptions, new names, roles, ellipses, the story --------------------------------------------
-CARMAKERS = Path(__file__).resolve().parents[1] / "fixtures" / "carmakers"
 BMW = (
     "German car maker BMW is to recall cars fitted with a faulty pump supplied by parts maker Robert Bosch. "
     "Chief executive Helmut Panke said the recall would cost little."
