@@ -31,13 +31,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.conversation import Conversation  # noqa: E402
-from retrieval.evaluation.formats import EvalSet  # noqa: E402
-from retrieval.evaluation.metrics import contains_answer  # noqa: E402
-from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings  # noqa: E402
-from retrieval.newsbot import Newsbot  # noqa: E402
-from retrieval.settings import Settings  # noqa: E402
-from retrieval.types import Answer  # noqa: E402
+from retrieval.conversation import Conversation
+from retrieval.evaluation.formats import EvalSet
+from retrieval.evaluation.metrics import contains_answer
+from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings
+from retrieval.newsbot import Newsbot
+from retrieval.settings import Settings
+from retrieval.types import Answer
 
 KINDS = ("pronoun", "definite", "ellipsis", "role", "switch")
 DEFAULT_DIALOGUES = ROOT / "benchmarks" / "dialogues" / "bbc_dialogues.jsonl"
@@ -87,14 +87,17 @@ def top_article(answer: Answer, files: dict[str, str]) -> str | None:
     return files.get(cites[0].doc_id) if cites else None
 
 
-def run(bot: Newsbot, dialogues: list[dict[str, Any]], files: dict[str, str]) -> list[TurnResult]:
-    """Ask every dialogue with the conversation layer, and every follow-up alone; one result per turn."""
+def run(
+    bot: Newsbot, dialogues: list[dict[str, Any]], files: dict[str, str], alone_too: bool = True, **knobs: Any
+) -> list[TurnResult]:
+    """Ask every dialogue with the conversation layer (``knobs`` for its `Conversation`), and every follow-up
+    alone (unless not ``alone_too``); one result per turn."""
     out: list[TurnResult] = []
     for dialogue in dialogues:
-        conversation = Conversation(max_turns=bot.settings.history_turns)
+        conversation = Conversation(max_turns=bot.settings.history_turns, **knobs)
         for number, turn in enumerate(dialogue["turns"], 1):
             answer = bot.ask(turn["question"], conversation=conversation)
-            alone = answer if number == 1 else bot.ask(turn["question"])
+            alone = answer if number == 1 or not alone_too else bot.ask(turn["question"])
             top, top_alone = top_article(answer, files), top_article(alone, files)
             out.append(
                 TurnResult(
@@ -153,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=default_corpus())
     parser.add_argument("--dialogues", type=Path, default=DEFAULT_DIALOGUES)
     parser.add_argument("--boost", default=None, help="comma-separated values of story_boost to compare")
+    parser.add_argument("--decay", default=None, help="comma-separated values of Conversation.story_decay")
+    parser.add_argument("--topic", default=None, help="comma-separated values of Conversation.context_topic")
+    parser.add_argument("--no-alone", action="store_true", help="skip asking the follow-ups alone (for sweeps)")
     parser.add_argument("--show", action="store_true", help="print every follow-up: ok/BAD, searched text")
     parser.add_argument("--json", type=Path, default=None, help="write every turn's result to this file")
     args = parser.parse_args(argv)
@@ -174,14 +180,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(dialogues)} dialogues ({args.split}), {turns} turns")
 
     boosts = [float(b) for b in args.boost.split(",")] if args.boost else [bot.settings.story_boost]
+    decays = [float(d) for d in args.decay.split(",")] if args.decay else [Conversation.story_decay]
+    topics = [int(t) for t in args.topic.split(",")] if args.topic else [Conversation.context_topic]
     everything: dict[str, Any] = {}
-    for boost in boosts:
+    for boost, decay, topic in [(b, d, t) for b in boosts for d in decays for t in topics]:
         bot.settings = bot.settings.model_copy(update={"story_boost": boost})
         started = time.perf_counter()
-        results = run(bot, dialogues, files)
+        results = run(bot, dialogues, files, not args.no_alone, story_decay=decay, context_topic=topic)
         seconds = time.perf_counter() - started
         by = tally(results)
-        print_table(by, f"story_boost {boost} ({seconds:.1f} s)")
+        print_table(by, f"story_boost {boost}, story_decay {decay}, context_topic {topic} ({seconds:.1f} s)")
         if args.show:
             for r in results:
                 if r.number == 1:
@@ -193,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                     print(f"            searched: {r.searched}")
                 if not r.correct:
                     print(f"            top: {r.top}  answer: {r.answer[:160]}")
-        everything[str(boost)] = [r.__dict__ for r in results]
+        everything[f"{boost}/{decay}/{topic}"] = [r.__dict__ for r in results]
     if args.json:
         args.json.write_text(json.dumps(everything, ensure_ascii=False, indent=1))
     return 0
