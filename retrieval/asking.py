@@ -198,13 +198,13 @@ class Asker:
         return Retrieved(question, searched, vector, hits, timings, follow.fresh)
 
     def _article_text(self, doc_id: str) -> str:
-        """The text of an indexed article (its chunks joined), for resolving a follow-up's references."""
+        """An indexed article as a reader sees it: its title on the first line, then its text (chunks joined)."""
         from retrieval.store.chunks import chunk_id
 
         table = self.bot.index.view.table
         parts, index = [], 0
         while (chunk := table.get(chunk_id(doc_id, index))) is not None:
-            parts.append(chunk.text)
+            parts.append(chunk.text if index else f"{chunk.title}\n{chunk.text}")
             index += 1
         return "\n".join(parts)
 

@@ -104,13 +104,10 @@ DEMONYMS = frozenset(
     north south east west new zealander kiwi briton britons yorkshire""".split()
 )
 # capitalised words that open a sentence or stand before a name without being part of it
-_NOT_NAME_START = (
-    frozenset(
-        """meanwhile however although while after before since senior former veteran legendary injured new ex
+_NOT_NAME_START = frozenset(
+    """meanwhile however although while after before since senior former veteran legendary injured new ex
         sprinter striker winger actor actress singer rapper director boss chief chairman president minister
         secretary spokesman spokeswoman mr mrs ms dr sir""".split()
-    )
-    | DEMONYMS
 )
 # titles written in capitals: "the MP", "the MEP" describe a person, they do not name one
 TITLES = frozenset("mp mps mep meps msp msps am pm ceo cfo coo md".split())
@@ -145,6 +142,8 @@ ORGANISATION_HEADS = frozenset(
     federation association union party government ministry council club team side band trio duo studio label
     country state city town""".split()
 )
+_RELATIVE = re.compile(r"(?:'s|’s)?\s+(?:that|which|who|whom|whose|it|he|she|they|we|you|i)\b", re.IGNORECASE)
+_PLACE_HEADS = frozenset("country state city town".split())
 _ORGANISATION_WORDS = frozenset(
     """city united fc club group bank motors airways airlines coal records studios studio party council office court
     university association federation commission agency inc ltd plc corp company international news times house
@@ -203,6 +202,31 @@ def _person_like(name: str) -> bool:
     )
 
 
+def _place_like(name: str, texts: list[str]) -> bool:
+    """The articles write "in India", "across Europe": a place, not an organisation a description could name."""
+    key = re.escape(name)
+    places = sum(len(re.findall(rf"\b(?:in|to|across|throughout|around)\s+{key}\b", t)) for t in texts)
+    return places > 0 and places * 3 >= sum(len(re.findall(rf"\b{key}\b", t)) for t in texts)
+
+
+def _premodified(name: str, head: str, words: list[str], texts: list[str]) -> int:
+    """How many of ``words`` (a description's) the articles write right before ``name``, with the description's
+    ``head`` among them ("German car maker BMW", "electronics giant Sony"); 0 when they never do."""
+    best = 0
+    for text in texts:
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            before = re.split(r"[.!?,;:()]\s*", text[max(0, match.start() - 25) : match.start()])[-1].lower()
+            found = {w for w in words if re.search(_compound(w) + r"\W*$" if w == head else _compound(w), before)}
+            if head in found:
+                best = max(best, len(found))
+    return best
+
+
+def _compound(word: str) -> str:
+    """A pattern for ``word`` that also finds it written apart: "carmaker", "car maker", "car-maker"."""
+    return re.sub(r"(?<=\w)maker$", r"[\\s-]?maker", re.escape(word))
+
+
 def _near(name: str, words: list[str], texts: list[str]) -> float:
     """How closely ``words`` (a description's) stand to ``name`` in ``texts``: for each word found within 80
     characters and in the same sentence, ``1 / (1 + characters between / 10)`` at its closest."""
@@ -215,8 +239,7 @@ def _near(name: str, words: list[str], texts: list[str]) -> float:
                 lo, hi = max(0, match.start() - 80), match.end() + 80
                 for word in words:
                     # "carmaker" is also written "car maker" and "car-maker"
-                    pattern = re.sub(r"(?<=\w)maker$", r"[\\s-]?maker", re.escape(word))
-                    for found in re.finditer(pattern, lowered[lo:hi]):
+                    for found in re.finditer(_compound(word), lowered[lo:hi]):
                         at = lo + found.start()
                         if match.start() <= at < match.end():
                             continue  # "American" inside "North American Court" does not describe it
@@ -301,10 +324,10 @@ class Conversation:
     def follow_up(self, question: str, article_text: Callable[[str], str] | None = None) -> FollowUp:
         """How ``question`` is searched: rewritten when it is a follow-up, with the story to prefer.
 
-        ``article_text(doc_id)`` gives the text of a story article: with it, a question with a new name and a
-        pronoun follows up when the story's articles mention the name ("Who chairs it in Scotland?"), and a
-        definite description is replaced by the story's name it fits best ("the German carmaker" -> "BMW", the
-        name that the articles call a German carmaker).
+        ``article_text(doc_id)`` gives a story article as a reader sees it (its title on the first line). With it,
+        a question with a new name and "it" follows up when the story's articles mention the name ("Who chairs it
+        in Scotland?"), and a definite description is replaced by the story's name that fits it ("the German
+        carmaker" -> "BMW", see `_resolve`).
         """
         if not self.history:
             return FollowUp(question, question)
@@ -334,24 +357,53 @@ class Conversation:
         """``question`` with its first definite description of a person or organisation replaced by the story's
         name that fits it, and that name; unchanged when nothing fits.
 
-        The name that fits is of the right kind (a person's looks like "Anne Lefevre") and the story's articles use
-        the description's words closest to it ("German car maker BMW"); a person may also be the first of the
-        story's people, an organisation only a name the articles describe so.
+        A person ("the minister", "the Dutchman"): the story's person (a name like "Anne Lefevre") the articles
+        describe with the description's words closest, else the first. An organisation ("the carmaker", "the
+        federation"): a name that holds the noun ("Spain's Football Federation"), else one the articles write
+        right after the description's words ("German car maker BMW"), else the organisation the story opened
+        with, when a story article's headline names it; places ("in India") are not organisations.
         """
         for start, end, head in _descriptions(question):
+            if _RELATIVE.match(question, end):
+                continue  # "the party he quit", "the agency that brought the case": another one than the story's
             person = head in PERSON_HEADS or head in DEMONYMS
             if not person and head not in ORGANISATION_HEADS:
                 continue
-            fits = [n for n in last.names if _person_like(n) == person and n.lower() not in question.lower()]
-            if not fits:
-                continue
             words = [w.lower() for w in _WORDS.findall(question[start:end])[1:]]
-            scores = {n: _near(n, words, texts) for n in fits}
-            if not person and not any(scores.values()):
-                continue  # "the American agency", "the group": no organisation of the story is called so
-            best = max(fits, key=lambda n: (scores[n], -fits.index(n)))
-            return question[:start] + best + question[end:], best
+            best = (
+                self._person(question, words, last, texts)
+                if person
+                else self._organisation(question, words, head, last, texts)
+            )
+            if best:
+                return question[:start] + best + question[end:], best
         return question, ""
+
+    def _person(self, question: str, words: list[str], last: Turn, texts: list[str]) -> str:
+        fits = [n for n in last.names if _person_like(n) and n.lower() not in question.lower()]
+        if not fits:
+            return ""
+        scores = {n: _near(n, words, texts) for n in fits}
+        return max(fits, key=lambda n: (scores[n], -fits.index(n)))
+
+    def _organisation(self, question: str, words: list[str], head: str, last: Turn, texts: list[str]) -> str:
+        fits = [
+            n
+            for n in last.names
+            if not _person_like(n)
+            and n.lower() not in question.lower()
+            and (head in _PLACE_HEADS or not _place_like(n, texts))
+        ]
+        holding = [n for n in fits if head in (w.lower() for w in _WORDS.findall(n))]
+        if holding:
+            return holding[0]
+        scores = {n: _premodified(n, head, words, texts) for n in fits}
+        if fits and max(scores.values()) > 0:
+            return max(fits, key=lambda n: (scores[n], -fits.index(n)))
+        opening = next((t for t in reversed(self.history) if t.fresh), None)
+        titles = " ".join(text.split("\n", 1)[0] for text in texts)
+        subjects = [n for n in names_in(opening.question[1:]) if n in fits] if opening is not None else []
+        return next((n for n in subjects if _mentioned(n, titles)), "")  # the story's subject is in its headline
 
     def _with_context(self, asked: str, last: Turn, replaced: str = "") -> str:
         """``asked`` followed by the previous turn's names (and role words, topic words) it does not hold; a name an
