@@ -2,18 +2,22 @@
 
 `Asker.stream(query)` returns an `AnswerStream`: the LLM's text deltas as it writes them (none for the
 extractive answerer), then the checked `Answer`. ``ask`` is ``stream(query).result()``; there is no second path.
+
+A follow-up (`retrieval.conversation`) is searched twice, rewritten and as the user typed it, and the passages of
+the story's articles (those the last answers cited) are searched too; `prefer_story` fuses the rankings and
+raises the story's passages by a bounded boost (`Settings.story_boost`), so another article wins only when it
+is clearly better.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
-from retrieval.conversation import strip_context
+from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
 from retrieval.types import Answer, Chunk, Citation, Hit, Reported
@@ -109,6 +113,7 @@ class Retrieved:
     timings: dict[str, float]
     scope: TimeScope | None = None  # what the question says about time (None: nothing)
     widened: bool = False  # nothing was dated in the range the time words named: every date was searched
+    fresh: bool = True  # not a follow-up: the question starts a story of its own
 
 
 class Parts(Protocol):
@@ -183,14 +188,18 @@ class Asker:
         return self._finish(self._answer(got, query).result(), got, query.conversation, started)
 
     def retrieve(self, query: Query, depth: int | None = None) -> Retrieved:
-        """Clean the question, make a follow-up self-contained, read its time words, embed it and search.
+        """Clean the question, make a follow-up self-contained, read its time words, embed it and search (a
+        follow-up: on its story).
 
         ``depth``: chunks to return (default: what the answerer reads)."""
         bot = self.bot
         t0 = self.clock()
         question = clean_question(query.question, bot.settings.max_question_chars)
-        searched = query.conversation.rewrite(question) if query.conversation is not None else question
         bot.ensure_seeded()
+        follow = FollowUp(question, question)
+        if query.conversation is not None:
+            follow = query.conversation.follow_up(question, self._article_text)
+        searched = follow.searched
         t1 = self.clock()
         bot.embedder.model  # noqa: B018 - importing and loading the model is timed apart from embedding
         t_loaded = self.clock()
@@ -200,14 +209,14 @@ class Asker:
         t2 = self.clock()
         depth = depth or max(MIN_CANDIDATES, query.k or 0)
         wide = depth * RECENCY_POOL if scope is not None and scope.recency else depth
-        hits = bot.search(text, k=wide, mode=query.mode, filters=filters, vector=vector)
+        hits = self._search(follow, text, vector, wide, query, filters)
         if scope is not None and scope.recency:
             hits = self.newest_first(hits, self.reference(query))[:depth]
         widened = not hits and filters is not query.filters
         if widened:  # "on Friday" often echoes the article's own words: with nothing in that range, search all dates
             text = searched
             vector = bot.embedder.embed_query(text)
-            hits = bot.search(text, k=depth, mode=query.mode, filters=query.filters, vector=vector)
+            hits = self._search(follow, text, vector, depth, query, query.filters)
         t3 = self.clock()
         timings = {
             "start": t0,
@@ -216,7 +225,42 @@ class Asker:
             "embed": t2 - t_loaded,
             "search": t3 - t2,
         }
-        return Retrieved(question, searched, vector, hits, timings, scope, widened)
+        return Retrieved(question, searched, vector, hits, timings, scope, widened, follow.fresh)
+
+    def _search(
+        self, follow: FollowUp, text: str, vector: list[float], k: int, query: Query, filters: Filters
+    ) -> list[Hit]:
+        if follow.fresh:
+            return self.bot.search(text, k=k, mode=query.mode, filters=filters, vector=vector)
+        return self._on_story(follow, text, vector, k, query, filters)
+
+    def _article_text(self, doc_id: str) -> str:
+        """An indexed article as a reader sees it: its title on the first line, then its text (chunks joined)."""
+        from retrieval.store.chunks import chunk_id
+
+        table = self.bot.index.view.table
+        parts, index = [], 0
+        while (chunk := table.get(chunk_id(doc_id, index))) is not None:
+            parts.append(chunk.text if index else f"{chunk.title}\n{chunk.text}")
+            index += 1
+        return "\n".join(parts)
+
+    def _on_story(
+        self, follow: FollowUp, text: str, vector: list[float], k: int, query: Query, filters: Filters
+    ) -> list[Hit]:
+        """A follow-up's passages: the rewritten and the typed question, each also within the story's articles."""
+        bot = self.bot
+        depth = max(k, bot.settings.candidates)
+        texts = [(text, vector)]
+        if follow.question != follow.searched:
+            texts.append((follow.question, bot.embedder.embed_query(follow.question)))
+        runs, story_runs = [], []
+        within = replace(filters, doc_ids=frozenset(follow.story)) if follow.story else None
+        for words, words_vector in texts:
+            runs.append(bot.search(words, k=depth, mode=query.mode, filters=filters, vector=words_vector))
+            if within is not None:
+                story_runs.append(bot.search(words, k=depth, mode=query.mode, filters=within, vector=words_vector))
+        return prefer_story(runs, story_runs, follow.story, bot.settings.story_boost, k, bot.settings.rrf_k)
 
     def reference(self, query: Query) -> date:
         """The day time words count from: the query's, today, or the newest article's (NEWSBOT_TIME_REFERENCE)."""
@@ -237,7 +281,7 @@ class Asker:
             return None, query.filters
         filters = query.filters
         if scope.has_filter and not (filters.since or filters.until):  # explicit dates win over time words
-            filters = Filters(scope.since, scope.until, filters.source)
+            filters = replace(filters, since=scope.since, until=scope.until)
         return scope, filters
 
     def recency(self, reference: date) -> Callable[[Chunk], float]:
@@ -257,7 +301,7 @@ class Asker:
     def newest_first(self, hits: list[Hit], reference: date) -> list[Hit]:
         """Hits re-ranked by their recency weight, for "latest" questions."""
         weight = self.recency(reference)
-        boosted = [dataclasses.replace(h, score=h.score * weight(h.chunk)) for h in hits]
+        boosted = [replace(h, score=h.score * weight(h.chunk)) for h in hits]
         return sorted(boosted, key=lambda h: -h.score)
 
     def answer_stream(
@@ -324,7 +368,7 @@ class Asker:
         self._add_reprints(answer)
         self._add_dates(answer, got.scope, got.widened)
         if conversation is not None:
-            conversation.record(got.question, got.searched, answer)
+            conversation.record(got.question, got.searched, answer, fresh=got.fresh)
         return answer
 
     @staticmethod
@@ -358,7 +402,39 @@ class Asker:
 
         def with_copies(c: Citation) -> Citation:
             also = tuple(Reported(x.title, x.source, x.url, x.date) for x in copies.get(c.doc_id, []))
-            return dataclasses.replace(c, also=also) if also else c
+            return replace(c, also=also) if also else c
 
         answer.citations = [with_copies(c) for c in answer.citations]
         answer.related = [with_copies(c) for c in answer.related]
+
+
+def prefer_story(
+    runs: list[list[Hit]], story_runs: list[list[Hit]], story: dict[str, float], boost: float, k: int, rrf_k: int = 60
+) -> list[Hit]:
+    """The ``k`` best passages of a follow-up: its rankings fused, the story's passages raised by ``boost``.
+
+    ``runs`` are the rankings of the rewritten and the typed question; ``story_runs`` the same searches within
+    the story's articles (a passage a run missed ranks after that run's last, in the story search's order). Each
+    run gives a passage ``1 / (rrf_k + rank)``; the sums are divided by the best, and a passage of a story
+    article gains ``boost`` times its article's weight (`Conversation.story`). A passage of another article is
+    kept only when it still ranks above the story's best passage: when it leads by more than the boost.
+    """
+    scores: dict[str, float] = {}
+    hits: dict[str, Hit] = {}
+    for i, run in enumerate(runs):
+        ranks = {hit.chunk.id: rank for rank, hit in enumerate(run, 1)}
+        missed = [hit for hit in (story_runs[i] if i < len(story_runs) else []) if hit.chunk.id not in ranks]
+        ranks.update({hit.chunk.id: rank for rank, hit in enumerate(missed, len(run) + 1)})
+        for hit in (*run, *missed):
+            hits.setdefault(hit.chunk.id, hit)
+        for chunk_id, rank in ranks.items():
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (rrf_k + rank)
+    if not scores:
+        return []
+    best = max(scores.values())
+    final = {cid: score / best + boost * story.get(hits[cid].chunk.doc_id, 0.0) for cid, score in scores.items()}
+    ranked = sorted(final, key=lambda cid: (-final[cid], cid))
+    first = next((i for i, cid in enumerate(ranked) if hits[cid].chunk.doc_id in story), None)
+    if first is not None:  # below the story's best passage, only the story's passages are read
+        ranked = ranked[:first] + [cid for cid in ranked[first:] if hits[cid].chunk.doc_id in story]
+    return [replace(hits[cid], score=final[cid]) for cid in ranked[:k]]

@@ -1,12 +1,18 @@
-"""Follow-up questions without an LLM: a bounded history that turns a follow-up into a self-contained question.
+"""Follow-up questions without an LLM: a bounded history that turns a follow-up into a self-contained question
+and remembers the story (the articles the last answers cited) so that retrieval can stay on it.
 
-A question that names its own subject (a capitalised name, no pronoun pointing back) is searched as it is.
-A follow-up inherits context from the previous turn:
+A question that brings a new proper name of its own (one the conversation has not mentioned) starts afresh and
+is searched as it is. Otherwise it is a follow-up of the story told so far:
 
-- an elliptical question ("and Russia?", "what about Hama?") reuses the previous question with the new name
-  in place of the old one;
-- a question with a pronoun or no subject of its own ("Where was their stronghold?", "Which group led the
-  fighters?") is searched together with the names and topic words of the previous question and answer.
+- a pronoun ("Where was their stronghold?"), a definite description ("How far did the carmaker's shares fall?",
+  "What did the French carmaker say?") or no subject of its own ("Which group led the fighters?"): searched
+  together with the names of the previous turn (and the role words, for "who runs it?");
+- an ellipsis: "and Russia?" / "what about Hama?" reuse a previous question with the new name in place of the
+  old one; "and in 2003?" / "and the year before?" with the new time in place of the old one; "and the
+  dividend?" becomes "What about the dividend?".
+
+Nationality words ("the French carmaker", "the Dutchman") and dates are not new names; "the French carmaker
+Renault" brings one. `FollowUp.story` tells retrieval which articles to prefer (`retrieval.asking`).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from retrieval.answering.roles import asked_role, role_hint
 from retrieval.names import names_in as find_names
 from retrieval.text import STOPWORDS
 from retrieval.types import Answer
@@ -27,8 +34,32 @@ _REFERRING = re.compile(
     re.IGNORECASE,
 )
 _POINTER = re.compile(r"\b(he|she|they|them|this|that|these|those|the same|such)\b", re.IGNORECASE)
+# "Who chairs it in Scotland?": with a name the story's articles mention, "it" still points back (a possessive,
+# "What did Iran say about its presence?", points inside the question)
+_OBJECT_PRONOUN = re.compile(r"\b(it|him|them|there)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(
-    r"^\s*(?:and|what about|how about|and what about|what of|same for|and for)\s+(.+?)\s*\??\s*$", re.IGNORECASE
+    r"^\s*(?:and what about|and how about|what about|how about|what of|same for|and for|and in|and)\s+(.+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_AND_QUESTION = re.compile(
+    r"^\s*and\s+((?:who|whom|whose|what|which|why|how|when|where)\b(?!\s+(?:it|he|she|they|we|you|the|its|about|of)\b).+)$",
+    re.IGNORECASE,
+)
+_KEEPS_PREPOSITION = re.compile(r"^\s*and\s+(for|in)\s", re.IGNORECASE)
+# a time on its own: "in 2003", "the year before", "for the whole of 2004", "back in 2001", "when it floated"
+_TIME = re.compile(
+    r"^(?:(?:back|back then|in|for|during|over|by|at|on|from)\s+)*(?:the\s+)?(?:whole\s+of\s+|end\s+of\s+|start\s+of\s+"
+    r"|first\s+half\s+of\s+|second\s+half\s+of\s+)?(?:(?:19|20)\d\d|year before|previous year|year after|following "
+    r"year|last year|this year|next year|(?:first|second|third|fourth|final|last|previous) quarter|quarter before|"
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december)(?:\s+(?:19|20)\d\d)?"
+    r"|when\s+.+|then|before that|after that|before|after)$",
+    re.IGNORECASE,
+)
+# a time inside a question, to be replaced by the time of an ellipsis
+_TIME_IN = re.compile(
+    r"\s*\b(?:(?:in|during|for|over|on|at|by)\s+(?:the\s+)?(?:(?:19|20)\d\d|(?:first|second|third|fourth|final|last)"
+    r"\s+quarter|quarter|year|month|week|day|whole\s+of\s+(?:19|20)\d\d)|last year|this year|now|so far)\b",
+    re.IGNORECASE,
 )
 _QUESTION_WORDS = {
     "who",
@@ -61,6 +92,66 @@ _GENERIC = (
     | _QUESTION_WORDS
     | {"group", "groups", "people", "thing", "things", "article", "articles", "news", "said", "according", "also"}
 )
+# nationality and place adjectives: "the French carmaker" describes, it does not name
+DEMONYMS = frozenset(
+    """american british french german japanese chinese swiss dutch dutchman dutchmen russian spanish spaniard
+    italian irish scottish scot scots welsh english englishman european australian canadian swedish swede norwegian
+    danish dane finnish belgian austrian portuguese greek turkish indian pakistani korean brazilian argentine
+    argentinian mexican ethiopian kenyan african nigerian iranian iraqi israeli palestinian saudi egyptian syrian
+    lebanese polish pole czech hungarian romanian bulgarian ukrainian asian arab scandinavian serbian croatian
+    taiwanese thai vietnamese indonesian filipino malaysian colombian chilean peruvian venezuelan cuban jamaican
+    moroccan algerian ghanaian ivorian zimbabwean icelandic georgian afghan bangladeshi nepalese qatari kuwaiti
+    yemeni jordanian libyan sudanese somali ugandan rwandan zambian latin western eastern northern southern
+    north south east west new zealander kiwi briton britons yorkshire""".split()
+)
+# capitalised words that open a sentence or stand before a name without being part of it
+_NOT_NAME_START = frozenset(
+    """meanwhile however although while after before since senior former veteran legendary injured new ex
+        sprinter striker winger actor actress singer rapper director boss chief chairman president minister
+        secretary spokesman spokeswoman mr mrs ms dr sir""".split()
+)
+# titles written in capitals: "the MP", "the MEP" describe a person, they do not name one
+TITLES = frozenset("mp mps mep meps msp msps am pm ceo cfo coo md".split())
+CALENDAR = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+    september october november december""".split()
+)
+# the nouns a definite description refers back with ("the carmaker", "the food giant's", "the Dutchman")
+DESCRIPTION_HEADS = frozenset(
+    """firm company companies carmaker maker manufacturer group bank lender insurer broker airline carrier retailer
+    supermarket chain giant business operator network supplier miner producer brewer drugmaker agency body watchdog
+    regulator federation association union party government ministry council minister chancellor secretary
+    president premier leader chief boss chairman chairwoman spokesman spokeswoman official mp singer band trio duo
+    rapper star actor actress director film movie epic thriller sequel album song record single show series novel
+    book studio label club team side hosts visitors striker winger midfielder defender goalkeeper keeper player
+    coach manager captain sprinter athlete runner champion deal merger takeover bid plan scheme ban case trial
+    court lawsuit plaintiff blogger spammer designer developer console handheld chip device phone engine browser
+    software site website portal service candidate defector commissioner post match game tournament race event
+    festival ceremony award prize report study survey budget tax country state city town plant factory""".split()
+)
+_WORDS = re.compile(r"[\w'’-]+")
+# the kind of thing a description names: a person ("the minister", "the Dutchman") or an organisation or place
+PERSON_HEADS = frozenset(
+    """minister chancellor secretary president premier leader chief boss chairman chairwoman spokesman spokeswoman
+    official mp singer rapper star actor actress director striker winger midfielder defender goalkeeper keeper
+    player coach manager captain sprinter athlete runner champion blogger spammer designer candidate defector
+    commissioner""".split()
+)
+ORGANISATION_HEADS = frozenset(
+    """firm company carmaker maker manufacturer group bank lender insurer broker airline carrier retailer supermarket
+    chain giant business operator network supplier miner producer brewer drugmaker agency body watchdog regulator
+    federation association union party government ministry council club team side band trio duo studio label
+    country state city town""".split()
+)
+_RELATIVE = re.compile(r"(?:'s|’s)?\s+(?:that|which|who|whom|whose|it|he|she|they|we|you|i)\b", re.IGNORECASE)
+_PLACE_HEADS = frozenset("country state city town".split())
+_ORGANISATION_WORDS = frozenset(
+    """city united fc club group bank motors airways airlines coal records studios studio party council office court
+    university association federation commission agency inc ltd plc corp company international news times house
+    league cup championships championship open games awards festival""".split()
+)
+_PARTICLES = frozenset("de van von al bin la le du of the".split())
+_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
 
 
 def strip_context(searched: str) -> str:
@@ -68,25 +159,135 @@ def strip_context(searched: str) -> str:
     return re.sub(r"\s*\([^()]*\)\s*$", "", searched) or searched
 
 
+def descriptions_in(question: str) -> list[str]:
+    """Definite descriptions in ``question`` that can refer back: "the carmaker", "the French carmaker"."""
+    return [question[start:end] for start, end, _ in _descriptions(question)]
+
+
+def _descriptions(question: str) -> list[tuple[int, int, str]]:
+    """(start, end, head) of each definite description, the possessive ending left outside the span.
+
+    The head is the last person or organisation noun of the phrase ("the budget carrier's" -> carrier, "the German
+    carrier plan" -> carrier), else its last description noun ("the film").
+    """
+    words = list(_WORDS.finditer(question))
+    out = []
+    for i, word in enumerate(words):
+        if word.group().lower() != "the":
+            continue
+        heads: list[tuple[int, str]] = []
+        for j in range(i + 1, min(len(words), i + 5)):
+            bare = _POSSESSIVE.sub("", words[j].group())
+            lowered = bare.lower()
+            following = _POSSESSIVE.sub("", words[j + 1].group()).lower() if j + 1 < len(words) else ""
+            if lowered in DESCRIPTION_HEADS or (lowered in DEMONYMS and following not in DESCRIPTION_HEADS):
+                heads.append((words[j].start() + len(bare), lowered))  # "the carmaker", "the Dutchman"
+            elif lowered in _GENERIC:
+                break
+            if bare != words[j].group():  # a possessive ends the phrase
+                break
+        if heads:
+            kinds = [h for h in heads if h[1] in PERSON_HEADS | ORGANISATION_HEADS or h[1] in DEMONYMS]
+            end, head = (kinds or heads)[-1]
+            out.append((word.start(), end, head))
+    return out
+
+
+def _person_like(name: str) -> bool:
+    """A name that looks like a person's: two to four capitalised words, none of them an organisation's word."""
+    words = name.split()
+    return (
+        2 <= len(words) <= 4
+        and all((w[:1].isupper() and not w.isupper()) or w.lower() in _PARTICLES for w in words)
+        and not any(w.lower().strip(".,") in _ORGANISATION_WORDS for w in words)
+    )
+
+
+def _place_like(name: str, texts: list[str]) -> bool:
+    """The articles write "in India", "across Europe": a place, not an organisation a description could name."""
+    key = re.escape(name)
+    places = sum(len(re.findall(rf"\b(?:in|to|across|throughout|around)\s+{key}\b", t)) for t in texts)
+    return places > 0 and places * 3 >= sum(len(re.findall(rf"\b{key}\b", t)) for t in texts)
+
+
+def _premodified(name: str, head: str, words: list[str], texts: list[str]) -> int:
+    """How many of ``words`` (a description's) the articles write right before ``name``, with the description's
+    ``head`` among them ("German car maker BMW", "electronics giant Sony"); 0 when they never do."""
+    best = 0
+    for text in texts:
+        for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+            before = re.split(r"[.!?,;:()]\s*", text[max(0, match.start() - 25) : match.start()])[-1].lower()
+            found = {w for w in words if re.search(_compound(w) + r"\W*$" if w == head else _compound(w), before)}
+            if head in found:
+                best = max(best, len(found))
+    return best
+
+
+def _compound(word: str) -> str:
+    """A pattern for ``word`` that also finds it written apart: "carmaker", "car maker", "car-maker"."""
+    return re.sub(r"(?<=\w)maker$", r"[\\s-]?maker", re.escape(word))
+
+
+def _near(name: str, words: list[str], texts: list[str]) -> float:
+    """How closely ``words`` (a description's) stand to ``name`` in ``texts``: for each word found within 80
+    characters and in the same sentence, ``1 / (1 + characters between / 10)`` at its closest."""
+    closest: dict[str, int] = {}
+    keys = {name, name.split()[-1]} if _person_like(name) else {name}
+    for text in texts:
+        lowered = text.lower()
+        for key in keys:
+            for match in re.finditer(rf"(?<![\w-]){re.escape(key)}(?![\w-])", text):
+                lo, hi = max(0, match.start() - 80), match.end() + 80
+                for word in words:
+                    # "carmaker" is also written "car maker" and "car-maker"
+                    for found in re.finditer(_compound(word), lowered[lo:hi]):
+                        at = lo + found.start()
+                        if match.start() <= at < match.end():
+                            continue  # "American" inside "North American Court" does not describe it
+                        lo_gap, hi_gap = (at + len(word), match.start()) if at < match.start() else (match.end(), at)
+                        if re.search(r"[.!?]\s", text[lo_gap:hi_gap]):
+                            continue  # in another sentence: it describes something else
+                        closest[word] = min(closest.get(word, 1000), max(0, hi_gap - lo_gap))
+    return sum(1.0 / (1.0 + gap / 10.0) for gap in closest.values())
+
+
 @dataclass
 class Turn:
-    """One exchange: what was asked, what was searched, and the names it was about."""
+    """One exchange: what was asked and searched, the names it was about, the articles its answer cited."""
 
     question: str
     searched: str
     names: list[str]
     topic: list[str]
+    cited: list[str] = field(default_factory=list)  # doc_ids of the answer's citations, first citation first
+    said: str = ""  # the question and the answer: to tell a name already mentioned from a new one
+    fresh: bool = True  # the question started a story of its own (no rewrite)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """How one question is searched within its conversation."""
+
+    question: str  # as asked
+    searched: str  # self-contained: the question (an ellipsis completed) + "(inherited, context)"; shown to users
+    story: dict[str, float] = field(default_factory=dict)  # doc_id -> weight: articles to prefer
+    fresh: bool = True  # the question starts a story of its own: searched as it is, no article preferred
 
 
 def names_in(text: str) -> list[str]:
-    """Names in ``text`` (`retrieval.names`), without leading question and function words."""
+    """Names in ``text`` (`retrieval.names`) without a possessive ending, and without leading question and function
+    words, nationality words, titles (MP), days and months."""
     found: list[str] = []
     for name in find_names(text):
         words = name.split()
-        while words and words[0].lower() in _GENERIC:
+        while words and (words[0].lower() in _GENERIC or _POSSESSIVE.sub("", words[0]).lower() in _NOT_NAME_START):
             words = words[1:]
         name = " ".join(words)
-        if name and name.lower() not in _GENERIC and name not in found:
+        bare = [_POSSESSIVE.sub("", w).lower() for w in words]
+        if not name or name.lower() in _GENERIC or all(w in DEMONYMS | CALENDAR | TITLES for w in bare):
+            continue
+        name = _POSSESSIVE.sub("", name)
+        if name not in found:
             found.append(name)
     return found
 
@@ -97,52 +298,181 @@ def topic_words(text: str) -> list[str]:
     return [w for w in dict.fromkeys(words) if w not in _GENERIC and len(w) > 2]
 
 
+def _mentioned(name: str, said: str) -> bool:
+    """``name`` (or its last word, "Hewitt" for "Patricia Hewitt's") occurs in ``said``."""
+    bare = re.sub(r"['’]s?$", "", name)
+    candidates = {bare, bare.split()[-1]} if len(bare.split()) > 1 else {bare}
+    return any(re.search(rf"(?<![\w-]){re.escape(c)}(?![\w-])", said, re.IGNORECASE) for c in candidates if len(c) > 1)
+
+
 @dataclass
 class Conversation:
     """The last ``max_turns`` turns of one conversation, and the rewriting of follow-ups."""
 
     max_turns: int = 4
     history: deque[Turn] = field(default_factory=deque)
+    # chosen on the dev split of the BBC dialogue set (benchmarks/followups.py)
+    story_decay: float = 0.5  # weight of the articles cited one turn earlier, relative to the last turn's
+    context_topic: int = 2  # topic words of the previous question added to a follow-up's search
 
     def reset(self) -> None:
         self.history.clear()
 
     def rewrite(self, question: str) -> str:
         """``question`` made self-contained using the previous turn (unchanged when it stands on its own)."""
+        return self.follow_up(question).searched
+
+    def follow_up(self, question: str, article_text: Callable[[str], str] | None = None) -> FollowUp:
+        """How ``question`` is searched: rewritten when it is a follow-up, with the story to prefer.
+
+        ``article_text(doc_id)`` gives a story article as a reader sees it (its title on the first line). With it,
+        a question with a new name and "it" follows up when the story's articles mention the name ("Who chairs it
+        in Scotland?"), and a definite description is replaced by the story's name that fits it ("the German
+        carmaker" -> "BMW", see `_resolve`).
+        """
         if not self.history:
-            return question
+            return FollowUp(question, question)
         last = self.history[-1]
-        ellipsis = _ELLIPSIS.match(question)
+        story = self.story()
+        texts = [article_text(doc_id) for doc_id in story] if article_text is not None else []
+        again = _AND_QUESTION.match(question)  # "And who chairs it in Scotland?": a whole question after "and"
+        if again:
+            question = again.group(1)[:1].upper() + again.group(1)[1:]
+        ellipsis = None if again else _ELLIPSIS.match(question)
         if ellipsis:
-            return self._substitute(last, ellipsis.group(1).strip())
-        own_names = names_in(question[1:]) if question else []  # the first word is capitalised anyway
-        # with a subject of its own, a possessive ("Did Russia keep its bases?") points inside the question
-        pointer = _POINTER if own_names else _REFERRING
-        if own_names and not pointer.search(question):
-            return question
-        context = [n for n in last.names if n.lower() not in question.lower()][:4]
-        context += [w for w in last.topic if w not in question.lower()][:4]
-        return f"{question} ({', '.join(context)})" if context else question
+            kept = _KEEPS_PREPOSITION.match(question)
+            completed, replaced = self._complete(ellipsis.group(1).strip(), kept.group(1).lower() if kept else "")
+            completed, _ = self._resolve(completed, last, texts)
+            return FollowUp(question, self._with_context(completed, last, replaced), story, fresh=False)
+        said = " ".join(t.said for t in self.history)
+        new = [n for n in names_in(question[1:]) if not _mentioned(n, said)]
+        # with a new name of its own, a possessive ("Did Russia keep its bases?") points inside the question
+        in_story = bool(texts) and all(_mentioned(n, " ".join(texts)) for n in new)
+        pointer = _POINTER.search(question) or (in_story and _OBJECT_PRONOUN.search(question))
+        if new and not pointer:
+            return FollowUp(question, question)
+        resolved, _ = self._resolve(question, last, texts)
+        return FollowUp(question, self._with_context(resolved, last), story, fresh=False)
 
-    def _substitute(self, last: Turn, new: str) -> str:
-        base = last.question
-        old_names = names_in(base[1:])
-        if old_names:
-            target = old_names[-1]
-            return re.sub(re.escape(target), new, base, count=1)
-        return f"{base.rstrip(' ?')} {new}?"
+    def _resolve(self, question: str, last: Turn, texts: list[str]) -> tuple[str, str]:
+        """``question`` with its first definite description of a person or organisation replaced by the story's
+        name that fits it, and that name; unchanged when nothing fits.
 
-    def record(self, question: str, searched: str, answer: Answer | None) -> None:
-        """Remember a turn: names and topic words come from the searched question and the answer."""
-        answer_text = answer.answer if answer is not None and answer.found else ""
+        A person ("the minister", "the Dutchman"): the story's person (a name like "Anne Lefevre") the articles
+        describe with the description's words closest, else the first. An organisation ("the carmaker", "the
+        federation"): a name that holds the noun ("Spain's Football Federation"), else one the articles write
+        right after the description's words ("German car maker BMW"), else the organisation the story opened
+        with, when a story article's headline names it; places ("in India") are not organisations.
+        """
+        for start, end, head in _descriptions(question):
+            if _RELATIVE.match(question, end):
+                continue  # "the party he quit", "the agency that brought the case": another one than the story's
+            person = head in PERSON_HEADS or head in DEMONYMS
+            if not person and head not in ORGANISATION_HEADS:
+                continue
+            words = [w.lower() for w in _WORDS.findall(question[start:end])[1:]]
+            best = (
+                self._person(question, words, last, texts)
+                if person
+                else self._organisation(question, words, head, last, texts)
+            )
+            if best:
+                return question[:start] + best + question[end:], best
+        return question, ""
+
+    def _person(self, question: str, words: list[str], last: Turn, texts: list[str]) -> str:
+        fits = [n for n in last.names if _person_like(n) and n.lower() not in question.lower()]
+        if not fits:
+            return ""
+        scores = {n: _near(n, words, texts) for n in fits}
+        return max(fits, key=lambda n: (scores[n], -fits.index(n)))
+
+    def _organisation(self, question: str, words: list[str], head: str, last: Turn, texts: list[str]) -> str:
+        fits = [
+            n
+            for n in last.names
+            if not _person_like(n)
+            and n.lower() not in question.lower()
+            and (head in _PLACE_HEADS or not _place_like(n, texts))
+        ]
+        holding = [n for n in fits if head in (w.lower() for w in _WORDS.findall(n))]
+        if holding:
+            return holding[0]
+        scores = {n: _premodified(n, head, words, texts) for n in fits}
+        if fits and max(scores.values()) > 0:
+            return max(fits, key=lambda n: (scores[n], -fits.index(n)))
+        opening = next((t for t in reversed(self.history) if t.fresh), None)
+        titles = " ".join(text.split("\n", 1)[0] for text in texts)
+        subjects = [n for n in names_in(opening.question[1:]) if n in fits] if opening is not None else []
+        return next((n for n in subjects if _mentioned(n, titles)), "")  # the story's subject is in its headline
+
+    def _with_context(self, asked: str, last: Turn, replaced: str = "") -> str:
+        """``asked`` followed by the previous turn's names (and role words, topic words) it does not hold; a name an
+        ellipsis ``replaced`` is left out."""
+        lowered = asked.lower()
+        context = [n for n in last.names if n.lower() not in lowered and n != replaced][:4]
+        hint = role_hint(asked)
+        if hint and hint not in lowered:  # "Who runs the miner?" also searches "chief executive"
+            context.append(hint)
+        context += [w for w in last.topic if w not in lowered][: self.context_topic]
+        return f"{asked} ({', '.join(context)})" if context else asked
+
+    def _complete(self, rest: str, keep: str) -> tuple[str, str]:
+        """The question an ellipsis stands for: a previous question with the new name or time, or "What about X?";
+        and the name the new one replaced. ``keep`` is the preposition the ellipsis opened with ("and in 2003")."""
+        asked = [strip_context(t.searched) for t in reversed(self.history)]
+        if _TIME.match(rest):
+            base = next((q for q in asked if _TIME_IN.search(q) and not asked_role(q)), None)
+            base = base or next((q for q in asked if not asked_role(q)), asked[0])
+            time = (f"{keep} " if keep else "") + rest
+            if _TIME_IN.search(base):
+                return _TIME_IN.sub(" " + time, base, count=1), ""
+            return f"{base.rstrip(' ?')} {time}?", ""
+        rest_names = names_in(f"about {rest}")
+        if rest_names and " ".join(rest_names).lower() == re.sub(r"^the\s+", "", rest, flags=re.I).lower():
+            typed = [strip_context(t.searched) if _ELLIPSIS.match(t.question) else t.question for t in self.history]
+            for base in reversed(typed):  # the question as the reader wrote it: "the actor" is no name to replace
+                old = [n for n in names_in(base[1:]) if n.lower() not in rest.lower()]
+                if old:
+                    return base.replace(old[-1], rest, 1), old[-1]
+        if asked_role(f"Who is {rest}?"):  # "and the country's sports minister?"
+            return f"Who is {rest}?", ""
+        return f"What about {keep + ' ' if keep else ''}{rest}?", ""
+
+    def story(self) -> dict[str, float]:
+        """The articles of the story told so far: doc_id -> weight, back to the question that started the story.
+
+        The last answer's articles and the opening answer's weigh 1 (the reader asked about that story, then
+        followed it); the answers in between ``story_decay`` per turn back.
+        """
+        out: dict[str, float] = {}
+        weight = 1.0
+        for turn in reversed(self.history):
+            if turn.cited:
+                for doc_id in turn.cited:
+                    out[doc_id] = max(out.get(doc_id, 0.0), 1.0 if turn.fresh else weight)
+                weight *= self.story_decay
+            if turn.fresh:
+                break
+        return out
+
+    def record(self, question: str, searched: str, answer: Answer | None, fresh: bool | None = None) -> None:
+        """Remember a turn: names and topic words come from the searched question and the answer, the story from
+        its citations; ``fresh`` (default: nothing was rewritten) says the question started a story of its own."""
+        found = answer is not None and answer.found
+        answer_text = answer.answer if answer is not None and found else ""
         answer_text = re.sub(r"\s*\[\d+\]", "", answer_text)
         asked = strip_context(searched)  # inherited context is re-derived, not stacked
-        names = names_in(asked[1:]) + [n for n in names_in(answer_text) if n not in names_in(asked[1:])]
+        names = names_in(asked[1:]) + names_in(answer_text)
         inherited = re.search(r"\((.*)\)\s*$", searched)
-        if inherited and not names_in(asked[1:]):
+        if inherited:  # a follow-up stays about the story's names: they come first
             names = [n.strip() for n in inherited.group(1).split(",") if n.strip()[:1].isupper()] + names
         topic = topic_words(asked)
-        self.history.append(Turn(question, searched, list(dict.fromkeys(names))[:8], topic[:6]))
+        cited = list(dict.fromkeys(c.doc_id for c in answer.citations)) if answer is not None and found else []
+        said = " ".join((question, asked, answer_text, ", ".join(names)))
+        fresh = searched == question if fresh is None else fresh
+        turn = Turn(question, searched, list(dict.fromkeys(names))[:8], topic[:6], cited, said, fresh)
+        self.history.append(turn)
         while len(self.history) > max(1, self.max_turns):
             self.history.popleft()
 

@@ -17,16 +17,20 @@ MODES = ("hybrid", "dense", "bm25")
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict a search to articles dated within [since, until] (ISO dates) and/or whose source matches."""
+    """Restrict a search to articles dated within [since, until] (ISO dates), whose source matches, and/or among
+    ``doc_ids`` (the articles of a conversation's story)."""
 
     since: str | None = None
     until: str | None = None
     source: str | None = None
+    doc_ids: frozenset[str] | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.since or self.until or self.source)
+        return bool(self.since or self.until or self.source or self.doc_ids is not None)
 
     def allows(self, chunk: Chunk) -> bool:
+        if self.doc_ids is not None and chunk.doc_id not in self.doc_ids:
+            return False
         if self.since and (not chunk.date or chunk.date < self.since):
             return False
         if self.until and (not chunk.date or chunk.date > self.until):
@@ -67,7 +71,10 @@ class Searcher:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {', '.join(MODES)}")
         allowed = None
         if filters:
-            allowed = {c.doc_id for c in self.index.chunks() if filters.allows(c)}
+            if filters.doc_ids is not None and not (filters.since or filters.until or filters.source):
+                allowed = set(filters.doc_ids)
+            else:
+                allowed = {c.doc_id for c in self.index.chunks() if filters.allows(c)}
             if not allowed:
                 return []
         n = max(self.candidates, k)

@@ -12,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_02dd03580792acdc.txt"
+CARMAKERS = ROOT / "tests" / "fixtures" / "carmakers"  # three invented articles: two carmakers and a bank
 BBC = ROOT.parent / "shared" / "corpora" / "bbc"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -1,12 +1,16 @@
 """Check a newsbot dialogue set against its corpus: every answer string must occur in one of its turn's sources.
 
-Usage: python3 benchmarks/dialogues/check_dialogues.py [--corpus ../shared/corpora/bbc] [FILE]
-Prints counts per category and per turn kind, and every problem; exits 1 when there are problems.
+Usage: python3 benchmarks/dialogues/check_dialogues.py [--corpus ../shared/corpora/bbc] [--assign-splits] [FILE]
+Prints counts per category, split and turn kind, and every problem; exits 1 when there are problems.
+
+Each dialogue has a ``split`` ("dev" or "test"), decided by its article: the SHA-256 of the first turn's first
+source, even for dev, odd for test (`split_of`). ``--assign-splits`` writes that field into the file.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections import Counter
@@ -15,6 +19,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 KINDS = ("first", "pronoun", "definite", "ellipsis", "role", "switch")
 TURN_KEYS = ("question", "answers", "sources", "kind")
+SPLITS = ("dev", "test")
+
+
+def split_of(row: dict) -> str:
+    """The dialogue's split, by article: the SHA-256 of its first turn's first source, even for dev."""
+    source = row["turns"][0]["sources"][0]
+    return SPLITS[int(hashlib.sha256(source.encode("utf-8")).hexdigest(), 16) % 2]
 
 
 def _norm(text: str) -> str:
@@ -45,6 +56,10 @@ def check(rows: list[dict], corpus: Path) -> list[str]:
         if not isinstance(turns, list) or not turns:
             problems.append(f"{where}: no turns")
             continue
+        if row.get("split") not in SPLITS:
+            problems.append(f"{where}: split is {row.get('split')!r}, not one of {', '.join(SPLITS)}")
+        elif isinstance(turns[0], dict) and turns[0].get("sources") and row["split"] != split_of(row):
+            problems.append(f"{where}: split {row['split']!r}, but its first source gives {split_of(row)!r}")
         for index, turn in enumerate(turns, 1):
             at = f"{where} turn {index}"
             if not isinstance(turn, dict):
@@ -82,17 +97,29 @@ def check(rows: list[dict], corpus: Path) -> list[str]:
     return problems
 
 
+def _with_split(row: dict) -> dict:
+    """``row`` with its split placed after its category (other keys keep their order)."""
+    out = {key: value for key, value in row.items() if key != "split"}
+    items = list(out.items())
+    at = next((i + 1 for i, (key, _) in enumerate(items) if key == "category"), len(items))
+    return dict([*items[:at], ("split", split_of(row)), *items[at:]])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", type=Path,
                         default=ROOT / "benchmarks" / "dialogues" / "bbc_dialogues.jsonl")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpora" / "bbc")
+    parser.add_argument("--assign-splits", action="store_true", help="write each dialogue's split into FILE")
     args = parser.parse_args(argv)
     try:
         rows = [json.loads(line) for line in args.file.read_text(encoding="utf-8").splitlines() if line.strip()]
     except (OSError, json.JSONDecodeError) as exc:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
+    if args.assign_splits:
+        rows = [_with_split(row) for row in rows]
+        args.file.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     problems = check(rows, args.corpus)
     turns = [turn for row in rows for turn in (row.get("turns") or []) if isinstance(turn, dict)]
     articles = {source for turn in turns for source in (turn.get("sources") or [])}
@@ -100,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     print("by category:")
     for category, count in sorted(Counter(r.get("category", "-") for r in rows).items()):
         print(f"  {category:<14} {count}")
+    print("by split (dialogues / follow-up turns):")
+    for split in SPLITS:
+        chosen = [r for r in rows if r.get("split") == split]
+        print(f"  {split:<14} {len(chosen)} / {sum(max(0, len(r.get('turns') or []) - 1) for r in chosen)}")
     print("by turn kind:")
     kinds = Counter(turn.get("kind", "-") for turn in turns)
     for kind in (*KINDS, *sorted(set(kinds) - set(KINDS))):

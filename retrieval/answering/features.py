@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from retrieval.answering.lexicon import WordVectors, content_words
 from retrieval.answering.patterns import DATE, MANNER, NUMBER, PLACE_LEAD, QUARTER, QUOTED, REASON, YEAR, figure_key
 from retrieval.answering.question import KINDS, QuestionProfile
+from retrieval.answering.roles import role_names
 from retrieval.names import names_in
 from retrieval.text import terms
 
@@ -62,6 +63,8 @@ FEATURES = (
     "local_soft",  # the same for words the sentence says in other words
     "local_gap",  # local coverage minus the best among the candidates
     "local_soft_gap",  # local soft coverage minus the best among the candidates
+    "role_asked",  # the question asks for a role holder ("who runs it?", "its spokesman?")
+    "role_name",  # ... and the sentence names someone next to one of the role's words ("chief executive Anna Berg")
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 _TOKEN = re.compile(r"[\w'’.-]+")
@@ -208,6 +211,7 @@ def features(question: QuestionProfile, view: SentenceView, ctx: Context, unknow
     values += [typed if question.kind == kind else 0.0 for kind in KINDS]
     values += _placement(question, view.text, q_terms)
     values += [0.0] * 6  # relative to the other candidates: set by `relative`
+    values += [float(bool(question.role)), float(bool(role_names(view.text, question.role, question.words)))]
     return values
 
 

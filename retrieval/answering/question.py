@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval.answering.patterns import DATE, NUMBER, QUARTER, YEAR, figure_key
+from retrieval.answering.roles import asked_role, role_hint
 from retrieval.names import names_in
 from retrieval.text import terms
 
@@ -64,6 +65,7 @@ class QuestionProfile:
     has_date: bool
     words: frozenset[str]  # lower-cased words as written (to tell new names from names the question gives)
     focus: str = ""  # the noun the question asks about: "which *air base*", "how many *prizes*"
+    role: frozenset[str] = frozenset()  # role words for "who runs it?", "its spokesman?" (`retrieval.answering.roles`)
 
 
 def kind_of(question: str) -> str:
@@ -94,7 +96,7 @@ def profile(question: str) -> QuestionProfile:
     return QuestionProfile(
         text=question,
         kind=kind_of(question),
-        terms=frozenset(terms(question)),
+        terms=frozenset(terms(question)) | frozenset(terms(role_hint(question))),  # "who runs it": chief executive
         names=names,
         name_terms=name_terms,
         numbers=numbers,
@@ -103,6 +105,7 @@ def profile(question: str) -> QuestionProfile:
         has_date=bool(DATE.search(question)),
         words=frozenset(w.lower() for w in re.findall(r"[\w'’-]+", question)),
         focus=focus.group(1) if (focus := FOCUS.search(question)) else "",
+        role=asked_role(question),
     )
 
 

@@ -6,6 +6,7 @@ import re
 
 from retrieval.answering.patterns import DATE, NUMBER, PLACE_LEAD, figure_key
 from retrieval.answering.question import QuestionProfile
+from retrieval.answering.roles import role_names
 from retrieval.names import names_in
 from retrieval.text import terms
 
@@ -28,6 +29,9 @@ def short_answer(question: QuestionProfile, sentence: str) -> str | None:
     kind = question.kind
     if kind not in SHORT_KINDS:
         return None
+    held = role_names(sentence, question.role, question.words)
+    if held:  # "who runs it?": the name next to the role word
+        return sentence[held[0][0] : held[0][1]]
     spans: list[tuple[int, int]] = []
     if kind == "when":
         spans = [m.span() for m in DATE.finditer(sentence) if m.group().lower() not in question.words]

@@ -7,7 +7,7 @@ import sys
 
 import pexpect
 
-from tests.conftest import cli_env, run_cli
+from tests.conftest import CARMAKERS, cli_env, run_cli
 
 THREE = "When did the Assad government fall?\nWhich group led the fighters?\n\nWhere was their stronghold?\n"
 
@@ -20,6 +20,18 @@ def test_piped_chat_answers_each_line_with_the_conversation_kept(tmp_path):
     assert "December 8" in out and "Hayat Tahrir al-Sham" in out and "Idlib" in out
     assert "(searched: Where was their stronghold? (" in out
     assert "\x1b[" not in out  # plain text, no colours
+
+
+def test_piped_chat_follows_the_story_through_definite_descriptions(tmp_path):
+    data = tmp_path / "data"
+    assert run_cli(["ingest", str(CARMAKERS)], data).returncode == 0
+    lines = "Why did Renault cut its profit forecast?\nHow far did the carmaker's shares fall?\nWho runs the company?\n"
+    result = run_cli(["chat"], data, input=lines)
+    assert result.returncode == 0, result.stderr
+    shares, boss = result.stdout.split("> ")[2:]
+    assert "7.2%" in shares and "3.1%" not in shares  # the other carmaker's article matches the words better
+    assert "(searched: How far did Renault's shares fall?" in shares
+    assert "Anne Lefevre" in boss and "(searched: Who runs the company? (" in boss
 
 
 def test_piped_chat_json_prints_one_answer_per_line_with_the_searched_question(tmp_path):

@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from bot.console import RedactingFormatter
 from bot.telegram.app import build_application
-from tests.conftest import SEED
+from tests.conftest import CARMAKERS, SEED
 from tests.bot.telegram.html_check import check_telegram_html
 
 pytestmark = pytest.mark.asyncio
@@ -97,6 +97,23 @@ async def test_telegram_follow_up_uses_the_conversation_and_reset_forgets_it(sta
         assert "Idlib" in "".join(r.params["text"] for r in follow)
         (done,) = await _reply_to(standin, USER, "/reset", user_id=USER)
         assert "forgot" in done.params["text"]
+
+
+async def test_telegram_follow_up_with_a_definite_description_stays_on_the_story(standin, newsbot):
+    """Two carmakers: "the carmaker" in a follow-up means the one the chat is about, as in `newsbot chat`."""
+    newsbot.ingest([CARMAKERS])
+    async with running_bot(standin, newsbot):
+        await _reply_to(standin, USER, "Why did Renault cut its profit forecast?", user_id=USER)
+        follow = await _reply_to(standin, USER, "How far did the carmaker's shares fall?", user_id=USER)
+        boss = await _reply_to(standin, USER, "Who runs the company?", user_id=USER)
+        other = await _reply_to(standin, OTHER, "How far did the carmaker's shares fall?", user_id=OTHER)
+    text = "".join(r.params["text"] for r in follow)
+    assert "7.2%" in text and "3.1%" not in text
+    assert "Searched: How far did Renault's shares fall?" in text
+    assert "Anne Lefevre" in "".join(r.params["text"] for r in boss)
+    assert "3.1%" in "".join(r.params["text"] for r in other)  # another chat has no story: the other carmaker
+    for reply in (*follow, *boss):
+        check_telegram_html(reply.params["text"])
 
 
 async def test_telegram_decline_is_plain(standin, seeded):
