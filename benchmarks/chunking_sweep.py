@@ -37,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.ingest_throughput import DEFAULT_CORPUS, pick_files  # noqa: E402
+from benchmarks.ingest_throughput import DEFAULT_CORPUS, pick_files
 
 DEFAULT_QUESTIONS = ROOT / "benchmarks" / "questions" / "bbc_large.jsonl"
 SIZES = (96, 128, 192, 256)

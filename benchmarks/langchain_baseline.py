@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.ingest_throughput import DEFAULT_CORPUS, link_corpus, pick_files  # noqa: E402
+from benchmarks.ingest_throughput import DEFAULT_CORPUS, link_corpus, pick_files
 
 CHUNK_CHARS = 600
 SEPARATORS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s+"), re.compile(r"\s+"))
