@@ -129,11 +129,20 @@ def time_fresh_ingest(base: Any, files: list[Path], tokens: int, overlap: int, t
     with tempfile.TemporaryDirectory(prefix="sweep-timing-") as tmp:
         before = load()
         bot = Newsbot(settings_for(Path(tmp), tokens, overlap, title), embedder=base)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = bot.ingest(files)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         bot.close()
-    return {"seconds": seconds, "articles": len(report.added), "chunks": report.chunks, "load": f"{before} -> {load()}"}
+    return {"seconds": seconds, "cpu_seconds": cpu, "articles": len(report.added), "chunks": report.chunks,
+            "load": f"{before} -> {load()}"}
+
+
+def embedded_tokens(bot: Any, title: str) -> int:
+    """Tokens the encoder sees for the whole index (a cost that does not depend on the machine's load)."""
+    from retrieval.chunking import embedded_text
+
+    texts = [embedded_text(c.title, c.text, title) for c in bot.index.chunks()]  # type: ignore[arg-type]
+    return sum(bot.embedder.count_tokens(texts))
 
 
 def measure(
@@ -148,13 +157,14 @@ def measure(
     if not args.no_timing:
         timing = time_fresh_ingest(base, sample, tokens, overlap, title)
         row["sample"] = timing
-        print(f"  fresh ingest of {timing['articles']} articles: {timing['seconds']:.1f} s (load {timing['load']})",
-              flush=True)
+        print(f"  fresh ingest of {timing['articles']} articles: {timing['seconds']:.1f} s, CPU "
+              f"{timing['cpu_seconds']:.1f} s (load {timing['load']})", flush=True)
     bot = Newsbot(settings_for(data_dir, tokens, overlap, title), embedder=cache)
     hits, misses = cache.hits, cache.misses
     report = bot.ingest([args.corpus])
     articles = len(report.added) + len(report.unchanged)
     chunks = len(bot.index.chunks())
+    tokens_total = embedded_tokens(bot, title)
     print(f"  index: {articles} articles, {chunks} passages ({report.seconds:.0f} s with the cache: "
           f"{cache.hits - hits} cached, {cache.misses - misses} encoded)", flush=True)
     started = time.perf_counter()
@@ -173,13 +183,34 @@ def measure(
             "articles": articles,
             "passages": chunks,
             "passages_per_article": chunks / max(articles, 1),
+            "tokens_per_article": tokens_total / max(articles, 1),
             "index_mb": folder_mb(data_dir),
             "eval_seconds": round(time.perf_counter() - started, 1),
         }
     )
     if "sample" in row:
-        row["ingest_seconds"] = row["sample"]["seconds"] * articles / max(row["sample"]["articles"], 1)
+        scale_to_corpus(row)
     return row
+
+
+def fill_tokens(results: dict[str, Any], work_dir: Path, base: Any) -> None:
+    """Tokens per article for rows measured before it was recorded (from the setting's kept index)."""
+    from retrieval.newsbot import Newsbot
+
+    for name, row in results.items():
+        if "tokens_per_article" not in row and (work_dir / name).is_dir():
+            tokens, overlap, title = parse_name(name)
+            with Newsbot(settings_for(work_dir / name, tokens, overlap, title), embedder=base) as bot:
+                row["tokens_per_article"] = embedded_tokens(bot, title) / max(row["articles"], 1)
+
+
+def scale_to_corpus(row: dict[str, Any]) -> None:
+    """Ingest wall and CPU seconds of the whole corpus, from the timed sample."""
+    sample = row["sample"]
+    scale = row["articles"] / max(sample["articles"], 1)
+    row["ingest_seconds"] = sample["seconds"] * scale
+    if "cpu_seconds" in sample:
+        row["ingest_cpu_seconds"] = sample["cpu_seconds"] * scale
 
 
 def retime(names: list[str], results: dict[str, Any], rounds: int, base: Any, sample: list[Path]) -> None:
@@ -193,69 +224,74 @@ def retime(names: list[str], results: dict[str, Any], rounds: int, base: Any, sa
     for name, timings in runs.items():
         row = results[name]
         best = min(timings, key=lambda t: t["seconds"])
-        row["sample"] = best
-        row["sample_runs"] = [round(t["seconds"], 2) for t in timings]
-        row["ingest_seconds"] = best["seconds"] * row["articles"] / max(best["articles"], 1)
+        row["sample"] = dict(best, cpu_seconds=min(t["cpu_seconds"] for t in timings))
+        row["sample_runs"] = [(round(t["seconds"], 2), round(t["cpu_seconds"], 2), t["load"]) for t in timings]
+        scale_to_corpus(row)
 
 
-def pareto(rows: list[dict[str, Any]], quality: str) -> set[str]:
-    """Settings no other setting beats on both ``quality`` (higher) and ingest seconds (lower)."""
-    timed = [r for r in rows if r.get("ingest_seconds") is not None and r.get(quality) is not None]
+COSTS = {
+    "ingest_seconds": "ingest wall seconds, whole corpus (fresh, scaled from the timed sample)",
+    "ingest_cpu_seconds": "ingest CPU seconds, whole corpus (fresh, scaled from the timed sample)",
+    "tokens_per_article": "tokens embedded per article",
+}
+
+
+def pareto(rows: list[dict[str, Any]], quality: str, cost: str) -> set[str]:
+    """Settings no other setting beats on both ``quality`` (higher) and ``cost`` (lower)."""
+    known = [r for r in rows if r.get(cost) is not None and r.get(quality) is not None]
     front = set()
-    for r in timed:
+    for r in known:
         dominated = any(
-            o["ingest_seconds"] <= r["ingest_seconds"]
-            and o[quality] >= r[quality]
-            and (o["ingest_seconds"] < r["ingest_seconds"] or o[quality] > r[quality])
-            for o in timed
+            o[cost] <= r[cost] and o[quality] >= r[quality] and (o[cost] < r[cost] or o[quality] > r[quality])
+            for o in known
         )
         if not dominated:
             front.add(r["setting"])
     return front
 
 
-def table(rows: list[dict[str, Any]], split: str) -> str:
-    front = pareto(rows, "answer_accuracy")
+def table(rows: list[dict[str, Any]], split: str, cost: str) -> str:
+    front = pareto(rows, "answer_accuracy", cost)
 
     def f(value: Any, digits: int = 3) -> str:
         return "-" if value is None else f"{value:.{digits}f}"
 
     lines = [
         f"| setting ({split}) | tokens | overlap | title | hit@1 | hit@5 | MRR@10 | answer acc. | false refusals "
-        "| passages/article | ingest s (est.) | index MB | front |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| passages/article | tokens/article | ingest s | ingest CPU s | index MB | front |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in sorted(rows, key=lambda r: (r["tokens"], r["overlap"], r["title"])):
         lines.append(
             f"| {r['setting']}{' (today)' if r['setting'] == TODAY else ''} | {r['tokens']} | "
             f"{'1 sentence' if r['overlap'] else 'none'} | {r['title']} | {f(r['hit@1'])} | {f(r['hit@5'])} | "
             f"{f(r['mrr@10'])} | {f(r['answer_accuracy'])} | {f(r['false_refusal_rate'])} | "
-            f"{r['passages_per_article']:.2f} | {f(r.get('ingest_seconds'), 0)} | {r['index_mb']:.0f} | "
+            f"{r['passages_per_article']:.2f} | {f(r.get('tokens_per_article'), 0)} | "
+            f"{f(r.get('ingest_seconds'), 0)} | {f(r.get('ingest_cpu_seconds'), 0)} | {r['index_mb']:.0f} | "
             f"{'*' if r['setting'] in front else ''} |"
         )
-    return "\n".join(lines)
+    return "\n".join(lines) + f"\n\nfront: the Pareto front of answer accuracy against {COSTS[cost]}"
 
 
-def plot(rows: list[dict[str, Any]], path: Path, split: str) -> None:
+def plot(rows: list[dict[str, Any]], path: Path, split: str, cost: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    timed = [r for r in rows if r.get("ingest_seconds") is not None]
+    known = [r for r in rows if r.get(cost) is not None]
     fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
     for ax, quality, label in ((axes[0], "answer_accuracy", "answer accuracy"), (axes[1], "mrr@10", "MRR@10")):
-        front = pareto(timed, quality)
-        for r in timed:
+        front = pareto(known, quality, cost)
+        for r in known:
             marker = "o" if r["title"] == "passage" else "^"
             color = "tab:blue" if r["overlap"] else "tab:orange"
             edge = "black" if r["setting"] in front else "none"
-            ax.scatter(r["ingest_seconds"], r[quality], marker=marker, c=color, edgecolors=edge, s=60 + r["tokens"] / 2)
-            ax.annotate(r["setting"], (r["ingest_seconds"], r[quality]), fontsize=7, xytext=(4, 3),
-                        textcoords="offset points")
-        line = sorted((r for r in timed if r["setting"] in front), key=lambda r: r["ingest_seconds"])
-        ax.plot([r["ingest_seconds"] for r in line], [r[quality] for r in line], "k--", lw=0.8, label="Pareto front")
-        ax.set_xlabel("ingest seconds for the whole corpus (fresh, estimated from the timed sample)")
+            ax.scatter(r[cost], r[quality], marker=marker, c=color, edgecolors=edge, s=30 + r["tokens"] / 2)
+            ax.annotate(r["setting"], (r[cost], r[quality]), fontsize=7, xytext=(4, 3), textcoords="offset points")
+        line = sorted((r for r in known if r["setting"] in front), key=lambda r: r[cost])
+        ax.plot([r[cost] for r in line], [r[quality] for r in line], "k--", lw=0.8)
+        ax.set_xlabel(COSTS[cost])
         ax.set_ylabel(f"{label} ({split})")
         ax.grid(alpha=0.3)
     handles = [
@@ -288,6 +324,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop-indexes", action="store_true", help="delete each setting's data directory after it")
     parser.add_argument("--plot", type=Path, help="write quality against ingest cost as a PNG")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
+    parser.add_argument("--cost", choices=sorted(COSTS), default="ingest_cpu_seconds",
+                        help="the cost axis of the Pareto front and the plot (default: CPU seconds, which the "
+                        "load of a shared machine disturbs less than wall seconds)")
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         parser.error(f"no corpus folder at {args.corpus}")
@@ -322,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}:", flush=True)
         row = measure(name, args, base, cache, evalset, sample)
         if args.no_timing and name in results:  # keep the timing measured before
-            for key in ("sample", "ingest_seconds"):
+            for key in ("sample", "sample_runs", "ingest_seconds", "ingest_cpu_seconds"):
                 if key in results[name]:
                     row[key] = results[name][key]
         results[name] = row
@@ -332,12 +371,14 @@ def main(argv: list[str] | None = None) -> int:
               f"{row['passages_per_article']:.2f} passages/article, {row['index_mb']:.0f} MB", flush=True)
         if args.drop_indexes:
             shutil.rmtree(args.work_dir / name, ignore_errors=True)
+    fill_tokens(results, args.work_dir, base)
+    results_path.write_text(json.dumps(results, indent=1))
     rows = [results[n] for n in names if n in results] if args.only else list(results.values())
-    print(table(rows, args.split))
+    print(table(rows, args.split, args.cost))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
     if args.plot:
-        plot(rows, args.plot, args.split)
+        plot(rows, args.plot, args.split, args.cost)
         print(f"plot written to {args.plot}")
     return 0
 
