@@ -13,7 +13,7 @@ ingest`` of a fixed sample of ``--sample`` articles (round-robin over the catego
 directory with the uncached encoder (model already loaded), scaled to the corpus. Load averages are recorded
 next to each timing (the machine is shared).
 
-Results are kept in ``WORK_DIR/results-SPLIT.json`` (a re-run skips settings already measured: ``--force``).
+Results are kept in ``WORK_DIR/results-SPLIT[TAG].json`` (a re-run skips settings already measured: ``--force``).
 
     PYTHONPATH=. python benchmarks/chunking_sweep.py --work-dir /tmp/sweep [--split dev] [--plot sweep.png]
         [--only 128-ov1-title,192-ov0-meta] [--no-timing] [--corpus ../shared/corpora/bbc]
@@ -314,6 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--split", default="dev", help="question split to report (choose on dev)")
+    parser.add_argument("--tag", default="", help="results file suffix, e.g. -refit after re-fitting the selector")
     parser.add_argument("--only", help="comma-separated settings, e.g. 128-ov1-title,192-ov0-meta")
     parser.add_argument("--sample", type=int, default=300, help="articles in the timed fresh ingest")
     parser.add_argument("--no-timing", action="store_true", help="skip the timed fresh ingest")
@@ -340,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         names = [n.strip() for n in args.only.split(",") if n.strip()]
     args.work_dir.mkdir(parents=True, exist_ok=True)
-    results_path = args.work_dir / f"results-{args.split}.json"
+    results_path = args.work_dir / f"results-{args.split}{args.tag}.json"
     results: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
 
     evalset = load_questions(args.questions)
