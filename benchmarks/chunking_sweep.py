@@ -133,8 +133,13 @@ def time_fresh_ingest(base: Any, files: list[Path], tokens: int, overlap: int, t
         report = bot.ingest(files)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         bot.close()
-    return {"seconds": seconds, "cpu_seconds": cpu, "articles": len(report.added), "chunks": report.chunks,
-            "load": f"{before} -> {load()}"}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": cpu,
+        "articles": len(report.added),
+        "chunks": report.chunks,
+        "load": f"{before} -> {load()}",
+    }
 
 
 def embedded_tokens(bot: Any, title: str) -> int:
@@ -157,26 +162,51 @@ def measure(
     if not args.no_timing:
         timing = time_fresh_ingest(base, sample, tokens, overlap, title)
         row["sample"] = timing
-        print(f"  fresh ingest of {timing['articles']} articles: {timing['seconds']:.1f} s, CPU "
-              f"{timing['cpu_seconds']:.1f} s (load {timing['load']})", flush=True)
+        print(
+            f"  fresh ingest of {timing['articles']} articles: {timing['seconds']:.1f} s, CPU "
+            f"{timing['cpu_seconds']:.1f} s (load {timing['load']})",
+            flush=True,
+        )
     bot = Newsbot(settings_for(data_dir, tokens, overlap, title), embedder=cache)
     hits, misses = cache.hits, cache.misses
     report = bot.ingest([args.corpus])
     articles = len(report.added) + len(report.unchanged)
     chunks = len(bot.index.chunks())
     tokens_total = embedded_tokens(bot, title)
-    print(f"  index: {articles} articles, {chunks} passages ({report.seconds:.0f} s with the cache: "
-          f"{cache.hits - hits} cached, {cache.misses - misses} encoded)", flush=True)
+    print(
+        f"  index: {articles} articles, {chunks} passages ({report.seconds:.0f} s with the cache: "
+        f"{cache.hits - hits} cached, {cache.misses - misses} encoded)",
+        flush=True,
+    )
     started = time.perf_counter()
     result = run_eval(bot, evalset, ["hybrid"], k=5, corpus=args.corpus)
     bot.close()
     row.update(
         {
             key: result[key]
-            for key in ("hit@1", "hit@5", "mrr@10", "answer_accuracy", "false_refusal_rate", "refusal_accuracy",
-                        "short_exact_match", "answer_words", "citation_precision")
+            for key in (
+                "hit@1",
+                "hit@5",
+                "mrr@10",
+                "answer_accuracy",
+                "false_refusal_rate",
+                "refusal_accuracy",
+                "short_exact_match",
+                "answer_words",
+                "citation_precision",
+            )
         }
     )
+    from retrieval.evaluation.metrics import contains_answer
+
+    row["per_question"] = {  # for paired comparisons between settings: [rank, answered, answered right]
+        q["id"]: [
+            q["rank"],
+            q["found"],
+            bool(q["found"] and q["answerable"] and contains_answer(q["answer"], q["expected"])),
+        ]
+        for q in result["questions"]
+    }
     row.update(
         {
             "questions": result["counts"]["questions"],
@@ -302,8 +332,10 @@ def plot(rows: list[dict[str, Any]], path: Path, split: str, cost: str) -> None:
         plt.Line2D([], [], ls="--", c="k", label="Pareto front (black edge)"),
     ]
     axes[0].legend(handles=handles, fontsize=8, loc="lower right")
-    fig.suptitle(f"Chunking sweep on the BBC corpus, bbc_large {split} split (hybrid, shipped selector); "
-                 "marker size grows with passage tokens")
+    fig.suptitle(
+        f"Chunking sweep on the BBC corpus, bbc_large {split} split (hybrid, shipped selector); "
+        "marker size grows with passage tokens"
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
@@ -318,16 +350,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated settings, e.g. 128-ov1-title,192-ov0-meta")
     parser.add_argument("--sample", type=int, default=300, help="articles in the timed fresh ingest")
     parser.add_argument("--no-timing", action="store_true", help="skip the timed fresh ingest")
-    parser.add_argument("--retime", type=int, metavar="R", default=0,
-                        help="only time the fresh sample ingest again, R rounds over the settings already measured "
-                        "(interleaved, the fastest round kept): for a quieter machine than during the sweep")
+    parser.add_argument(
+        "--retime",
+        type=int,
+        metavar="R",
+        default=0,
+        help="only time the fresh sample ingest again, R rounds over the settings already measured "
+        "(interleaved, the fastest round kept): for a quieter machine than during the sweep",
+    )
     parser.add_argument("--force", action="store_true", help="measure settings already in the results again")
     parser.add_argument("--drop-indexes", action="store_true", help="delete each setting's data directory after it")
     parser.add_argument("--plot", type=Path, help="write quality against ingest cost as a PNG")
     parser.add_argument("--json", type=Path, help="also write the rows to this file")
-    parser.add_argument("--cost", choices=sorted(COSTS), default="ingest_cpu_seconds",
-                        help="the cost axis of the Pareto front and the plot (default: CPU seconds, which the "
-                        "load of a shared machine disturbs less than wall seconds)")
+    parser.add_argument(
+        "--cost",
+        choices=sorted(COSTS),
+        default="ingest_cpu_seconds",
+        help="the cost axis of the Pareto front and the plot (default: CPU seconds, which the "
+        "load of a shared machine disturbs less than wall seconds)",
+    )
     args = parser.parse_args(argv)
     if not args.corpus.is_dir():
         parser.error(f"no corpus folder at {args.corpus}")
@@ -367,9 +408,12 @@ def main(argv: list[str] | None = None) -> int:
                     row[key] = results[name][key]
         results[name] = row
         results_path.write_text(json.dumps(results, indent=1))
-        print(f"  hit@1 {row['hit@1']:.3f} hit@5 {row['hit@5']:.3f} mrr@10 {row['mrr@10']:.3f} answer accuracy "
-              f"{row['answer_accuracy']:.3f} false refusals {row['false_refusal_rate']:.3f}, "
-              f"{row['passages_per_article']:.2f} passages/article, {row['index_mb']:.0f} MB", flush=True)
+        print(
+            f"  hit@1 {row['hit@1']:.3f} hit@5 {row['hit@5']:.3f} mrr@10 {row['mrr@10']:.3f} answer accuracy "
+            f"{row['answer_accuracy']:.3f} false refusals {row['false_refusal_rate']:.3f}, "
+            f"{row['passages_per_article']:.2f} passages/article, {row['index_mb']:.0f} MB",
+            flush=True,
+        )
         if args.drop_indexes:
             shutil.rmtree(args.work_dir / name, ignore_errors=True)
     fill_tokens(results, args.work_dir, base)

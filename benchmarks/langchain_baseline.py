@@ -115,8 +115,13 @@ def run_newsbot(folder: Path, extra_env: dict[str, str]) -> dict:
         env = {**os.environ, **extra_env, "NEWSBOT_DATA_DIR": tmp}
         seconds, out = timed([str(newsbot), "ingest", str(folder), "--json", "--no-progress"], env)
     articles = len(out.get("added", []))
-    return {"pipeline": "newsbot", "seconds": seconds, "articles": articles, "passages": out.get("chunks", 0),
-            "settings": extra_env}
+    return {
+        "pipeline": "newsbot",
+        "seconds": seconds,
+        "articles": articles,
+        "passages": out.get("chunks", 0),
+        "settings": extra_env,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,16 +147,23 @@ def main(argv: list[str] | None = None) -> int:
                 run = run_langchain(folder) if name == "langchain" else run_newsbot(folder, extra_env)
                 run.update(round=r + 1, load=f"{load:.2f} -> {os.getloadavg()[0]:.2f}")
                 runs.append(run)
-                print(f"round {r + 1} {name}: {run['seconds']:.1f} s, {run['articles']} articles, {run['passages']} "
-                      f"passages (load {run['load']})", flush=True)
+                print(
+                    f"round {r + 1} {name}: {run['seconds']:.1f} s, {run['articles']} articles, {run['passages']} "
+                    f"passages (load {run['load']})",
+                    flush=True,
+                )
     print("\n| pipeline | seconds | articles | passages | passages/article | s/article | load (1 min) |")
     print("|---|---|---|---|---|---|---|")
     for run in runs:
         per = run["seconds"] / max(run["articles"], 1)
-        print(f"| {run['pipeline']} (round {run['round']}) | {run['seconds']:.1f} | {run['articles']} | "
-              f"{run['passages']} | {run['passages'] / max(run['articles'], 1):.2f} | {per:.3f} | {run['load']} |")
-    best = {name: min(r["seconds"] / max(r["articles"], 1) for r in runs if r["pipeline"] == name)
-            for name in ("langchain", "newsbot")}
+        print(
+            f"| {run['pipeline']} (round {run['round']}) | {run['seconds']:.1f} | {run['articles']} | "
+            f"{run['passages']} | {run['passages'] / max(run['articles'], 1):.2f} | {per:.3f} | {run['load']} |"
+        )
+    best = {
+        name: min(r["seconds"] / max(r["articles"], 1) for r in runs if r["pipeline"] == name)
+        for name in ("langchain", "newsbot")
+    }
     print(f"\nnewsbot / langchain seconds per article: {best['newsbot'] / best['langchain']:.2f}")
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1))
