@@ -280,27 +280,41 @@ def pareto(rows: list[dict[str, Any]], quality: str, cost: str) -> set[str]:
     return front
 
 
+def paired(row: dict[str, Any], reference: dict[str, Any] | None) -> str:
+    """Questions answered right here and wrong in ``reference``, and the other way round ("+3/-1")."""
+    if not reference or "per_question" not in row or "per_question" not in reference:
+        return "-"
+    mine, ref = row["per_question"], reference["per_question"]
+    won = sum(1 for q, v in mine.items() if q in ref and v[2] and not ref[q][2])
+    lost = sum(1 for q, v in mine.items() if q in ref and ref[q][2] and not v[2])
+    return f"+{won}/-{lost}"
+
+
 def table(rows: list[dict[str, Any]], split: str, cost: str) -> str:
     front = pareto(rows, "answer_accuracy", cost)
+    today = next((r for r in rows if r["setting"] == TODAY), None)
 
     def f(value: Any, digits: int = 3) -> str:
         return "-" if value is None else f"{value:.{digits}f}"
 
     lines = [
         f"| setting ({split}) | tokens | overlap | title | hit@1 | hit@5 | MRR@10 | answer acc. | false refusals "
-        "| passages/article | tokens/article | ingest s | ingest CPU s | index MB | front |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| vs today | passages/article | tokens/article | ingest s | ingest CPU s | index MB | front |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in sorted(rows, key=lambda r: (r["tokens"], r["overlap"], r["title"])):
         lines.append(
             f"| {r['setting']}{' (today)' if r['setting'] == TODAY else ''} | {r['tokens']} | "
             f"{'1 sentence' if r['overlap'] else 'none'} | {r['title']} | {f(r['hit@1'])} | {f(r['hit@5'])} | "
-            f"{f(r['mrr@10'])} | {f(r['answer_accuracy'])} | {f(r['false_refusal_rate'])} | "
+            f"{f(r['mrr@10'])} | {f(r['answer_accuracy'])} | {f(r['false_refusal_rate'])} | {paired(r, today)} | "
             f"{r['passages_per_article']:.2f} | {f(r.get('tokens_per_article'), 0)} | "
             f"{f(r.get('ingest_seconds'), 0)} | {f(r.get('ingest_cpu_seconds'), 0)} | {r['index_mb']:.0f} | "
             f"{'*' if r['setting'] in front else ''} |"
         )
-    return "\n".join(lines) + f"\n\nfront: the Pareto front of answer accuracy against {COSTS[cost]}"
+    return "\n".join(lines) + (
+        f"\n\nvs today: questions answered right with this setting and wrong with {TODAY}, and the other way "
+        f"round.\nfront: the Pareto front of answer accuracy against {COSTS[cost]}."
+    )
 
 
 def plot(rows: list[dict[str, Any]], path: Path, split: str, cost: str) -> None:
