@@ -88,9 +88,9 @@ def main() -> int:
             for article in load_file(path, 10**9).articles:
                 if article.id not in seen:
                     seen.add(article.id)
-                    texts.extend(embedded_text(c.title, c.text) for c in chunk_article(
+                    texts.extend(embedded_text(c.title, c.text, settings.chunk_title) for c in chunk_article(
                         article, embedder.count_tokens, min(settings.chunk_tokens, embedder.max_tokens),
-                        settings.chunk_overlap_sentences))
+                        settings.chunk_overlap_sentences, settings.chunk_title))
         tokens = _tokens(embedder, texts)
 
         # the raw encoder runs on half the texts before ingest and the other half after: the machine is
@@ -114,7 +114,7 @@ def main() -> int:
         cpu_raw += time.process_time() - cpu0
         raw_s = raw_before + raw_after
 
-        indexed = sorted(embedded_text(c.title, c.text) for c in bot.index.chunks())
+        indexed = sorted(embedded_text(c.title, c.text, settings.chunk_title) for c in bot.index.chunks())
         if indexed != sorted(texts):
             print(f"warning: the index holds {len(indexed)} chunks, the benchmark chunked {len(texts)} "
                   "(texts differ)", file=sys.stderr)

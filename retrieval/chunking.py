@@ -3,30 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from retrieval.store.chunks import chunk_id
 from retrieval.text import sentence_spans
 from retrieval.types import Article, Chunk
 
 TokenCounter = Callable[[list[str]], list[int]]
+TitlePlace = Literal["passage", "metadata"]
 
 
-def embedded_text(title: str, text: str) -> str:
-    """What the encoder sees for a chunk: the title gives context to passages that never name their topic."""
-    return f"{title}\n{text}" if title else text
+def embedded_text(title: str, text: str, title_place: TitlePlace = "passage") -> str:
+    """What the encoder sees for a chunk.
+
+    ``passage``: the title, then the text (the title gives context to passages that never name their topic);
+    ``metadata``: the text alone (the title stays in the chunk's metadata, where BM25 still scores it).
+    """
+    return f"{title}\n{text}" if title and title_place == "passage" else text
 
 
 def chunk_article(
-    article: Article, count_tokens: TokenCounter, max_tokens: int, overlap_sentences: int = 1
+    article: Article,
+    count_tokens: TokenCounter,
+    max_tokens: int,
+    overlap_sentences: int = 1,
+    title_place: TitlePlace = "passage",
 ) -> list[Chunk]:
     """Split ``article.text`` into chunks of whole sentences whose embedded text fits ``max_tokens``.
 
     A sentence longer than the budget on its own is split at word boundaries. Each chunk repeats the last
     ``overlap_sentences`` sentences of the previous one (when they fit), so that a sentence and the one it
-    leans on are found together.
+    leans on are found together. With ``title_place="passage"`` the title's tokens count against the budget.
     """
     text = article.text
-    title_cost = count_tokens([embedded_text(article.title, "")])[0] if article.title else 0
+    with_title = article.title and title_place == "passage"
+    title_cost = count_tokens([embedded_text(article.title, "")])[0] if with_title else 0
     budget = max(8, max_tokens - title_cost)
     fitted = _fit_spans(text, sentence_spans(text), count_tokens, budget)
     spans = [span for span, _ in fitted]

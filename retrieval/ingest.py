@@ -189,6 +189,7 @@ class Ingestor:
                 index,
                 chunk_tokens=s.chunk_tokens,
                 overlap_sentences=s.chunk_overlap_sentences,
+                title_place=s.chunk_title,
                 begin=begin,
                 replace=incomplete,
                 progress=progress,

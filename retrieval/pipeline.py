@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from retrieval.types import Article, Chunk
 
 if TYPE_CHECKING:
+    from retrieval.chunking import TitlePlace
     from retrieval.embeddings import Embedder
     from retrieval.store import Index
 
@@ -59,6 +60,7 @@ def run_pipeline(
     *,
     chunk_tokens: int,
     overlap_sentences: int,
+    title_place: TitlePlace = "passage",
     begin: Callable[[], None],
     replace: set[str] | frozenset[str] = frozenset(),
     progress: ProgressFn | None = None,
@@ -70,7 +72,9 @@ def run_pipeline(
     ``articles`` is consumed in a reader thread (it may read files as it goes). ``begin()`` runs in the
     calling thread just before the first write. An article that cannot be chunked is handed to
     ``on_error(article, reason)`` and left out; the others go on. Documents in ``replace`` have chunks from an
-    interrupted write: they are deleted right before their new chunks are written.
+    interrupted write: they are deleted right before their new chunks are written. ``title_place`` says whether
+    the encoder sees each chunk's title (see `retrieval.chunking.embedded_text`); identical embedded texts in
+    one group (a repeated boilerplate line, a one-sentence article reprinted) are encoded once.
     """
     from retrieval.chunking import chunk_article, embedded_text
 
@@ -98,7 +102,7 @@ def run_pipeline(
                 if stop.is_set():
                     return
                 try:
-                    chunks = chunk_article(article, embedder.count_tokens, max_tokens, overlap_sentences)
+                    chunks = chunk_article(article, embedder.count_tokens, max_tokens, overlap_sentences, title_place)
                 except Exception as exc:
                     if on_error is None:
                         raise
@@ -152,7 +156,9 @@ def run_pipeline(
                 begin()
                 writer.start()
                 started = True
-            vectors = embedder.encode_array([embedded_text(c.title, c.text) for c in item.chunks], count)
+            vectors = encode_distinct(
+                [embedded_text(c.title, c.text, title_place) for c in item.chunks], embedder, count
+            )
             if not put(writes, (item.chunks, vectors, item.files), writer):
                 break
             done += len(item.chunks)
@@ -169,6 +175,18 @@ def run_pipeline(
         if stage.error is not None:
             raise stage.error
     return done
+
+
+def encode_distinct(texts: list[str], embedder: Embedder, progress: Callable[[int], None] | None = None) -> Any:
+    """Vectors of ``texts`` (a numpy array in input order), each distinct text encoded once."""
+    rows: dict[str, int] = {}
+    where = [rows.setdefault(text, len(rows)) for text in texts]
+    if len(rows) == len(texts):
+        return embedder.encode_array(texts, progress)
+    vectors = embedder.encode_array(list(rows), progress)
+    if progress:
+        progress(len(texts) - len(rows))  # the repeats are done too
+    return vectors[where]
 
 
 def _get(q: queue.Queue[Any], producer: _Stage) -> Any:

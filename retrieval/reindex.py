@@ -71,6 +71,7 @@ def reindex(index: Index, embedder: Embedder, settings: Settings, progress: Prog
             index,
             chunk_tokens=settings.chunk_tokens,
             overlap_sentences=settings.chunk_overlap_sentences,
+            title_place=settings.chunk_title,
             begin=lambda: None,
             progress=progress,
             group=settings.ingest_group,

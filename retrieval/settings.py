@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # chunking
     chunk_tokens: int = Field(128, ge=16, le=512)
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    # passage: the title is embedded with every passage; metadata: the encoder sees the passage alone (BM25
+    # scores the title either way). Changing it needs `newsbot reindex`, like the chunk size
+    chunk_title: Literal["passage", "metadata"] = "passage"
 
     # retrieval and answer
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"

@@ -10,7 +10,7 @@ from typing import Any
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "reindex",
-        help="rebuild the index with the current settings (model, chunk size)",
+        help="rebuild the index with the current settings (model, chunk size, overlap, title place)",
         description="Re-chunk and re-embed every indexed article with the current settings. The article texts "
         "are read back from the index, so the original files are not needed.",
         epilog="Example: NEWSBOT_EMBEDDING_MODEL=/models/e5-small newsbot reindex",

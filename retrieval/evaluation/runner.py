@@ -29,10 +29,10 @@ def embedding_key(settings: Settings) -> str:
     """What makes vectors and passages differ: the model (int8 or not) and the chunking settings."""
     from retrieval.embeddings import model_identity
 
-    int8 = "+int8" if settings.embedding_backend == "onnx-int8" else ""
-    return (
-        f"{model_identity(settings.embedding_model)}{int8}|{settings.chunk_tokens}|{settings.chunk_overlap_sentences}"
-    )
+    s = settings
+    int8 = "+int8" if s.embedding_backend == "onnx-int8" else ""
+    chunking = f"{s.chunk_tokens}|{s.chunk_overlap_sentences}|title-{s.chunk_title}"
+    return f"{model_identity(s.embedding_model)}{int8}|{chunking}"
 
 
 def corpus_key(evalset: EvalSet, corpus: Path | None, questions_path: Path) -> str | None:

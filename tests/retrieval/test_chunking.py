@@ -44,3 +44,15 @@ def test_abbreviations_and_decimals_do_not_end_sentences():
     text = "Mr. Smith paid $1.13bn to the U.S. firm. Shares rose 5.2% on Friday. Then it fell."
     sentences = [text[s:e] for s, e in sentence_spans(text)]
     assert sentences == ["Mr. Smith paid $1.13bn to the U.S. firm.", "Shares rose 5.2% on Friday.", "Then it fell."]
+
+
+def test_title_in_metadata_gives_the_whole_budget_to_the_passage(embedder):
+    (article,) = load_file(SEED, 1_000_000).articles
+    with_title = chunk_article(article, embedder.count_tokens, 96, 1, "passage")
+    alone = chunk_article(article, embedder.count_tokens, 96, 1, "metadata")
+    assert len(alone) < len(with_title)
+    for chunk in alone:
+        assert article.text[chunk.start : chunk.end] == chunk.text and chunk.title == article.title
+        assert embedded_text(chunk.title, chunk.text, "metadata") == chunk.text
+        assert embedder.count_tokens([chunk.text])[0] <= 96
+    assert max(embedder.count_tokens([c.text for c in alone])) > 96 - embedder.count_tokens([article.title])[0]

@@ -118,3 +118,58 @@ def test_the_first_group_is_small_so_encoding_starts_early_and_groups_grow_to_th
     assert sizes[0] < 40  # about FIRST_GROUP chunks, whole articles
     assert sizes[:4] == sorted(sizes[:4]) and max(sizes) <= 120 + 2  # doubling, capped at the group (+ one article)
     assert max(sizes) >= 120
+
+
+class TextEmbedder(WordEmbedder):
+    """Counts what reaches the encoder; a text's vector is its length and word count, so vectors can be checked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[list[str]] = []
+
+    def encode_array(self, texts, progress=None):
+        self.calls.append(list(texts))
+        super().encode_array(texts, progress)
+        return np.array([[len(t), len(t.split()), 0, 1] for t in texts], dtype=np.float32)
+
+
+class VectorIndex(RecordingIndex):
+    def __init__(self) -> None:
+        super().__init__()
+        self.vectors: dict[str, tuple[str, list[float]]] = {}
+
+    def upsert(self, chunks, vectors, files):
+        super().upsert(chunks, vectors, files)
+        self.vectors.update({c.id: (f"{c.title}\n{c.text}", list(v)) for c, v in zip(chunks, vectors, strict=True)})
+
+
+def test_identical_embedded_texts_in_a_group_are_encoded_once_and_every_chunk_gets_its_vector():
+    boiler = "Subscribe to our newsletter for more."
+    items = [
+        (Article(id=f"doc{i}", title="Same title", text=boiler if i % 2 else f"Story {i} is short.",
+                 source=f"/news/{i}.txt"), f"/news/{i}.txt")
+        for i in range(6)
+    ]
+    embedder, index, seen = TextEmbedder(), VectorIndex(), []
+    n = run_pipeline(items, embedder, index, chunk_tokens=20, overlap_sentences=0, begin=lambda: None, group=100,
+                     progress=lambda stage, done, total: seen.append((done, total)))
+    assert n == 6 and len(embedder.calls) == 1
+    encoded = embedder.calls[0]
+    assert len(encoded) == len(set(encoded)) == 4  # three stories and the boilerplate once, not three times
+    for text, vector in index.vectors.values():
+        assert vector[:2] == [len(text), len(text.split())]
+    assert seen[-1] == (6, 6)  # the progress counts every chunk
+
+
+def test_title_in_metadata_keeps_the_title_out_of_what_the_encoder_sees():
+    for place in ("passage", "metadata"):
+        embedder, index = TextEmbedder(), VectorIndex()
+        run_pipeline(articles(3, sentences=4), embedder, index, chunk_tokens=19, overlap_sentences=0,
+                     title_place=place, begin=lambda: None)
+        (encoded,) = embedder.calls
+        assert all(text.startswith("Title ") == (place == "passage") for text in encoded)
+        if place == "metadata":  # the passage alone; two 9-word sentences fit 19 tokens without the title
+            assert sorted(encoded) == sorted(text.split("\n", 1)[1] for text, _ in index.vectors.values())
+            assert len(encoded) == 3 * 2
+        else:  # the 2-word title leaves room for one sentence
+            assert len(encoded) == 3 * 4
