@@ -204,10 +204,19 @@ def _person_like(name: str) -> bool:
 
 
 def _place_like(name: str, texts: list[str]) -> bool:
-    """The articles write "in India", "across Europe": a place, not an organisation a description could name."""
+    """The articles write "in India", "across Europe": a place, not an organisation a description could name.
+    "Shares in Renault" and "a stake in BMW" are holdings in a firm, not places."""
     key = re.escape(name)
-    places = sum(len(re.findall(rf"\b(?:in|to|across|throughout|around)\s+{key}\b", t)) for t in texts)
+    places = sum(
+        1
+        for t in texts
+        for m in re.finditer(rf"\b(?:in|to|across|throughout|around)\s+{key}\b", t)
+        if not _HOLDING.search(t[max(0, m.start() - 20) : m.start()])
+    )
     return places > 0 and places * 3 >= sum(len(re.findall(rf"\b{key}\b", t)) for t in texts)
+
+
+_HOLDING = re.compile(r"\b(?:shares?|stakes?|holdings?|investments?|interests?)\s+$", re.IGNORECASE)
 
 
 def _premodified(name: str, head: str, words: list[str], texts: list[str]) -> int:
