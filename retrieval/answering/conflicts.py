@@ -3,7 +3,8 @@
 The answerer's best candidates that answer the question (a score within a gap of the best one's) are read for
 the fact the question asks for (`spans.short_answer`: a figure, a date, a name, a place). When two articles from
 different outlets give different values and were published within ``window_days`` of each other, the reports
-differ: the answer says so and quotes each, newest first. An article that corrects itself is one article, not a
+differ: the answer says so and quotes each, newest first. A report with no date or no known outlet is never
+part of a conflict (an undated archive is not a dispute). An article that corrects itself is one article, not a
 conflict; the same outlet updating its figure days later is news moving on, not a conflict.
 """
 
@@ -37,7 +38,7 @@ def normalized(value: str, kind: str) -> str:
 
 def _days_apart(a: str | None, b: str | None) -> float:
     if not a or not b:
-        return 0.0  # an undated report may be from any day: it can conflict
+        return float("inf")  # an undated report cannot be placed beside another: an archive is not a dispute
     return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
 
 
@@ -64,7 +65,11 @@ def find_conflict(
         if not value:
             continue
         seen_docs.add(chunk.doc_id)
-        reports.append(Report(value, chunk.doc_id, chunk.publisher or chunk.source, chunk.date, cand))
+        if not chunk.publisher:  # who reported it is unknown: it cannot be one outlet disagreeing with another
+            if not reports:
+                return []  # the best answer's outlet is unknown: nothing to set against it
+            continue
+        reports.append(Report(value, chunk.doc_id, chunk.publisher, chunk.date, cand))
     if len(reports) < 2:
         return []
     first = reports[0]

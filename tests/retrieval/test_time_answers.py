@@ -104,3 +104,15 @@ def test_time_words_that_match_an_article_still_filter(dated):
     assert answer.time == "on 2025-03-20"
     assert answer.found and "41" in answer.answer
     assert {c.date for c in answer.citations} == {"2025-03-20"}
+
+
+def test_undated_articles_of_an_archive_never_make_a_conflict(newsbot, tmp_path):
+    # an archive (no dates, no outlet named): two articles giving different figures are not a dispute
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: Valderra floods\n\nFloods in the Valderra valley killed 12 people.")
+    (folder / "b.txt").write_text("Title: Valderra toll\n\nThe Valderra floods killed 41 people, the governor said.")
+    newsbot.ingest([folder])
+    newsbot.settings = newsbot.settings.model_copy(update={"plausible_gap": 50.0, "conflict_days": 365.0})
+    answer = ask(newsbot, "How many people did the Valderra floods kill?")
+    assert answer.found and not answer.conflict and not answer.answer.startswith("Reports differ")
