@@ -48,12 +48,13 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(16, ge=1, le=1024)
     ingest_group: int = Field(512, ge=1, le=100_000)  # chunks embedded and written together (whole articles)
 
-    # chunking
-    chunk_tokens: int = Field(128, ge=16, le=512)
-    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    # chunking: 96-token passages, no overlap, title in metadata, chosen on the dev split by
+    # benchmarks/chunking_sweep.py (README "Chunking"); an index built with other values needs `newsbot reindex`
+    chunk_tokens: int = Field(96, ge=16, le=512)
+    chunk_overlap_sentences: int = Field(0, ge=0, le=5)
     # passage: the title is embedded with every passage; metadata: the encoder sees the passage alone (BM25
     # scores the title either way). Changing it needs `newsbot reindex`, like the chunk size
-    chunk_title: Literal["passage", "metadata"] = "passage"
+    chunk_title: Literal["passage", "metadata"] = "metadata"
 
     # retrieval and answer
     retrieval_mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
