@@ -10,7 +10,7 @@ from retrieval.settings import Settings, SettingsError, load_settings
 
 @pytest.mark.parametrize(
     "change",
-    [{"chunk_tokens": 192}, {"chunk_overlap_sentences": 0}, {"chunk_title": "metadata"},
+    [{"chunk_tokens": 192}, {"chunk_overlap_sentences": 1}, {"chunk_title": "passage"},
      {"embedding_backend": "onnx-int8"}],
 )
 def test_what_changes_the_embedded_text_changes_the_evaluation_index(tmp_path, change):
