@@ -179,7 +179,7 @@ class Asker:
     def _answer(self, got: Retrieved, query: Query) -> AnswerStream:
         # sentences are scored against the user's own words; inherited context and time words only steer retrieval
         words = strip_context(got.scope.question if got.scope is not None and not got.widened else got.searched)
-        prefer = self.recency(self.reference(query)) if got.scope is not None and got.scope.recency else None
+        prefer = newest if got.scope is not None and got.scope.recency else None
         return self.answer_stream(words, got.hits, got.vector, query.k, query.answerer, prefer)
 
     def answer_retrieved(self, got: Retrieved, query: Query) -> Answer:
@@ -315,7 +315,7 @@ class Asker:
     ) -> AnswerStream:
         """The answer from already retrieved ``hits``: extractive, or the LLM's checked one.
 
-        ``prefer(chunk)`` weights candidates (newer reports for a "latest" question)."""
+        ``prefer(chunk)`` orders the plausible candidates (`newest` for a "latest" question)."""
         from retrieval.llm import resolve_answerer
 
         extractive = self.extractive(question, hits, vector, max_citations, prefer)
@@ -406,6 +406,12 @@ class Asker:
 
         answer.citations = [with_copies(c) for c in answer.citations]
         answer.related = [with_copies(c) for c in answer.related]
+
+
+def newest(chunk: Chunk) -> float:
+    """A "latest" question's order among answers about as good as the best: the newest report first (the
+    recency weight, floored, cannot tell apart reports that are all a few weeks old); undated ones last."""
+    return float(date.fromisoformat(chunk.date).toordinal()) if chunk.date else 0.0
 
 
 def prefer_story(

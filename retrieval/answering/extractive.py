@@ -155,7 +155,7 @@ class ExtractiveAnswerer:
     ) -> Answer:
         """An `Answer` from ``hits``; ``similarities`` gives each chunk's cosine similarity to the question.
 
-        ``prefer(chunk)`` (a weight in (0, 1], higher for newer reports in "latest" questions) orders the
+        ``prefer(chunk)`` (higher for newer reports in "latest" questions: `retrieval.asking.newest`) orders the
         candidates that answer about as well as the best one (within the plausible gap): the preferred comes first.
         """
         similarities = similarities or {h.chunk.id: h.dense_score or 0.0 for h in hits}
