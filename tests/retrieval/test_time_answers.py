@@ -116,3 +116,9 @@ def test_undated_articles_of_an_archive_never_make_a_conflict(newsbot, tmp_path)
     newsbot.settings = newsbot.settings.model_copy(update={"plausible_gap": 50.0, "conflict_days": 365.0})
     answer = ask(newsbot, "How many people did the Valderra floods kill?")
     assert answer.found and not answer.conflict and not answer.answer.startswith("Reports differ")
+
+
+def test_latest_prefers_the_newest_report_even_when_every_report_is_weeks_old(dated):
+    answer = ask(dated, "What is the latest death toll of the Valderra floods?", day="2025-06-01")
+    assert answer.found and "41" in (answer.short or answer.answer)
+    assert answer.citations[0].date == "2025-03-20"
