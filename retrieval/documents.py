@@ -359,6 +359,14 @@ def _records(name: str, records: list[object], source: str, line_numbers: bool =
     return LoadedFile(name, articles, "; ".join(errors[:5]) + (" …" if len(errors) > 5 else "") or None)
 
 
+def _resolved(path: Path) -> Path | None:
+    """``path`` with its links followed; None for a symbolic link loop."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: Python before 3.13 on a loop
+        return None
+
+
 def iter_files(paths: list[Path], exclude: Path | None = None) -> Iterator[tuple[Path, str | None]]:
     """Files below ``paths`` (recursive, sorted) with an error for paths that do not exist.
 
@@ -369,11 +377,15 @@ def iter_files(paths: list[Path], exclude: Path | None = None) -> Iterator[tuple
         if path.is_dir():
             for child in sorted(p for p in path.rglob("*") if p.is_file() or (p.is_symlink() and not p.exists())):
                 if (
-                    child.suffix.lower() in SUPPORTED
-                    and not any(part.startswith(".") for part in child.relative_to(path).parts)
-                    and child.name.upper() != "README.TXT"
-                    and not (skip and child.resolve().is_relative_to(skip))
+                    child.suffix.lower() not in SUPPORTED
+                    or any(part.startswith(".") for part in child.relative_to(path).parts)
+                    or child.name.upper() == "README.TXT"
                 ):
+                    continue
+                resolved = _resolved(child)
+                if resolved is None:
+                    yield child, "a symbolic link loop: the link points back to itself"
+                elif not (skip and resolved.is_relative_to(skip)):
                     yield child, ("broken link: its target does not exist" if not child.exists() else None)
         elif path.is_file():
             yield path, None

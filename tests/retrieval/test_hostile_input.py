@@ -48,7 +48,9 @@ def build_folder(root):
     for name, data in bad.items():
         (folder / name).write_bytes(data)
     os.symlink(folder / "gone.txt", folder / "dangling.txt")
-    return folder, set(bad) | {"dangling.txt", "truncated.json"}
+    os.symlink(folder / "loop-b.txt", folder / "loop-a.txt")  # a symbolic link loop (it stopped the whole ingest)
+    os.symlink(folder / "loop-a.txt", folder / "loop-b.txt")
+    return folder, set(bad) | {"dangling.txt", "truncated.json", "loop-a.txt", "loop-b.txt"}
 
 
 @pytest.fixture
