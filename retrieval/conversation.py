@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from retrieval.answering.roles import asked_role, role_hint
+from retrieval.names import DEMONYMS
 from retrieval.names import names_in as find_names
 from retrieval.text import STOPWORDS
 from retrieval.types import Answer
@@ -91,18 +92,6 @@ _GENERIC = (
     STOPWORDS
     | _QUESTION_WORDS
     | {"group", "groups", "people", "thing", "things", "article", "articles", "news", "said", "according", "also"}
-)
-# nationality and place adjectives: "the French carmaker" describes, it does not name
-DEMONYMS = frozenset(
-    """american british french german japanese chinese swiss dutch dutchman dutchmen russian spanish spaniard
-    italian irish scottish scot scots welsh english englishman european australian canadian swedish swede norwegian
-    danish dane finnish belgian austrian portuguese greek turkish indian pakistani korean brazilian argentine
-    argentinian mexican ethiopian kenyan african nigerian iranian iraqi israeli palestinian saudi egyptian syrian
-    lebanese polish pole czech hungarian romanian bulgarian ukrainian asian arab scandinavian serbian croatian
-    taiwanese thai vietnamese indonesian filipino malaysian colombian chilean peruvian venezuelan cuban jamaican
-    moroccan algerian ghanaian ivorian zimbabwean icelandic georgian afghan bangladeshi nepalese qatari kuwaiti
-    yemeni jordanian libyan sudanese somali ugandan rwandan zambian latin western eastern northern southern
-    north south east west new zealander kiwi briton britons yorkshire""".split()
 )
 # capitalised words that open a sentence or stand before a name without being part of it
 _NOT_NAME_START = frozenset(

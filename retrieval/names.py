@@ -43,3 +43,17 @@ OPENERS = frozenset(
     can could will would should has have had in on at for from by with after before since during and but or
     if as it its he she they we i you his her their our my your there here then so also yet""".split()
 )
+
+
+# nationality and place adjectives: "the French carmaker" describes, it does not name
+DEMONYMS = frozenset(
+    """american british french german japanese chinese swiss dutch dutchman dutchmen russian spanish spaniard
+    italian irish scottish scot scots welsh english englishman european australian canadian swedish swede norwegian
+    danish dane finnish belgian austrian portuguese greek turkish indian pakistani korean brazilian argentine
+    argentinian mexican ethiopian kenyan african nigerian iranian iraqi israeli palestinian saudi egyptian syrian
+    lebanese polish pole czech hungarian romanian bulgarian ukrainian asian arab scandinavian serbian croatian
+    taiwanese thai vietnamese indonesian filipino malaysian colombian chilean peruvian venezuelan cuban jamaican
+    moroccan algerian ghanaian ivorian zimbabwean icelandic georgian afghan bangladeshi nepalese qatari kuwaiti
+    yemeni jordanian libyan sudanese somali ugandan rwandan zambian latin western eastern northern southern
+    north south east west new zealander kiwi briton britons yorkshire""".split()
+)

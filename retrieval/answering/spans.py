@@ -7,7 +7,7 @@ import re
 from retrieval.answering.patterns import DATE, NUMBER, PLACE_LEAD, figure_key
 from retrieval.answering.question import QuestionProfile
 from retrieval.answering.roles import role_names
-from retrieval.names import names_in
+from retrieval.names import DEMONYMS, names_in
 from retrieval.text import terms
 
 SHORT_KINDS = ("who", "when", "where", "how_many", "which", "list")
@@ -52,8 +52,11 @@ def short_answer(question: QuestionProfile, sentence: str) -> str | None:
             if f"({name})" in sentence:  # an acronym standing for the name before it: the name is the answer
                 continue
             start = sentence.find(name)
-            if kind == "where" and not PLACE_LEAD.search(sentence[max(0, start - 12) : start + 1]):
+            before = sentence[max(0, start - 12) : start + 1]
+            if kind == "where" and not PLACE_LEAD.search(before):
                 continue
+            if kind == "who" and (_route_or_place(sentence, start) or name.lower() in DEMONYMS):
+                continue  # not where something went ("to Iran", "through Khmeimim"), nor an adjective ("Iranian")
             spans.append((start, start + len(name)))
     spans = [_trim(sentence, s, e) for s, e in spans]
     spans = [(s, e) for s, e in spans if e > s]
@@ -71,6 +74,28 @@ def short_answer(question: QuestionProfile, sentence: str) -> str | None:
         if counted:
             end = start + counted.start()
     return sentence[start:end]
+
+
+_ROUTE_OR_PLACE = re.compile(r"\b(via|through|in|at|near|across|outside|inside|to|from|into)\s+(?:the\s+)?$")
+# "speaking to IRNA", "a letter from Smith": after these a name may be the person asked about
+_SPEECH = re.compile(
+    r"\b(?:speak|speaking|spoke|spoken|talk|talking|talked|told|said|say|says|wrote|write|writes|"
+    r"letter|message|call|calls|called|statement|complaint|reply|replied|sent|send|apology|"
+    r"belongs?|belonged|sold|given|gave|handed|awarded|went|go|goes|passed)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _route_or_place(sentence: str, start: int) -> bool:
+    """The name at ``start`` is where something is or goes ("to Iran", "through Khmeimim Air Base", "in Paris"),
+    not someone: "to" and "from" after words of speech or giving ("speaking to IRNA", "sold to Glazer") are not."""
+    before = sentence[max(0, start - 40) : start]
+    lead = _ROUTE_OR_PLACE.search(before)
+    if lead is None:
+        return False
+    if lead.group(1) in ("to", "from", "into"):
+        return not _SPEECH.search(before[: lead.start()])
+    return True
 
 
 def _anchors(question: QuestionProfile, sentence: str) -> list[int]:

@@ -45,3 +45,15 @@ def test_the_name_holding_the_focus_noun_wins_and_acronyms_give_way_to_the_name(
         "Khmeimim Air Base"
     led = "Armed groups, led by Hayat Tahrir al-Sham (HTS) entered the capital Damascus."
     assert short_answer(profile("Who led the armed groups that entered Damascus?"), led) == "Hayat Tahrir al-Sham"
+
+
+KHMEIMIM = "All these people were transported to Iran by Iranian planes and through Khmeimim Air Base, he added."
+
+
+def test_a_who_answer_is_not_a_place_nor_a_nationality_word():
+    # the README's own question once got "Khmeimim Air Base" as its short answer: better none than a place
+    assert short_answer(profile("who evacuated via Khmeimim?"), KHMEIMIM) is None
+    said = "Speaking to IRNA on Friday, Esmaeil Baghaei Hamaneh said the advisers were there to help."
+    assert short_answer(profile("Who did Esmaeil Baghaei Hamaneh speak to on Friday?"), said) == "IRNA"
+    sold = "The club was sold to Malcolm Glazer in May."
+    assert short_answer(profile("Who bought the club?"), sold) == "Malcolm Glazer"
