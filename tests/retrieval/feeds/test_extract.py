@@ -24,6 +24,8 @@ def test_a_news_page_gives_the_story_without_navigation_or_ads():
     for noise in ("Dormo Outlet", "Subscribe", "Most read", "All rights reserved", "Vell valley from 199"):
         assert noise not in article.text
     assert article.source == article.url == BASE + "/news/2026/riverton-footbridge"  # the canonical URL
+    # the page's <h1> is the title, not the start of the first sentence
+    assert article.text.startswith("Riverton town council voted")
 
 
 def test_without_a_canonical_link_the_fetched_url_is_the_source_and_the_meta_date_is_used():
