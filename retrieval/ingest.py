@@ -48,6 +48,7 @@ class IngestPlan:
     produced: set[str] = field(default_factory=set)  # every article id read in this run
     groups: ReprintGroups | None = None  # reprints of indexed articles are grouped, not embedded
     titles: dict[str, str] = field(default_factory=dict)  # doc_id -> title, to name what a reprint reprints
+    sources: set[str] = field(default_factory=set)  # sources of the indexed articles and of those read in this run
 
     @classmethod
     def for_table(
@@ -57,7 +58,15 @@ class IngestPlan:
         for doc_id, info in table.files.items():
             by_file.setdefault(info.file, set()).add(doc_id)
         titles = {c.doc_id: c.title for c in table.chunks if c.index == 0}
-        return cls(set(table.complete_documents()), by_file, report or IngestReport(), groups=groups, titles=titles)
+        sources = {c.source for c in table.chunks if c.index == 0}
+        return cls(
+            set(table.complete_documents()),
+            by_file,
+            report or IngestReport(),
+            groups=groups,
+            titles=titles,
+            sources=sources,
+        )
 
     def admit(self, key: str, loaded: LoadedFile) -> list[Article]:
         """Record one source's outcome in the report; return its articles that must be embedded."""
@@ -72,12 +81,16 @@ class IngestPlan:
             if article.id in self.known or article.id in self.produced:  # the same text twice: one document
                 self.report.unchanged.append(article.source)
                 self.produced.add(article.id)
+                if self.groups is not None and article.id not in old_ids and article.source not in self.sources:
+                    self.groups.same_text(article)  # ... from another source: one of its copies
+                self.sources.add(article.source)
                 continue
             leader = self.groups.match(article, exclude=old_ids) if self.groups is not None else None
             if leader is not None:
                 self.report.reprints.append((article.source, self.titles.get(leader[0], leader[0])))
                 continue
             self.titles[article.id] = article.title
+            self.sources.add(article.source)
             (self.report.replaced if old_ids - new_ids else self.report.added).append(article.source)
             out.append(article)
             self.produced.add(article.id)

@@ -92,6 +92,12 @@ class ReprintStore:
                 (article.id, leader, similarity, json.dumps(asdict(article), ensure_ascii=False)),
             )
 
+    def copy_source(self, doc_id: str) -> str | None:
+        """The source of the copy stored under ``doc_id``, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT article FROM copies WHERE doc_id = ?", (doc_id,)).fetchone()
+        return str(json.loads(row[0])["source"]) if row else None
+
     def copies_of(self, leaders: Iterable[str]) -> dict[str, list[Copy]]:
         """The copies grouped under each of ``leaders``, oldest report first."""
         wanted = list(dict.fromkeys(leaders))
@@ -192,6 +198,11 @@ class ReprintGroups:
         if stale:  # articles removed, or a write that never finished
             store.forget(stale)
 
+    def same_text(self, article: Article) -> None:
+        """``article`` has the very text of an indexed one but comes from another source (an outlet running a
+        wire story word for word): it is kept as a copy of it, under an id of its own."""
+        self.store.record_copy(_own_id(article), article.id, 1.0)
+
     def match(self, article: Article, exclude: set[str]) -> tuple[str, float] | None:
         """The indexed (or earlier admitted) article that ``article`` reprints, ignoring ``exclude``; else
         ``article`` joins the matcher and None is returned."""
@@ -201,8 +212,19 @@ class ReprintGroups:
         skip = exclude | {article.id}
         found = next((m for m in self.index.matches(signature=sig) if m.doc_id not in skip), None)
         if found is not None:
-            self.store.record_copy(article, found.doc_id, found.similarity)
+            earlier = self.store.copy_source(article.id)
+            copy = article if earlier in (None, article.source) else _own_id(article)  # two outlets, one text
+            self.store.record_copy(copy, found.doc_id, found.similarity)
             return found.doc_id, found.similarity
         self.index.add(article.id, signature=sig)
         self.store.add_signature(article.id, sig.to_bytes())
         return None
+
+
+def _own_id(article: Article) -> Article:
+    """``article`` under an id that also names its source: the same text from two outlets is two copies."""
+    import hashlib
+    from dataclasses import replace
+
+    own = hashlib.sha256(article.source.encode("utf-8")).hexdigest()[:8]
+    return replace(article, id=f"{article.id}~{own}")
