@@ -1,4 +1,9 @@
-"""The sentence-transformers encoder behind a LangChain `Embeddings` interface, loaded strictly offline."""
+"""The sentence-transformers (or ONNX) encoder, loaded strictly offline.
+
+`Embedder` has LangChain's `Embeddings` methods (``embed_documents``, ``embed_query``);
+`retrieval.integrations.langchain.NewsEmbeddings` hands it to LangChain as a real `Embeddings`. It does not
+inherit from it so that answering never imports langchain_core (about 0.2 s of a bot's start).
+"""
 
 from __future__ import annotations
 
@@ -7,8 +12,6 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import NewsbotError
 
@@ -46,7 +49,7 @@ def _go_offline() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
-class Embedder(Embeddings):
+class Embedder:
     """Normalised sentence embeddings; batches sorted by length; thread-safe encode.
 
     ``backend`` is ``torch`` (sentence-transformers) or ``onnx`` / ``onnx-int8`` (onnxruntime, exported once

@@ -1,5 +1,6 @@
 """newsbot's index and searcher behind LangChain's interfaces, for chains and agents.
 
+- `NewsEmbeddings`: newsbot's encoder as LangChain `Embeddings`;
 - `news_vectorstore(newsbot)`: the collection as LangChain's `Chroma` vector store, with newsbot's own
   embedder (Chroma's default embedding function, which downloads a model, is never used);
 - `NewsRetriever`: the hybrid searcher as a `BaseRetriever` returning `Document`s with the chunk's metadata.
@@ -13,12 +14,27 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
 from retrieval.search import Filters
 
 if TYPE_CHECKING:
+    from retrieval.embeddings import Embedder
     from retrieval.newsbot import Newsbot
+
+
+class NewsEmbeddings(Embeddings):
+    """newsbot's `Embedder` (the index's model and backend) as LangChain `Embeddings`."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embedder.embed_query(text)
 
 
 def news_vectorstore(newsbot: Newsbot) -> Any:
@@ -27,7 +43,9 @@ def news_vectorstore(newsbot: Newsbot) -> Any:
 
     index = newsbot.index
     return Chroma(
-        client=index.chroma.client, collection_name=newsbot.settings.collection, embedding_function=newsbot.embedder
+        client=index.chroma.client,
+        collection_name=newsbot.settings.collection,
+        embedding_function=NewsEmbeddings(newsbot.embedder),
     )
 
 

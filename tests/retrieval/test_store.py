@@ -124,3 +124,36 @@ def test_ingesting_a_folder_that_holds_the_data_directory_skips_newsbot_files(se
     report = seeded.ingest([settings.data_dir.parent])
     assert report.added == [] and report.failed == []
     assert len(seeded.sources()) == 1
+
+
+def test_a_reopened_index_ranks_keyword_search_as_the_one_just_built(seeded, settings, embedder, tmp_path):
+    _write(tmp_path / "a.txt", "Harbour reopens", "The harbour at Tartus reopened to cargo ships on Monday.")
+    _write(tmp_path / "b.txt", "Ferry service", "A ferry service between Tartus and Cyprus starts in spring.")
+    seeded.ingest([tmp_path])
+    question = "When did the Tartus harbour reopen to cargo ships?"
+    built = [(h.chunk.id, round(h.score, 5)) for h in seeded.search(question, k=5, mode="bm25")]
+    seeded.close()
+    reopened = Newsbot(settings, embedder=embedder)  # reads the saved keyword index back from disk
+    assert [(h.chunk.id, round(h.score, 5)) for h in reopened.search(question, k=5, mode="bm25")] == built
+    assert reopened.search(question, k=1, mode="bm25")[0].chunk.title == "Harbour reopens"
+    assert reopened.search("zzzqqq nothing matches", k=5, mode="bm25") == []
+
+
+def test_answering_from_a_saved_index_loads_no_index_builder(seeded, settings, onnx_cache):
+    """A process that answers with the ONNX encoder (the default once exported) does not import bm25s, scipy or
+    langchain_core: they cost a bot about 0.4 s of its start."""
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    seeded.close()
+    script = (
+        "import sys\nfrom retrieval.newsbot import Newsbot\nfrom retrieval.settings import Settings\n"
+        "answer = Newsbot(Settings()).ask('who evacuated via Khmeimim?')\n"
+        "print(answer.found, sorted(m for m in ('bm25s', 'scipy', 'langchain_core', 'torch') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=cli_env(settings.data_dir), capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "True []"
