@@ -50,10 +50,11 @@ class Relevance:
     def __init__(self, corpus: Path | None) -> None:
         self.corpus = corpus.resolve() if corpus else None
 
-    def __call__(self, question: EvalQuestion, hit: Hit, files: dict[str, str]) -> bool:
+    def __call__(self, question: EvalQuestion, hit: Hit, files: dict[str, tuple[str, ...]]) -> bool:
+        """``files``: per indexed article, its file and the sources of the reprints grouped under it."""
         chunk = hit.chunk
         if question.sources:
-            names = {chunk.doc_id, chunk.source, chunk.url or "", files.get(chunk.doc_id, "")}
+            names = {chunk.doc_id, chunk.source, chunk.url or "", *files.get(chunk.doc_id, ())}
             for name in list(names):
                 if self.corpus and name.startswith(str(self.corpus) + "/"):
                     names.add(name[len(str(self.corpus)) + 1 :])
@@ -86,7 +87,7 @@ def run_eval(
     chosen = resolve_answerer(answerer, newsbot.settings.llm)
     produced: dict[str, int] = {}
     relevance = Relevance(corpus)
-    files = {doc_id: info.file for doc_id, info in newsbot.index.files.items()}
+    files = _files_and_copies(newsbot)
     per_mode: dict[str, list[QuestionResult]] = {mode: [] for mode in modes}
     rows: list[dict[str, Any]] = []
     total = len(evalset.questions) * len(modes)
@@ -113,8 +114,21 @@ def run_eval(
     return report
 
 
+def _files_and_copies(newsbot: Any) -> dict[str, tuple[str, ...]]:
+    """Each indexed article's file, then the sources of its reprints: a question about a reprint (a corpus
+    that holds the same story twice) is answered from the article its group is indexed under."""
+    files = {doc_id: info.file for doc_id, info in newsbot.index.files.items()}
+    copies = newsbot.reprints.copies_of(files) if newsbot.reprints is not None else {}
+    return {doc_id: (file, *(c.source for c in copies.get(doc_id, []))) for doc_id, file in files.items()}
+
+
 def _one(
-    newsbot: Any, question: EvalQuestion, mode: str, relevance: Relevance, files: dict[str, str], answerer: str
+    newsbot: Any,
+    question: EvalQuestion,
+    mode: str,
+    relevance: Relevance,
+    files: dict[str, tuple[str, ...]],
+    answerer: str,
 ) -> tuple[QuestionResult, str]:
     from retrieval.asking import Query
 

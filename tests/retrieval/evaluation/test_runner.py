@@ -31,3 +31,26 @@ def test_a_bad_chunk_title_is_one_line_naming_the_setting(tmp_path):
     with pytest.raises(SettingsError, match="NEWSBOT_CHUNK_TITLE") as info:
         load_settings(_env_file=None, data_dir=tmp_path, chunk_title="header")
     assert "\n" not in str(info.value)
+
+
+def test_a_question_about_a_reprinted_file_counts_the_article_its_group_is_indexed_under(newsbot, tmp_path):
+    """A corpus holding one story under two file names indexes it once; retrieval of it is a hit for either."""
+    from retrieval.evaluation.formats import EvalQuestion, EvalSet
+    from retrieval.evaluation.runner import run_eval
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    story = "Title: Harbour reopens\n\nThe harbour at Tartus reopened to cargo ships on Monday after repairs.\n"
+    for name in ("a.txt", "b.txt"):
+        (corpus / name).write_text(story)
+    (corpus / "c.txt").write_text("Title: Ferry\n\nA ferry service between Latakia and Cyprus starts in spring.\n")
+    newsbot.ingest([corpus])
+    assert len(newsbot.sources()) == 2
+    questions = [
+        EvalQuestion(f"q-{name}", "When did the Tartus harbour reopen to cargo ships?", [["Monday"]], [name])
+        for name in ("a.txt", "b.txt", "c.txt")
+    ]
+    report = run_eval(newsbot, EvalSet(questions, None, "jsonl"), ["hybrid"], corpus=corpus)
+    ranks = {row["id"]: row["rank"] for row in report["questions"]}
+    assert ranks["q-a.txt"] == 1 and ranks["q-b.txt"] == 1  # the copy's question finds the indexed article
+    assert ranks["q-c.txt"] != 1  # another file is still not relevant
