@@ -135,7 +135,11 @@ def rich_answer(answer: Answer) -> Group:
 
 
 def print_answer(answer: Answer, console: Console) -> None:
-    console.print(rich_answer(answer))
+    """Rich text on a terminal; in a pipe the plain text, where the quote's ``**`` marks survive (bold would not)."""
+    if console.is_terminal:
+        console.print(rich_answer(answer))
+    else:
+        console.file.write(plain(answer) + "\n")
 
 
 __all__ = ["answer_json", "answerer_note", "plain", "print_answer", "rich_answer", "escape"]

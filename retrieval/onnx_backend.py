@@ -87,7 +87,7 @@ def exported_model(location: str, backend: str, cache_dir: Path) -> Path:
     with open(folder / ".export.lock", "a+") as lock:  # two processes exporting at once: one waits
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not fp32.is_file():
-            log.warning("exporting the embedding model to ONNX in %s (once)", folder)
+            log.info("exporting the embedding model to ONNX in %s (once)", folder)
             _atomic(fp32, lambda tmp: export(location, tmp))
         if target != fp32 and not target.is_file():
             _atomic(target, lambda tmp: quantize(fp32, tmp))

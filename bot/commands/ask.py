@@ -43,6 +43,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from retrieval.newsbot import Newsbot
 
     bot = Newsbot(settings, notice=notice)
+    bot.prepare_fast_encoder()  # the one-time ONNX export, with its progress line
     answer = bot.ask(
         args.question,
         k=args.k,

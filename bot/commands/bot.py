@@ -42,6 +42,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         )
     notice("Loading the model and the index…")
     newsbot = Newsbot(settings, notice=notice)
+    newsbot.prepare_fast_encoder()  # the one-time ONNX export, with its progress line
     newsbot.ensure_seeded()
     run_bot(settings, newsbot, webhook_url=args.webhook_url, listen=args.listen, port=args.port, secret_token=secret)
     return 0

@@ -26,6 +26,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from retrieval.newsbot import Newsbot
 
     newsbot = Newsbot(settings, notice=notice)
+    newsbot.prepare_fast_encoder()  # the one-time ONNX export, with its progress line
     newsbot.index  # noqa: B018 - a missing, locked or mismatched index is reported once, before any question
     if not sys.stdin.isatty():
         return run_piped(newsbot, sys.stdin, sys.stdout, args.json)

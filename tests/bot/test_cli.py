@@ -23,6 +23,10 @@ def test_ask_prints_a_readable_answer_and_declines_honestly(tmp_path):
     result = run_cli(["ask", "What is the capital of France?"], data)
     assert result.returncode == 0
     assert "do not answer" in result.stdout
+    piped = run_cli(["ask", "who evacuated via Khmeimim?"], data)  # stdout is a pipe: no bold to see
+    quoted = piped.stdout.split("**")
+    assert piped.returncode == 0 and len(quoted) == 3 and "Khmeimim Air Base" in quoted[1]  # the quote is marked
+    assert piped.stdout.startswith("[1] ") and "2024-12-20" in quoted[2]
 
 
 def test_ingest_summary_and_sources_then_reingest_adds_nothing(tmp_path):
