@@ -25,12 +25,12 @@ class Bm25Scorer:
     ``chunks`` is the order scores come back in (the chunk table's order).
     """
 
-    def __init__(self, chunks: list[Chunk], retriever: Any = None, df: dict[str, int] | None = None) -> None:
+    def __init__(self, chunks: list[Chunk], matrix: Bm25Matrix | None = None, df: dict[str, int] | None = None) -> None:
         self.chunks = chunks
         self.df: dict[str, int] = df if df is not None else {}
-        self._retriever = retriever if retriever is not None or df is not None else self._build(chunks)
+        self._matrix = matrix if matrix is not None or df is not None else self._build(chunks)
 
-    def _build(self, chunks: list[Chunk]) -> Any:
+    def _build(self, chunks: list[Chunk]) -> Bm25Matrix | None:
         if not chunks:
             return None
         import bm25s
@@ -60,11 +60,11 @@ class Bm25Scorer:
 
     def search(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
         """The ``n`` best chunks for ``query`` (only chunks of ``allowed`` documents when given)."""
-        if self._retriever is None or n <= 0:
+        if self._matrix is None or n <= 0:
             return []
         import numpy as np
 
-        vocab = self._retriever.vocab_dict
+        vocab = self._matrix.vocab_dict
         query_terms = [t for t in terms(query) if t in vocab]
         if not query_terms:
             return []
@@ -74,7 +74,7 @@ class Bm25Scorer:
             if not mask.any():
                 return []
         # scores of every chunk, then the top k: bm25s's `retrieve` adds a thread pool and a progress bar per call
-        scores = self._retriever.get_scores(query_terms, weight_mask=mask)
+        scores = self._matrix.get_scores(query_terms, weight_mask=mask)
         k = min(n, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.lexsort((top, -scores[top]))]  # best first; ties in index order (deterministic)
@@ -82,8 +82,8 @@ class Bm25Scorer:
 
     def save(self, folder: Path) -> None:
         """Write the index into ``folder`` in bm25s's layout (the caller writes the chunks and df beside it)."""
-        if self._retriever is not None:
-            self._retriever.save(folder / "index")
+        if self._matrix is not None:
+            self._matrix.save(folder / "index")
 
     @classmethod
     def load(cls, folder: Path, chunks: list[Chunk], df: dict[str, int]) -> Bm25Scorer:
@@ -103,13 +103,15 @@ class Bm25Matrix:
 
     @classmethod
     def from_bm25s(cls, retriever: Any) -> Bm25Matrix:
+        import bm25s
+
         if retriever.method in retriever.methods_requiring_nonoccurrence:  # never chosen here; kept honest
             raise ValueError(f"BM25 variant {retriever.method!r} is not supported")
         params = {
             name: getattr(retriever, name)
             for name in ("k1", "b", "delta", "method", "idf_method", "dtype", "int_dtype")
         }
-        params.update(num_docs=retriever.scores["num_docs"], version=_bm25s_version(), backend="numpy")
+        params.update(num_docs=retriever.scores["num_docs"], version=bm25s.__version__, backend="numpy")
         return cls(dict(retriever.vocab_dict), {name: retriever.scores[name] for name in cls.FILES}, params)
 
     def get_scores(self, query_terms: list[str], weight_mask: Any = None) -> Any:
@@ -147,15 +149,6 @@ class Bm25Matrix:
         vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
         arrays = {name: np.load(folder / f"{name}.csc.index.npy", allow_pickle=False) for name in cls.FILES}
         return cls(vocab, arrays, params)
-
-
-def _bm25s_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("bm25s")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def _to_ids(corpus: Iterable[list[str]]) -> tuple[list[list[int]], dict[str, int]]:
