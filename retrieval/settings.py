@@ -107,6 +107,7 @@ class Settings(BaseSettings):
     telegram_channels: StrList = Field(default_factory=list)  # channels whose posts are indexed (id or @name)
     telegram_api_url: str | None = None  # a self-hosted Bot API server, e.g. http://127.0.0.1:8081 (bigger uploads)
     telegram_file_url: str | None = None  # its file URL when not the same server
+    telegram_watch_seconds: float = Field(60.0, ge=0)  # the bot looks for articles other processes indexed, 0 = off
 
     # optional LLM answerer (LangChain init_chat_model); unset = extractive
     llm: str | None = None

@@ -79,6 +79,7 @@ def build_application(settings: Settings, newsbot: Any, workers: int = 2) -> App
     app.bot_data["on_new_articles"] = companion.alert_new_articles
     add_handlers(app)
     news.schedule(app, settings.refresh_minutes)
+    companion.schedule_index_watch(app, settings.telegram_watch_seconds)
     companion.schedule_all_digests(app)  # a restart keeps every chat's daily digest
     return app
 

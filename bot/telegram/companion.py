@@ -183,15 +183,39 @@ async def alert_new_articles(context: ContextTypes.DEFAULT_TYPE, sources: list[s
     `ALERTS_PER_HOUR` alerts an hour; the rest are folded into one "and N more" line.
     """
     st = state(context)
-    topics = await st.run(st.store.topics)
-    if not topics or not sources:
+    if not sources or not await st.run(st.store.topics):
         return
-    doc_ids = await st.run(_sources_to_docs, st.newsbot, sources)
-    if not doc_ids:
+    await _alert_docs(context, await st.run(_sources_to_docs, st.newsbot, sources))
+
+
+async def _alert_docs(context: ContextTypes.DEFAULT_TYPE, doc_ids: list[str]) -> None:
+    st = state(context)
+    topics = await st.run(st.store.topics)
+    if not topics or not doc_ids:
         return
     matches = await st.run(_match, st, topics, doc_ids)
     for chat_id, found in matches.items():
         await _send_alerts(context, st, chat_id, found)
+
+
+async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Articles indexed beside the bot (`newsbot ingest` in another process) alert like the bot's own.
+
+    The first run only notes the articles already indexed; later runs alert on the ones that appeared since
+    (an article the bot itself indexed and alerted on is not sent twice: alerts are recorded per chat).
+    """
+    st = state(context)
+    current = set(await st.run(lambda: list(st.newsbot.index.files)))
+    known: set[str] | None = context.application.bot_data.get("indexed_docs")
+    context.application.bot_data["indexed_docs"] = current
+    if known is not None and current - known:
+        await _alert_docs(context, sorted(current - known))
+
+
+def schedule_index_watch(app: Any, seconds: float) -> None:
+    """Look for articles indexed by other processes every ``seconds`` (0: never)."""
+    if seconds > 0 and app.job_queue is not None:
+        app.job_queue.run_repeating(watch_index, interval=seconds, first=0, name="watch-index")
 
 
 def _match(st: Any, topics: list[Any], doc_ids: list[str]) -> dict[int, list[tuple[str, Any]]]:

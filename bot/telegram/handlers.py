@@ -435,6 +435,9 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     ]
     lines += [f"• {Path(src).name}: {reason}" for src, reason in report.failed]
     await message.reply_text("\n".join(lines))
+    hook = context.application.bot_data.get("on_new_articles")
+    if hook is not None and (report.added or report.replaced):
+        await hook(context, [*report.added, *report.replaced])
 
 
 def upload_name(file_name: str | None) -> str | None:

@@ -95,6 +95,35 @@ async def test_follow_then_a_new_article_alerts_once_and_following_lists_it(stan
     assert "Stopped following" in stop.params["text"]
 
 
+async def test_an_uploaded_article_alerts_its_followers(standin, seeded):
+    admin = 31337
+    async with running_bot(standin, seeded, telegram_admins=[admin]):
+        await _reply_to(standin, USER, "/follow Holm Island ferry", user_id=USER)
+        body = f"Title: Holm Island ferry resumes\nDate: 2025-06-06\nSource: Isles Post\n\n{FERRY}".encode()
+        standin.queue_document(admin, admin, "ferry.txt", body, "text/plain")
+        alert = await standin.wait_for("sendMessage", lambda c: "🔔" in c.params.get("text", ""), timeout=60)
+    assert int(alert.params["chat_id"]) == USER and "Holm Island ferry resumes" in alert.params["text"]
+
+
+async def test_an_article_ingested_by_another_process_alerts_once(standin, seeded, tmp_path):
+    """`newsbot ingest` run beside the bot (a separate process, the same data directory) reaches followers."""
+    from tests.conftest import run_cli
+
+    data_dir = seeded.settings.data_dir
+    async with running_bot(standin, seeded, telegram_watch_seconds=1.0):
+        await _reply_to(standin, USER, "/follow Holm Island ferry", user_id=USER)
+        await asyncio.sleep(1.5)  # the watcher has noted what was indexed before
+        ferry = _article(tmp_path, "ferry.txt", "Holm Island ferry resumes", "2025-06-06", FERRY)
+        other = _article(tmp_path, "budget.txt", "Council budget passed", "2025-06-06",
+                         "Dunmere council passed its budget on Thursday with a rise in spending on libraries.")
+        done = await asyncio.to_thread(run_cli, ["ingest", str(ferry), str(other)], data_dir)
+        assert done.returncode == 0, done.stderr
+        alert = await standin.wait_for("sendMessage", lambda c: "🔔" in c.params.get("text", ""), timeout=60)
+        await asyncio.sleep(3)  # more watcher runs: no second alert
+    assert int(alert.params["chat_id"]) == USER and "Holm Island ferry resumes" in alert.params["text"]
+    assert sum("🔔" in c.params.get("text", "") for c in standin.calls("sendMessage")) == 1
+
+
 async def test_alerts_are_capped_per_hour_and_the_rest_folded(standin, seeded, tmp_path):
     stories = [
         "Fares on the Holm Island ferry will rise by twelve percent in July, Norrsund Lines said on Monday.",
