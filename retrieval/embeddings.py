@@ -58,7 +58,12 @@ class Embedder:
     """
 
     def __init__(
-        self, model: str = BUNDLED_MODEL, batch_size: int = 16, backend: str = "torch", cache_dir: Path | None = None
+        self,
+        model: str = BUNDLED_MODEL,
+        batch_size: int = 16,
+        backend: str = "torch",
+        cache_dir: Path | None = None,
+        notice: Callable[[str], None] | None = None,
     ) -> None:
         # int8 vectors differ from fp32 ones (cosine ~0.95): an index built with one needs `reindex` for the other
         self.name = model_identity(model) + ("+int8" if backend == "onnx-int8" else "")
@@ -66,6 +71,7 @@ class Embedder:
         self.backend = backend
         self.cache_dir = cache_dir
         self._source = model
+        self._notice = notice  # told before a first ONNX export (a few seconds)
         self._model: Any = None
         self._counter: Any = None
         self._lock = threading.Lock()
@@ -88,9 +94,11 @@ class Embedder:
         _go_offline()
         location = self.location
         if self.backend != "torch":
-            from retrieval.onnx_backend import OnnxEncoder, exported_model
+            from retrieval.onnx_backend import EXPORT_NOTICE, OnnxEncoder, exported_model, is_exported
 
             cache = self.cache_dir or Path(os.environ.get("TMPDIR", "/tmp")) / "newsbot-onnx"
+            if self._notice is not None and not is_exported(location, self.backend, cache):
+                self._notice(EXPORT_NOTICE)
             return OnnxEncoder(location, exported_model(location, self.backend, cache))
         try:
             from transformers.utils import logging as hf_logging

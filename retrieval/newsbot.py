@@ -70,7 +70,11 @@ class Newsbot:
 
             s = self.settings
             self._embedder = Embedder(
-                s.embedding_model, s.embedding_batch_size, s.backend_for(self.purpose), cache_dir=s.onnx_cache
+                s.embedding_model,
+                s.embedding_batch_size,
+                s.backend_for(self.purpose),
+                cache_dir=s.onnx_cache,
+                notice=self.notice,
             )
         return self._embedder
 
@@ -80,12 +84,12 @@ class Newsbot:
         if s.embedding_backend != "auto":
             return
         from retrieval.errors import NewsbotError
-        from retrieval.onnx_backend import exported_model, is_exported
+        from retrieval.onnx_backend import EXPORT_NOTICE, exported_model, is_exported
 
         location = self.embedder.location
         if is_exported(location, "onnx", s.onnx_cache):
             return
-        self.notice("Preparing the fast encoder for answers (once, a few seconds)…")
+        self.notice(EXPORT_NOTICE)
         try:
             exported_model(location, "onnx", s.onnx_cache)
         except (NewsbotError, OSError) as exc:  # answers then fall back to torch

@@ -64,6 +64,9 @@ def model_fingerprint(location: str) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
+EXPORT_NOTICE = "Exporting the embedding model to ONNX (once, a few seconds)…"
+
+
 def is_exported(location: str, backend: str, cache_dir: Path) -> bool:
     """True when the export for ``location`` and ``backend`` is already in ``cache_dir``."""
     try:
