@@ -362,21 +362,25 @@ class Conversation:
         right after the description's words ("German car maker BMW"), else the organisation the story opened
         with, when a story article's headline names it; places ("in India") are not organisations.
         """
-        for start, end, head in _descriptions(question):
-            if _RELATIVE.match(question, end):
-                continue  # "the party he quit", "the agency that brought the case": another one than the story's
-            person = head in PERSON_HEADS or head in DEMONYMS
-            if not person and head not in ORGANISATION_HEADS:
-                continue
-            words = [w.lower() for w in _WORDS.findall(question[start:end])[1:]]
-            best = (
-                self._person(question, words, last, texts)
-                if person
-                else self._organisation(question, words, head, last, texts)
-            )
-            if best:
-                return question[:start] + best + question[end:], best
-        return question, ""
+        first = ""
+        while True:  # every description: "the actor and the director" are two of the story's people
+            for start, end, head in _descriptions(question):
+                if _RELATIVE.match(question, end):
+                    continue  # "the party he quit", "the agency that brought the case": another one than the story's
+                person = head in PERSON_HEADS or head in DEMONYMS
+                if not person and head not in ORGANISATION_HEADS:
+                    continue
+                words = [w.lower() for w in _WORDS.findall(question[start:end])[1:]]
+                best = (
+                    self._person(question, words, last, texts)
+                    if person
+                    else self._organisation(question, words, head, last, texts)
+                )
+                if best:
+                    question, first = question[:start] + best + question[end:], first or best
+                    break
+            else:
+                return question, first
 
     def _person(self, question: str, words: list[str], last: Turn, texts: list[str]) -> str:
         fits = [n for n in last.names if _person_like(n) and n.lower() not in question.lower()]

@@ -133,6 +133,20 @@ def test_a_definite_description_refers_to_the_story_and_is_replaced_by_the_name_
     assert strip_context(possessive.searched) == "How far did BMW's shares fall?"
 
 
+FILM = (
+    "Actor Tom Hanks and director Ron Howard are reuniting for The Lantern Code, an adaptation of a novel by "
+    "Dana Brook. Hanks will play the professor at the centre of the story."
+)
+
+
+def test_two_definite_descriptions_in_one_question_are_both_resolved():
+    conv = Conversation()
+    _cited(conv, "Who will star in The Lantern Code?", "Actor Tom Hanks and director Ron Howard are reuniting. [1]",
+           "film")
+    follow = conv.follow_up("Which films have the actor and the director made together?", {"film": FILM}.get)
+    assert strip_context(follow.searched) == "Which films have Tom Hanks and Ron Howard made together?"
+
+
 def test_a_description_without_the_articles_still_refers_back():
     conv = Conversation()
     _turn(conv, "When did the Assad government fall?", "It fell when HTS entered Damascus. [1]")
