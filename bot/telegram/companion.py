@@ -183,15 +183,15 @@ async def alert_new_articles(context: ContextTypes.DEFAULT_TYPE, sources: list[s
     `ALERTS_PER_HOUR` alerts an hour; the rest are folded into one "and N more" line.
     """
     st = state(context)
-    if not sources or not await st.run(st.store.topics):
-        return
-    await _alert_docs(context, await st.run(_sources_to_docs, st.newsbot, sources))
-
-
-async def _alert_docs(context: ContextTypes.DEFAULT_TYPE, doc_ids: list[str]) -> None:
-    st = state(context)
     topics = await st.run(st.store.topics)
-    if not topics or not doc_ids:
+    if not topics or not sources:
+        return
+    await _alert_docs(context, topics, await st.run(_sources_to_docs, st.newsbot, sources))
+
+
+async def _alert_docs(context: ContextTypes.DEFAULT_TYPE, topics: list[Any], doc_ids: list[str]) -> None:
+    st = state(context)
+    if not doc_ids:
         return
     matches = await st.run(_match, st, topics, doc_ids)
     for chat_id, found in matches.items():
@@ -209,7 +209,9 @@ async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
     known: set[str] | None = context.application.bot_data.get("indexed_docs")
     context.application.bot_data["indexed_docs"] = current
     if known is not None and current - known:
-        await _alert_docs(context, sorted(current - known))
+        topics = await st.run(st.store.topics)
+        if topics:
+            await _alert_docs(context, topics, sorted(current - known))
 
 
 def schedule_index_watch(app: Any, seconds: float) -> None:
