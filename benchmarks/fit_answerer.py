@@ -53,7 +53,7 @@ DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "bbc"
 DEFAULT_QUESTIONS = ROOT / "benchmarks" / "questions" / "bbc_large.jsonl"
 DEFAULT_OUT = ROOT / "retrieval" / "answering" / "selector.json"
 L2_GRID = (0.1, 1.0, 10.0)
-SHARE_GRID = (0.3, 0.5, 0.7, 0.9, 1.01)  # 1.01: never a second sentence
+SHARE_GRID = (0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 1.01)  # 1.01: never a second sentence
 MAX_WORDS = 45.0
 MAX_FALSE_REFUSALS = 0.05
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from retrieval.answering.lexicon import WordVectors, content_words
+from retrieval.answering.measures import fits_measure
 from retrieval.answering.patterns import DATE, MANNER, NUMBER, PLACE_LEAD, QUARTER, QUOTED, REASON, YEAR, figure_key
 from retrieval.answering.question import KINDS, QuestionProfile
 from retrieval.answering.roles import role_names
@@ -65,6 +66,8 @@ FEATURES = (
     "local_soft_gap",  # local soft coverage minus the best among the candidates
     "role_asked",  # the question asks for a role holder ("who runs it?", "its spokesman?")
     "role_name",  # ... and the sentence names someone next to one of the role's words ("chief executive Anna Berg")
+    "measure_asked",  # the question wants a figure of one measure: an age, a duration, money, a count...
+    "measure_fit",  # ... and the sentence gives a new figure of that measure ("the 21-year-old" for "how old")
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 _TOKEN = re.compile(r"[\w'’.-]+")
@@ -212,6 +215,10 @@ def features(question: QuestionProfile, view: SentenceView, ctx: Context, unknow
     values += _placement(question, view.text, q_terms)
     values += [0.0] * 6  # relative to the other candidates: set by `relative`
     values += [float(bool(question.role)), float(bool(role_names(view.text, question.role, question.words)))]
+    values += [
+        float(question.measure is not None),
+        float(fits_measure(question.measure, view.text, question.numbers, question.counted)),
+    ]
     return values
 
 

@@ -35,6 +35,8 @@ ANSWER_FEATURES = (
     "coverage",
     "names_covered",
     "year_conflict",
+    "measure_asked",
+    "measure_fit",
     "article_terms",
     "article_names",
 )
@@ -132,6 +134,8 @@ class Selector:
             best[INDEX["coverage"]],
             best[INDEX["names_covered"]],
             best[INDEX["year_conflict"]],
+            best[INDEX["measure_asked"]],
+            best[INDEX["measure_fit"]],
             *article,
         ]
 

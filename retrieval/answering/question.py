@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.answering.measures import asked_measure, counted_words
 from retrieval.answering.patterns import DATE, NUMBER, QUARTER, YEAR, figure_key
 from retrieval.answering.roles import asked_role, role_hint
 from retrieval.names import names_in
@@ -66,6 +67,8 @@ class QuestionProfile:
     words: frozenset[str]  # lower-cased words as written (to tell new names from names the question gives)
     focus: str = ""  # the noun the question asks about: "which *air base*", "how many *prizes*"
     role: frozenset[str] = frozenset()  # role words for "who runs it?", "its spokesman?" (`retrieval.answering.roles`)
+    measure: str | None = None  # the measure a figure must have: "age", "money", "count"... (`.measures`)
+    counted: frozenset[str] = frozenset()  # what a count question counts ("how many *prizes*")
 
 
 def kind_of(question: str) -> str:
@@ -106,6 +109,8 @@ def profile(question: str) -> QuestionProfile:
         words=frozenset(w.lower() for w in re.findall(r"[\w'’-]+", question)),
         focus=focus.group(1) if (focus := FOCUS.search(question)) else "",
         role=asked_role(question),
+        measure=asked_measure(question),
+        counted=counted_words(question),
     )
 
 
