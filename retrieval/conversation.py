@@ -132,6 +132,8 @@ ORGANISATION_HEADS = frozenset(
     federation association union party government ministry council club team side band trio duo studio label
     country state city town""".split()
 )
+# a question that asks whom or what the description that ends it names: "Who is the shadow foreign secretary?"
+_IDENTITY = re.compile(r"^\s*(?:and\s+)?(?:who|what|which)\s+(?:is|was|are|were|'s)\s+$", re.IGNORECASE)
 _RELATIVE = re.compile(r"(?:'s|’s)?\s+(?:that|which|who|whom|whose|it|he|she|they|we|you|i)\b", re.IGNORECASE)
 _PLACE_HEADS = frozenset("country state city town".split())
 _ORGANISATION_WORDS = frozenset(
@@ -367,6 +369,8 @@ class Conversation:
             for start, end, head in _descriptions(question):
                 if _RELATIVE.match(question, end):
                     continue  # "the party he quit", "the agency that brought the case": another one than the story's
+                if _IDENTITY.match(question[:start]) and not question[end:].strip(" ?"):
+                    continue  # "Who is the shadow foreign secretary?" asks whom the description names: keep it
                 person = head in PERSON_HEADS or head in DEMONYMS
                 if not person and head not in ORGANISATION_HEADS:
                     continue

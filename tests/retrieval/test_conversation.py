@@ -147,6 +147,17 @@ def test_two_definite_descriptions_in_one_question_are_both_resolved():
     assert strip_context(follow.searched) == "Which films have Tom Hanks and Ron Howard made together?"
 
 
+def test_a_question_that_asks_whom_a_description_names_keeps_the_description():
+    conv = Conversation()
+    _cited(conv, "Who will star in The Lantern Code?", "Actor Tom Hanks and director Ron Howard are reuniting. [1]",
+           "film")
+    follow = conv.follow_up("Who is the director?", {"film": FILM}.get)
+    assert strip_context(follow.searched) == "Who is the director?"  # not "Who is Ron Howard?"
+    assert not follow.fresh and "Tom Hanks" in follow.searched  # still searched within the story
+    other = conv.follow_up("What has the director made before?", {"film": FILM}.get)
+    assert strip_context(other.searched) == "What has Ron Howard made before?"
+
+
 def test_a_description_without_the_articles_still_refers_back():
     conv = Conversation()
     _turn(conv, "When did the Assad government fall?", "It fell when HTS entered Damascus. [1]")
