@@ -171,7 +171,9 @@ def _descriptions(question: str) -> list[tuple[int, int, str]]:
             bare = _POSSESSIVE.sub("", words[j].group())
             lowered = bare.lower()
             following = _POSSESSIVE.sub("", words[j + 1].group()).lower() if j + 1 < len(words) else ""
-            if lowered in DESCRIPTION_HEADS or (lowered in DEMONYMS and following not in DESCRIPTION_HEADS):
+            if lowered in DESCRIPTION_HEADS or (
+                lowered in DEMONYMS and following not in DESCRIPTION_HEADS and not _plural_noun(following)
+            ):
                 heads.append((words[j].start() + len(bare), lowered))  # "the carmaker", "the Dutchman"
             elif lowered in _GENERIC:
                 break
@@ -182,6 +184,18 @@ def _descriptions(question: str) -> list[tuple[int, int, str]]:
             end, head = (kinds or heads)[-1]
             out.append((word.start(), end, head))
     return out
+
+
+def _plural_noun(word: str) -> bool:
+    """A word that reads as a plural noun ("shareholders", "fans"): after it, a nationality word is an adjective
+    ("the two Irish shareholders"), not a person ("the American said")."""
+    return len(word) > 4 and word.endswith("s") and not word.endswith("ss") and word not in _VERBS_IN_S
+
+
+_VERBS_IN_S = frozenset(
+    "says claims wants plans hopes thinks believes denies admits insists faces argues warns tells knows needs "
+    "expects seems looks remains makes takes gives plays leads owns runs works".split()
+)
 
 
 def _person_like(name: str) -> bool:

@@ -158,6 +158,16 @@ def test_a_question_that_asks_whom_a_description_names_keeps_the_description():
     assert strip_context(other.searched) == "What has Ron Howard made before?"
 
 
+def test_a_nationality_word_before_a_plural_noun_is_not_a_person():
+    conv = Conversation()
+    _turn(conv, "What stake does Malcolm Glazer own in Manchester United?",
+          "Malcolm Glazer owns 28.1% of Manchester United. [1]")
+    follow = conv.follow_up("And the two Irish shareholders?")
+    assert "Malcolm Glazer shareholders" not in follow.searched
+    assert strip_context(follow.searched) == "What about the two Irish shareholders?"
+    assert strip_context(conv.follow_up("What did the American say?").searched) == "What did Malcolm Glazer say?"
+
+
 def test_a_description_without_the_articles_still_refers_back():
     conv = Conversation()
     _turn(conv, "When did the Assad government fall?", "It fell when HTS entered Damascus. [1]")
