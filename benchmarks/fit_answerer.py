@@ -4,7 +4,9 @@
         [--questions benchmarks/questions/bbc_large.jsonl] [--out retrieval/answering/selector.json]
         [--choose cv|dev] [--collection NAME] [--without FEATURE,...]
 
-Reproducible: the same index, questions and settings give the same file. Steps:
+Reproducible: the same index, questions and settings give the same choices and figures; weights can differ in
+the third decimal between runs (chunks whose retrieval scores nearly tie can swap ranks when the query
+embedding differs in its last bits). It prints the out-of-fold errors by class, with an example of each. Steps:
 
 1. Index the corpus into the evaluation index `newsbot eval --corpus` uses (reused when present; ``--collection``
    uses an existing index as it is, e.g. one of `benchmarks/chunking_sweep.py`'s, with NEWSBOT_CHUNK_* set).
@@ -220,6 +222,7 @@ def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, 
     cv = figures_at(outcomes, threshold, short_threshold)
     print(f"chose L2={l2}, second share {share}, threshold {threshold:.2f}, short threshold {short_threshold:.2f}; "
           f"out-of-fold: " + ", ".join(f"{k} {v:.3f}" for k, v in cv.items()), flush=True)
+    print_error_classes(rows, outcomes, threshold)
     sentence, answer_model = fit_models(probe, rows, x, y, folds, questions, l2)
     n_train = sum(1 for r in rows if r.question.split == "train")
     info = {
@@ -259,13 +262,35 @@ def fit_models(probe, rows, x, y, folds, questions, l2) -> tuple[Logistic, Logis
 
 
 def outcome(answerer: ExtractiveAnswerer, row: Retrieved) -> tuple:
-    """(confidence, answerable, right, short, short right, words) of one answer."""
+    """(confidence, answerable, right, short, short right, words, text, cited sources) of one answer."""
     answer = answerer.answer(row.question.question, row.hits, row.similarities)
     right = contains_answer(answer.answer, row.question.answers) if row.question.answerable else False
     short_right = bool(answer.short) and any(normalize(answer.short) == normalize(v)
                                              for part in row.question.answers for v in part)
     return (answer.confidence or 0.0, row.question.answerable, right, answer.short, short_right,
-            len(answer.answer.split()))
+            len(answer.answer.split()), answer.answer, tuple(c.source for c in answer.citations))
+
+
+def print_error_classes(rows: list[Retrieved], outcomes: list, threshold: float) -> None:
+    """The out-of-fold errors by class, with the first example of each."""
+    classes: dict[str, list[str]] = {}
+    for row, o in zip(rows, outcomes, strict=True):
+        q = row.question
+        if o[0] < threshold:
+            kind = "false refusal" if q.answerable else ""
+        elif not q.answerable:
+            kind = "near miss answered"
+        elif o[2]:
+            kind = ""
+        elif any(src.endswith(tuple(q.sources)) for src in o[7]) if q.sources else False:
+            kind = "right article, wrong sentence"
+        else:
+            kind = "another article quoted"
+        if kind:
+            classes.setdefault(kind, []).append(f"{q.question} | expected {q.answers[0][:2] if q.answers else '(decline)'} | got: {o[6][:160]}")
+    print(f"out-of-fold errors of {len(rows)} questions, by class:")
+    for kind, items in sorted(classes.items(), key=lambda kv: -len(kv[1])):
+        print(f"  {kind}: {len(items)}, e.g. {items[0]}")
 
 
 def choose_short_threshold(outcomes, threshold: float) -> float:
