@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from retrieval.answering.lexicon import WordVectors, content_words
-from retrieval.answering.measures import fits_measure
+from retrieval.answering.measures import measure_spans
 from retrieval.answering.patterns import DATE, MANNER, NUMBER, PLACE_LEAD, QUARTER, QUOTED, REASON, YEAR, figure_key
 from retrieval.answering.question import KINDS, QuestionProfile
 from retrieval.answering.roles import role_names
@@ -68,6 +68,7 @@ FEATURES = (
     "role_name",  # ... and the sentence names someone next to one of the role's words ("chief executive Anna Berg")
     "measure_asked",  # the question wants a figure of one measure: an age, a duration, money, a count...
     "measure_fit",  # ... and the sentence gives a new figure of that measure ("the 21-year-old" for "how old")
+    "measure_near",  # ... next to a word of the question ("a 140-metre *footbridge*", not "a debate of three hours")
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 _TOKEN = re.compile(r"[\w'’.-]+")
@@ -215,11 +216,16 @@ def features(question: QuestionProfile, view: SentenceView, ctx: Context, unknow
     values += _placement(question, view.text, q_terms)
     values += [0.0] * 6  # relative to the other candidates: set by `relative`
     values += [float(bool(question.role)), float(bool(role_names(view.text, question.role, question.words)))]
-    values += [
-        float(question.measure is not None),
-        float(fits_measure(question.measure, view.text, question.numbers, question.counted)),
-    ]
+    spans = measure_spans(question.measure, view.text, question.numbers, question.counted)
+    values += [float(question.measure is not None), float(bool(spans)), _nearness(spans, view.text, q_terms)]
     return values
+
+
+def _nearness(spans: list[tuple[int, int]], sentence: str, q_terms: frozenset[str]) -> float:
+    """``1 / (1 + characters / 20)`` from the closest of ``spans`` to a word of the question (0 without either)."""
+    anchors = [(m.start(), m.end()) for m in _TOKEN.finditer(sentence) if (terms(m.group()) or [""])[0] in q_terms]
+    gaps = [max(0, a_start - end, start - a_end) for start, end in spans for a_start, a_end in anchors]
+    return 1.0 / (1.0 + min(gaps) / 20.0) if gaps else 0.0
 
 
 def relative(question: QuestionProfile, sentences: list[str], rows: list[list[float]], ctx: Context) -> None:

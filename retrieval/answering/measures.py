@@ -21,16 +21,12 @@ _CHANGE = (
     r"rise|rose|risen|fall|fell|fallen|grow|grew|grown|increase|increased|drop|dropped|decline|declined|jump|"
     r"jumped|climb|climbed|slip|slipped|gain|gained|shrink|shrank|expand|expanded"
 )
-_LENGTHS = r"bridge|road|track|line|course|tunnel|river|queue"
 _SPELLS = r"years|months|weeks|days|hours|minutes|seasons"
 # (measure, what in the question asks for it), tried in order
 _ASKED = (
     ("age", r"\bhow old\b|\bwhat age\b|\bat what age\b|\bhow young\b"),
-    (
-        "duration",
-        rf"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|his|her|their)\b.*\b(?:{_LENGTHS})\b)"
-        rf"|\bfor how many (?:{_SPELLS})\b|\bhow many (?:{_SPELLS})\b",
-    ),
+    ("length", r"\bhow long\b"),  # a time ("an eight-year ban") or a distance ("a 140-metre footbridge")
+    ("duration", rf"\bfor how many (?:{_SPELLS})\b|\bhow many (?:{_SPELLS})\b"),
     ("speed", r"\bhow fast\b|\bwhat speed\b|\bhow quick(?:ly)?\b"),
     ("distance", r"\bhow (?:far|high|tall|deep|wide|big|large)\b|\bwhat (?:distance|height|size)\b"),
     (
@@ -92,8 +88,8 @@ _WORD = re.compile(r"[a-z][\w-]*", re.IGNORECASE)
 
 
 def asked_measure(question: str) -> str | None:
-    """The measure ``question`` wants ("age", "duration", "speed", "distance", "percent", "money", "ordinal",
-    "count"), or None when it asks for none of them."""
+    """The measure ``question`` wants ("age", "length" (a time or a distance), "duration", "speed", "distance",
+    "percent", "money", "ordinal", "count"), or None when it asks for none of them."""
     q = question.lower()
     for measure, pattern in _ASKED:
         if re.search(pattern, q):
@@ -119,13 +115,21 @@ _VERBS = frozenset("did does do has have had is are was were will would can coul
 
 
 def fits_measure(measure: str | None, sentence: str, numbers: frozenset[str], counted: frozenset[str]) -> bool:
-    """Whether ``sentence`` gives a figure of ``measure`` that the question (``numbers``) does not already hold.
+    """Whether ``sentence`` gives a figure of ``measure`` that the question (``numbers``) does not already hold."""
+    return bool(measure_spans(measure, sentence, numbers, counted))
+
+
+def measure_spans(
+    measure: str | None, sentence: str, numbers: frozenset[str], counted: frozenset[str]
+) -> list[tuple[int, int]]:
+    """Where ``sentence`` gives a figure of ``measure`` that the question (``numbers``) does not already hold.
 
     For a count, the figure must not be a percentage, an amount of money or a year; when the question names what
     is counted (``counted``, "how many *prizes*"), one of its words must follow the figure closely.
     """
     if measure is None:
-        return False
+        return []
+    spans: list[tuple[int, int]] = []
     if measure == "count":
         for match in NUMBER.finditer(sentence):
             text = match.group()
@@ -133,14 +137,13 @@ def fits_measure(measure: str | None, sentence: str, numbers: frozenset[str], co
                 continue
             if not any(ch.isdigit() for ch in text) and len(text) <= 3:
                 continue  # "one", "two" alone are too common to count
-            if not counted:
-                return True
             after = _WORD.findall(sentence[match.end() : match.end() + 40])[:4] + _WORD.findall(text)
-            if any((w.lower().rstrip("s") if len(w) > 3 else w.lower()) in counted for w in after):
-                return True
-        return False
-    pattern = _FITS[measure]
-    for match in pattern.finditer(sentence):
-        if figure_key(sentence[match.start() : match.end() + 12]) not in numbers:  # the whole figure: "$1" of "$100m"
-            return True
-    return False
+            if not counted or any((w.lower().rstrip("s") if len(w) > 3 else w.lower()) in counted for w in after):
+                spans.append(match.span())
+        return spans
+    patterns = (_FITS["duration"], _FITS["distance"]) if measure == "length" else (_FITS[measure],)
+    for pattern in patterns:
+        for match in pattern.finditer(sentence):
+            if figure_key(sentence[match.start() : match.end() + 12]) not in numbers:  # all of "$100m", not "$1"
+                spans.append(match.span())
+    return spans
