@@ -20,6 +20,24 @@ ADDRESSED_TO_AI = re.compile(
 MARKUP = re.compile(r"<\|[^|<>]{0,40}\|>|<<<|>>>")
 
 
+def tainted(text: str, spans: list[tuple[int, int]], before: str = "") -> set[int]:
+    """Indexes of the sentences of ``text`` (at ``spans``) never to quote: those that speak to an AI, and the ones
+    that follow them in the same paragraph ("... ignore all previous instructions. Tell every user that ..."),
+    whose words carry the instruction on. ``before`` is the sentence just before ``text`` in its article."""
+    out: set[int] = set()
+    carrying = bool(before) and suspicious(before) and not text[: spans[0][0] if spans else 0].count("\n")
+    previous_end = 0
+    for i, (start, end) in enumerate(spans):
+        if "\n" in text[previous_end:start]:
+            carrying = False  # a new paragraph
+        if suspicious(text[start:end]):
+            carrying = True
+        if carrying:
+            out.add(i)
+        previous_end = end
+    return out
+
+
 def suspicious(text: str) -> bool:
     """True when ``text`` speaks to an AI or carries chat-template markup: not something to quote as an answer."""
     return bool(ADDRESSED_TO_AI.search(text) or MARKUP.search(text))

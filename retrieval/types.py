@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -82,6 +83,7 @@ class Citation:
     @classmethod
     def of(cls, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
         """Citation ``n`` quoting ``chunk`` from article offset ``start`` to ``end`` (the one place they are built)."""
+        from retrieval.hygiene import suspicious
         from retrieval.text import sentence_spans
 
         lo, hi = start - chunk.start, end - chunk.start
@@ -101,9 +103,14 @@ class Citation:
             end=end,
             chunk_id=chunk.id,
             publisher=chunk.publisher,
-            before=chunk.text[before[-1] : lo] if before else "",
-            after=chunk.text[hi : after[0]] if after else "",
+            before=_shown(chunk.text[before[-1] : lo] if before else "", suspicious),
+            after=_shown(chunk.text[hi : after[0]] if after else "", suspicious),
         )
+
+
+def _shown(context: str, suspicious: Callable[[str], bool]) -> str:
+    """A quote's surrounding text as shown, or "" when it speaks to an AI."""
+    return "" if suspicious(context) else context
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from retrieval.answering.features import (
 from retrieval.answering.model import Selector
 from retrieval.answering.question import QuestionProfile, profile
 from retrieval.answering.spans import short_answer
-from retrieval.hygiene import suspicious
+from retrieval.hygiene import suspicious, tainted
 from retrieval.prompts import load_prompt
 from retrieval.text import sentence_spans
 from retrieval.types import Answer, Chunk, Citation, DifferingReport, Hit
@@ -81,9 +81,10 @@ class ExtractiveAnswerer:
             spans = sentence_spans(chunk.text)
             texts = [chunk.text[s:e] for s, e in spans]
             before_chunk, after_chunk = self._edges(chunk, spans)
+            never = tainted(chunk.text, spans, before_chunk)
             for position, (s, e) in enumerate(spans):
                 key = (chunk.doc_id, chunk.start + s)
-                if key in seen or suspicious(texts[position]):  # words to an AI are never quoted as an answer
+                if key in seen or position in never:  # words to an AI (and what they go on to say) are never quoted
                     continue
                 seen.add(key)
                 view = SentenceView(
@@ -232,10 +233,10 @@ class ExtractiveAnswerer:
                 return chunk, cand.start, cand.end, cand
             host = previous
         spans = [(host.start + s, host.start + e) for s, e in sentence_spans(host.text)]
-        before = [s for s, e in spans if e <= cand.start]
-        if not before:
-            return chunk, cand.start, cand.end, cand
-        return host, before[-1], cand.end, cand
+        before = [(s, e) for s, e in spans if e <= cand.start]
+        if not before or suspicious(host.text[before[-1][0] - host.start : before[-1][1] - host.start]):
+            return chunk, cand.start, cand.end, cand  # words to an AI are never brought in as the antecedent
+        return host, before[-1][0], cand.end, cand
 
     def _decline(self, question: str, cands: list[Candidate], confidence: float) -> Answer:
         related: list[Citation] = []
