@@ -132,26 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     assert best is not None
     _, l2, sentence, answer_model, chosen, dev = best
     compare_models(x_train, y_train, data["train"], data["dev"], mean, scale, sentence)
-    info = {
-        "fitted_on": f"{args.questions.name} train split ({len(splits['train'])} questions, "
-                     f"{len(y_train)} candidate sentences); chosen on dev ({len(splits['dev'])} questions)",
-        "corpus": args.corpus.name,
-        "questions_sha256": hashlib.sha256(args.questions.read_bytes()).hexdigest()[:16],
-        "embedding": embedding_key(settings),
-        "l2": l2,
-        "dev": {k: round(v, 4) for k, v in dev.items()},
-        "script": "benchmarks/fit_answerer.py",
-    }
-    out = {
-        "version": 1,
-        "sentence": logistic_dict(sentence),
-        "answer": logistic_dict(answer_model),
-        "threshold": round(chosen["threshold"], 4),
-        "short_threshold": round(chosen["short_threshold"], 4),
-        "second_share": chosen["second_share"],
-        "info": info,
-    }
-    args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+    fitted_on = (f"{args.questions.name} train split ({len(splits['train'])} questions, {len(y_train)} candidate "
+                 f"sentences); chosen on dev ({len(splits['dev'])} questions)")
+    write_selector(args, settings, sentence, answer_model, chosen, {"fitted_on": fitted_on, "l2": l2, "dev": dev})
     print(f"chose L2={l2}, {chosen}; wrote {args.out}")
     print_weights(sentence)
     return 0
@@ -207,13 +190,9 @@ def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, 
         print(f"L2={l2}: folds done ({time.perf_counter() - started:.0f} s)", flush=True)
     best = None
     for (l2, share), outcomes in pooled.items():
-        for threshold in np.arange(0.02, 0.951, 0.01):
-            figures = figures_at(outcomes, float(threshold))
-            if figures["false_refusal_rate"] > MAX_FALSE_REFUSALS or figures["answer_words"] > MAX_WORDS:
-                continue
-            score = figures["answer_accuracy"] + figures["refusal_accuracy"]
-            if best is None or score > best[0] + 1e-9:
-                best = (score, l2, share, float(threshold))
+        found = best_threshold(outcomes)
+        if found is not None and (best is None or found[0] > best[0] + 1e-9):
+            best = (found[0], l2, share, found[1])
     if best is None:
         raise SystemExit("no setting keeps false refusals and answer length within bounds")
     _, l2, share, threshold = best
@@ -225,31 +204,37 @@ def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, 
     print_error_classes(rows, outcomes, threshold)
     sentence, answer_model = fit_models(probe, rows, x, y, folds, questions, l2)
     n_train = sum(1 for r in rows if r.question.split == "train")
+    fitted_on = (f"{args.questions.name} train and dev splits ({n_train} + {len(rows) - n_train} questions, {len(y)} "
+                 f"candidate sentences); chosen by five-fold cross-validation by article over them")
+    chosen = {"second_share": share, "threshold": threshold, "short_threshold": short_threshold}
+    write_selector(args, settings, sentence, answer_model, chosen,
+                   {"fitted_on": fitted_on, "l2": l2, "cross_validated": cv, "without": args.without})
+    print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
+    print_weights(sentence)
+    print_weights(answer_model, "answer model")
+    return 0
+
+
+def write_selector(args, settings, sentence: Logistic, answer_model: Logistic, chosen: dict, facts: dict) -> None:
+    """The selector file: both models, the chosen thresholds and share, and how they were fitted."""
     info = {
-        "fitted_on": f"{args.questions.name} train and dev splits ({n_train} + {len(rows) - n_train} questions, "
-                     f"{len(y)} candidate sentences); chosen by five-fold cross-validation by article over them",
+        "fitted_on": facts.pop("fitted_on"),
         "corpus": args.corpus.name,
         "questions_sha256": hashlib.sha256(args.questions.read_bytes()).hexdigest()[:16],
         "embedding": embedding_key(settings),
-        "l2": l2,
-        "cross_validated": {k: round(v, 4) for k, v in cv.items()},
-        "without": args.without,
+        **{k: ({m: round(v, 4) for m, v in f.items()} if isinstance(f, dict) else f) for k, f in facts.items()},
         "script": "benchmarks/fit_answerer.py",
     }
     out = {
         "version": 1,
         "sentence": logistic_dict(sentence),
         "answer": logistic_dict(answer_model),
-        "threshold": round(threshold, 4),
-        "short_threshold": round(short_threshold, 4),
-        "second_share": share,
+        "threshold": round(chosen["threshold"], 4),
+        "short_threshold": round(chosen["short_threshold"], 4),
+        "second_share": chosen["second_share"],
         "info": info,
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
-    print_weights(sentence)
-    print_weights(answer_model, "answer model")
-    return 0
 
 
 def fit_models(probe, rows, x, y, folds, questions, l2) -> tuple[Logistic, Logistic]:
@@ -291,6 +276,20 @@ def print_error_classes(rows: list[Retrieved], outcomes: list, threshold: float)
     print(f"out-of-fold errors of {len(rows)} questions, by class:")
     for kind, items in sorted(classes.items(), key=lambda kv: -len(kv[1])):
         print(f"  {kind}: {len(items)}, e.g. {items[0]}")
+
+
+def best_threshold(outcomes) -> tuple[float, float] | None:
+    """(answer accuracy + refusal accuracy, decline threshold) at the best threshold that keeps false refusals
+    and answer length within bounds; None when none does."""
+    best = None
+    for threshold in np.arange(0.02, 0.951, 0.01):
+        figures = figures_at(outcomes, float(threshold))
+        if figures["false_refusal_rate"] > MAX_FALSE_REFUSALS or figures["answer_words"] > MAX_WORDS:
+            continue
+        score = figures["answer_accuracy"] + figures["refusal_accuracy"]
+        if best is None or score > best[0] + 1e-9:
+            best = (score, float(threshold))
+    return best
 
 
 def choose_short_threshold(outcomes, threshold: float) -> float:
@@ -413,34 +412,17 @@ def choose_thresholds(probe: ExtractiveAnswerer, sentence: Logistic, answer_mode
     best = None
     for share in SHARE_GRID:
         selector = Selector(sentence, answer_model, 0.0, 0.0, {}, share)
-        answerer = ExtractiveAnswerer(probe.context, probe.neighbours, selector, threshold=0.0)
-        outcomes = []
-        for row in rows:
-            answer = answerer.answer(row.question.question, row.hits, row.similarities)
-            right = contains_answer(answer.answer, row.question.answers) if row.question.answerable else False
-            short_right = bool(answer.short) and any(normalize(answer.short) == normalize(v)
-                                                     for part in row.question.answers for v in part)
-            words = len(answer.answer.split())
-            outcomes.append((answer.confidence or 0.0, row.question.answerable, right, answer.short, short_right,
-                             words))
-        for threshold in np.arange(0.02, 0.951, 0.01):
-            figures = figures_at(outcomes, float(threshold))
-            if figures["false_refusal_rate"] > MAX_FALSE_REFUSALS or figures["answer_words"] > MAX_WORDS:
-                continue
-            score = figures["answer_accuracy"] + figures["refusal_accuracy"]
-            if best is None or score > best[0] + 1e-9:
-                best = (score, share, float(threshold), outcomes)
+        answerer = probe.using(selector)
+        outcomes = [outcome(answerer, row) for row in rows]
+        found = best_threshold(outcomes)
+        if found is not None and (best is None or found[0] > best[0] + 1e-9):
+            best = (found[0], share, found[1], outcomes)
     if best is None:
         raise SystemExit("no setting keeps false refusals and answer length within bounds on dev")
     _, share, threshold, outcomes = best
-    short_best = (-1e9, threshold)
-    for short_threshold in np.arange(threshold, 0.991, 0.01):
-        given = [o for o in outcomes if o[0] >= short_threshold and o[3]]
-        net = sum(1 if o[4] else -1 for o in given)
-        if net > short_best[0]:
-            short_best = (net, float(short_threshold))
-    chosen = {"second_share": share, "threshold": threshold, "short_threshold": short_best[1]}
-    return chosen, figures_at(outcomes, threshold, short_best[1])
+    short_threshold = choose_short_threshold(outcomes, threshold)
+    chosen = {"second_share": share, "threshold": threshold, "short_threshold": short_threshold}
+    return chosen, figures_at(outcomes, threshold, short_threshold)
 
 
 def figures_at(outcomes, threshold: float, short_threshold: float | None = None) -> dict[str, float]:
