@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -83,7 +82,6 @@ class Citation:
     @classmethod
     def of(cls, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
         """Citation ``n`` quoting ``chunk`` from article offset ``start`` to ``end`` (the one place they are built)."""
-        from retrieval.hygiene import suspicious
         from retrieval.text import sentence_spans
 
         lo, hi = start - chunk.start, end - chunk.start
@@ -103,13 +101,15 @@ class Citation:
             end=end,
             chunk_id=chunk.id,
             publisher=chunk.publisher,
-            before=_shown(chunk.text[before[-1] : lo] if before else "", suspicious),
-            after=_shown(chunk.text[hi : after[0]] if after else "", suspicious),
+            before=_shown(chunk.text[before[-1] : lo] if before else ""),
+            after=_shown(chunk.text[hi : after[0]] if after else ""),
         )
 
 
-def _shown(context: str, suspicious: Callable[[str], bool]) -> str:
+def _shown(context: str) -> str:
     """A quote's surrounding text as shown, or "" when it speaks to an AI."""
+    from retrieval.hygiene import suspicious
+
     return "" if suspicious(context) else context
 
 
