@@ -63,8 +63,8 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1)
     dense_weight: float = Field(0.5, ge=0)  # calibrated on the BBC dev split: BM25 ranks names better
     bm25_weight: float = Field(1.0, ge=0)
-    # decline when the probability that the best sentence answers is below this; unset: the threshold chosen on
-    # the dev split when the selector was fitted (retrieval/answering/selector.json)
+    # decline when the probability that the best sentence answers is below this; unset: the threshold chosen out
+    # of fold when the selector was fitted (retrieval/answering/selector.json)
     min_answer_probability: float | None = Field(None, ge=0, le=1)
     max_question_chars: int = Field(1000, ge=10)
 
