@@ -48,7 +48,7 @@ sys.path.insert(0, str(ROOT))
 from retrieval.answering.extractive import ExtractiveAnswerer
 from retrieval.answering.features import FEATURES, Context
 from retrieval.answering.lexicon import WordVectors
-from retrieval.answering.model import ANSWER_FEATURES, Logistic, Selector
+from retrieval.answering.model import ANSWER_FEATURES, ANSWER_SIGNS, Logistic, Selector
 from retrieval.answering.question import profile
 from retrieval.evaluation.formats import EvalQuestion, load
 from retrieval.evaluation.metrics import contains_answer, normalize
@@ -384,9 +384,7 @@ def out_of_fold_logits(x, y, folds, data, l2) -> list[float]:
 
 
 def fit_answer_model(probe: ExtractiveAnswerer, rows: list[Retrieved], oof: list[float]) -> Logistic:
-    """The answer model on train questions, from out-of-fold candidate scores."""
-    from sklearn.linear_model import LogisticRegression
-
+    """The answer model on train questions, from out-of-fold candidate scores (weights kept to `ANSWER_SIGNS`)."""
     logits = iter(oof)
     xs, ys = [], []
     for row in rows:
@@ -401,9 +399,26 @@ def fit_answer_model(probe: ExtractiveAnswerer, rows: list[Retrieved], oof: list
     x, y = np.asarray(xs), np.asarray(ys)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-6] = 1.0
-    model = LogisticRegression(C=1.0, max_iter=2000)
-    model.fit((x - mean) / scale, y)
-    return Logistic(ANSWER_FEATURES, mean, scale, model.coef_[0].astype(np.float64), float(model.intercept_[0]))
+    weights, bias = fit_signed_logistic((x - mean) / scale, y, [ANSWER_SIGNS[name] for name in ANSWER_FEATURES])
+    return Logistic(ANSWER_FEATURES, mean, scale, weights, bias)
+
+
+def fit_signed_logistic(z, y, signs: list[int], c: float = 1.0) -> tuple[np.ndarray, float]:
+    """An L2 logistic regression (as scikit-learn's with ``C=c``) whose weights keep the given signs."""
+    from scipy.optimize import minimize
+
+    def loss(params):
+        w, b = params[:-1], params[-1]
+        margin = z @ w + b
+        p = 1.0 / (1.0 + np.exp(-margin))
+        value = np.logaddexp(0.0, margin).sum() - y @ margin + 0.5 * w @ w / c
+        grad = np.append(z.T @ (p - y) + w / c, (p - y).sum())
+        return value, grad
+
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    params = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds,
+                      options={"maxiter": 2000}).x
+    return params[:-1].astype(np.float64), float(params[-1])
 
 
 def choose_thresholds(probe: ExtractiveAnswerer, sentence: Logistic, answer_model: Logistic,

@@ -137,14 +137,18 @@ class ExtractiveAnswerer:
             cand.logit = float(logit)
             cand.probability = _exp(cand.logit - top) / total  # the share of the answer among the candidates
         cands.sort(key=lambda c: (-c.logit, c.rank, c.start))
-        row = self.selector.answer_features([c.logit for c in cands], cands[0].features, self._support(asked, cands[0]))
+        support = self._support(asked, cands[0])
+        if support[0] == 0.0:  # the article shares no word with the question: nothing in it answers
+            return asked, cands, 0.0
+        row = self.selector.answer_features([c.logit for c in cands], cands[0].features, support)
         return asked, cands, self.selector.answer_probability(row)
 
-    def _support(self, asked: QuestionProfile, best: Candidate) -> tuple[float, float]:
-        """How much of the question the best candidate's whole article holds."""
+    def _support(self, asked: QuestionProfile, best: Candidate) -> tuple[float, float, float]:
+        """How much of the question the best candidate's whole article holds (and a year it lacks)."""
         if self.context.article_terms is None:
-            return 1.0, 1.0
-        return article_support(asked, self.context.article_terms(best.hit.chunk.doc_id), self.context)
+            return 1.0, 1.0, 0.0
+        chunk = best.hit.chunk
+        return article_support(asked, self.context.article_terms(chunk.doc_id), self.context, chunk.date)
 
     # ---- the answer -----------------------------------------------------------------------------
     def answer(

@@ -311,14 +311,20 @@ def _quarter_words(quarters: frozenset[str]) -> list[str]:
     return [words.get(q, q) for q in quarters] + [f"q{q}" for q in quarters]
 
 
-def article_support(question: QuestionProfile, article: frozenset[str], ctx: Context) -> tuple[float, float]:
-    """How much of the question the whole article holds: idf-weighted terms, and name terms.
+def article_support(
+    question: QuestionProfile, article: frozenset[str], ctx: Context, dated: str | None = None
+) -> tuple[float, float, float]:
+    """How much of the question the whole article holds: idf-weighted terms, name terms, and whether a year the
+    question names is missing from it (neither in its text nor its date).
 
     A near miss ("What did Valve's sales reach by the end of 2004?" against an article that gives no figure)
-    shares most words with its article but not all: the words it lacks are what the articles do not answer.
+    shares most words with its article but not all: the words it lacks are what the articles do not answer. A
+    year the article never mentions ("Who became Vodafone's chief executive in 2008?") asks about another time.
     """
     q_terms = [t for t in question.terms if ctx.known(t) or t in question.name_terms]
     weight = sum(ctx.idf(t) for t in q_terms) or 1.0
     terms_share = sum(ctx.idf(t) for t in q_terms if t in article) / weight
     names_share = len(question.name_terms & article) / len(question.name_terms) if question.name_terms else 1.0
-    return terms_share, names_share
+    held = article | ({dated[:4]} if dated else set())
+    year_missing = float(any(year not in held for year in question.years))
+    return terms_share, names_share, year_missing

@@ -39,7 +39,28 @@ ANSWER_FEATURES = (
     "measure_fit",
     "article_terms",
     "article_names",
+    "article_year_missing",
 )
+# The direction each answer feature may push the probability (+1 up, -1 down, 0 either way). The fit keeps every
+# weight to its sign, so that a value outside the training range (a tiny collection with a handful of candidates,
+# an off-topic question) moves the answer the way a reader would expect instead of extrapolating a correction
+# between correlated features (a very low best logit once *raised* the probability of an off-topic answer).
+ANSWER_SIGNS = {
+    "best_logit": 1,
+    "second_logit": 0,
+    "gap": 1,
+    "best_share": 1,
+    "unknown_names": -1,
+    "chunk_similarity": 1,
+    "coverage": 1,
+    "names_covered": 1,
+    "year_conflict": -1,
+    "measure_asked": 0,
+    "measure_fit": 1,
+    "article_terms": 1,
+    "article_names": 1,
+    "article_year_missing": -1,
+}
 
 
 @dataclass(frozen=True)
@@ -116,7 +137,7 @@ class Selector:
         return selector
 
     @staticmethod
-    def answer_features(logits: list[float], best: list[float], article: tuple[float, float]) -> list[float]:
+    def answer_features(logits: list[float], best: list[float], article: tuple[float, float, float]) -> list[float]:
         """The answer model's inputs: the candidates' logits (best first), the best one's features, and how much
         of the question the best one's article holds (`retrieval.answering.features.article_support`)."""
         from retrieval.answering.features import INDEX

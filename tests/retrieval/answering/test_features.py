@@ -1,9 +1,18 @@
-"""Features a reader weighs: the asked kind of fact, years that contradict the question, words that set a sentence apart."""
+"""Features a reader weighs: the asked kind of fact, years that contradict the question or the article, new words."""
 
 from __future__ import annotations
 
-from retrieval.answering.features import INDEX, Context, SentenceView, asked_type, features, relative
+from retrieval.answering.features import (
+    INDEX,
+    Context,
+    SentenceView,
+    article_support,
+    asked_type,
+    features,
+    relative,
+)
 from retrieval.answering.question import profile
+from retrieval.text import terms
 
 
 def _view(text, before="", after="", rank=1):
@@ -32,6 +41,16 @@ def test_a_sentence_about_another_year_conflicts_with_the_question():
     same = features(asked, _view("Profits in the third quarter of 2004 were $1bn."), CTX, 0)
     assert other[INDEX["year_conflict"]] == 1.0 and same[INDEX["year_conflict"]] == 0.0
     assert same[INDEX["year_match"]] == 1.0
+
+
+def test_a_year_the_article_never_mentions_counts_against_it():
+    article = frozenset(terms("Vodafone said in 2004 that Arun Sarin would stay on as chief executive."))
+    later = profile("Who became Vodafone's chief executive in 2008?")
+    same = profile("Who was Vodafone's chief executive in 2004?")
+    assert article_support(later, article, CTX)[2] == 1.0
+    assert article_support(same, article, CTX)[2] == 0.0
+    assert article_support(later, article, CTX, dated="2008-03-01")[2] == 0.0  # the article's own date counts
+    assert article_support(profile("Who runs Vodafone?"), article, CTX)[2] == 0.0
 
 
 def test_the_words_that_name_what_is_asked_set_a_sentence_apart():

@@ -34,3 +34,15 @@ def test_a_broken_weights_file_is_one_clear_error(tmp_path):
     path.write_text("{not json")
     with pytest.raises(NewsbotError, match="cannot read the answer selector"):
         Selector.load(path)
+
+
+def test_the_answer_model_pushes_each_feature_the_way_a_reader_would():
+    """Fitted with sign bounds, so an off-range value (a tiny collection, an off-topic question) cannot flip."""
+    from retrieval.answering.model import ANSWER_FEATURES, ANSWER_SIGNS
+
+    answer = Selector.load().answer
+    assert set(ANSWER_SIGNS) == set(ANSWER_FEATURES)
+    for name, weight in zip(answer.names, answer.weights, strict=True):
+        assert weight * ANSWER_SIGNS[name] >= 0, name
+    assert answer.weights[answer.names.index("article_year_missing")] < 0
+
