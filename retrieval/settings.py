@@ -83,8 +83,8 @@ class Settings(BaseSettings):
 
     # time: "yesterday" counts from today (now) or from the newest article's date (newest: an archive)
     time_reference: Literal["now", "newest"] = "now"
-    recency_decay: float = Field(365.0, ge=0)  # "latest" questions: weight 1 / (1 + decay * age in years) ...
-    recency_floor: float = Field(0.5, ge=0, le=1)  # ... never below this (undated articles get it)
+    recency_decay: float = Field(20.0, ge=0)  # "latest" questions: weight 1 / (1 + decay * age in years) ...
+    recency_floor: float = Field(0.3, ge=0, le=1)  # ... never below this (undated articles get it)
     # candidates whose score is within this gap of the best (the sentence model's logit) may answer too: reports
     # that differ are looked for among them, and a "latest" question takes the newest of them
     plausible_gap: float = Field(4.0, ge=0)  # chosen on the dated corpus's dev split (benchmarks/tune_time.py)
