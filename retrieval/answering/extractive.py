@@ -16,6 +16,7 @@ from retrieval.answering.conflicts import Report, find_conflict
 from retrieval.answering.features import (
     INDEX,
     REFERRING,
+    ArticleSupport,
     Context,
     SentenceView,
     article_support,
@@ -138,15 +139,15 @@ class ExtractiveAnswerer:
             cand.probability = _exp(cand.logit - top) / total  # the share of the answer among the candidates
         cands.sort(key=lambda c: (-c.logit, c.rank, c.start))
         support = self._support(asked, cands[0])
-        if support[0] == 0.0:  # the article shares no word with the question: nothing in it answers
+        if support.terms == 0.0:  # the article shares no word with the question: nothing in it answers
             return asked, cands, 0.0
         row = self.selector.answer_features([c.logit for c in cands], cands[0].features, support)
         return asked, cands, self.selector.answer_probability(row)
 
-    def _support(self, asked: QuestionProfile, best: Candidate) -> tuple[float, float, float]:
+    def _support(self, asked: QuestionProfile, best: Candidate) -> ArticleSupport:
         """How much of the question the best candidate's whole article holds (and a year it lacks)."""
         if self.context.article_terms is None:
-            return 1.0, 1.0, 0.0
+            return ArticleSupport(1.0, 1.0, 0.0)
         chunk = best.hit.chunk
         return article_support(asked, self.context.article_terms(chunk.doc_id), self.context, chunk.date)
 

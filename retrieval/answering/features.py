@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from retrieval.answering.lexicon import WordVectors, content_words
 from retrieval.answering.measures import measure_spans
@@ -311,9 +312,15 @@ def _quarter_words(quarters: frozenset[str]) -> list[str]:
     return [words.get(q, q) for q in quarters] + [f"q{q}" for q in quarters]
 
 
+class ArticleSupport(NamedTuple):
+    terms: float  # idf-weighted share of the question's terms in the article
+    names: float  # share of the question's name terms in the article
+    year_missing: float  # 1.0 when a year the question names is neither in the article nor its date
+
+
 def article_support(
     question: QuestionProfile, article: frozenset[str], ctx: Context, dated: str | None = None
-) -> tuple[float, float, float]:
+) -> ArticleSupport:
     """How much of the question the whole article holds: idf-weighted terms, name terms, and whether a year the
     question names is missing from it (neither in its text nor its date).
 
@@ -327,4 +334,4 @@ def article_support(
     names_share = len(question.name_terms & article) / len(question.name_terms) if question.name_terms else 1.0
     held = article | ({dated[:4]} if dated else set())
     year_missing = float(any(year not in held for year in question.years))
-    return terms_share, names_share, year_missing
+    return ArticleSupport(terms_share, names_share, year_missing)

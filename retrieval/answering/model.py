@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -137,7 +138,7 @@ class Selector:
         return selector
 
     @staticmethod
-    def answer_features(logits: list[float], best: list[float], article: tuple[float, float, float]) -> list[float]:
+    def answer_features(logits: list[float], best: list[float], article: Sequence[float]) -> list[float]:
         """The answer model's inputs: the candidates' logits (best first), the best one's features, and how much
         of the question the best one's article holds (`retrieval.answering.features.article_support`)."""
         from retrieval.answering.features import INDEX
