@@ -16,12 +16,13 @@ next to each timing (the machine is shared).
 Results are kept in ``WORK_DIR/results-SPLIT[TAG].json`` (a re-run skips settings already measured: ``--force``).
 
     PYTHONPATH=. python benchmarks/chunking_sweep.py --work-dir /tmp/sweep [--split dev] [--plot sweep.png]
-        [--only 128-ov1-title,192-ov0-meta] [--no-timing] [--corpus ../shared/corpora/bbc]
+        [--only 128-ov1-title,192-ov0-meta,lc600] [--no-timing] [--mode hybrid] [--corpus ../shared/corpora/bbc]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import itertools
 import json
@@ -31,6 +32,7 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,9 @@ SIZES = (96, 128, 192, 256)
 OVERLAPS = (0, 1)
 TITLES = ("passage", "metadata")
 TODAY = "128-ov1-title"  # the shipped setting before this sweep
+# The plain LangChain pipeline's chunking (`benchmarks/langchain_baseline.py`: 600-character recursive splitting,
+# no overlap, the title embedded with no passage) put through newsbot's retrieval and answerer: ``--only lc600``.
+LANGCHAIN = "lc600"
 
 
 def setting_name(tokens: int, overlap: int, title: str) -> str:
@@ -51,6 +56,8 @@ def setting_name(tokens: int, overlap: int, title: str) -> str:
 
 
 def parse_name(name: str) -> tuple[int, int, str]:
+    if name == LANGCHAIN:  # the token budget is not used by its chunker; 256 keeps the settings valid
+        return 256, 0, "metadata"
     tokens, overlap, title = name.split("-")
     return int(tokens), int(overlap[2:]), "passage" if title == "title" else "metadata"
 
@@ -99,6 +106,23 @@ class CachedEmbedder:
 
     def encode(self, texts: list[str], progress: Any = None) -> list[list[float]]:
         return self.encode_array(texts, progress).tolist()
+
+
+@contextlib.contextmanager
+def chunker(name: str) -> Iterator[None]:
+    """For `LANGCHAIN`, newsbot's ingest chunks with the LangChain pipeline's splitter while inside."""
+    if name != LANGCHAIN:
+        yield
+        return
+    import retrieval.chunking
+    from benchmarks.langchain_baseline import langchain_chunks
+
+    shipped = retrieval.chunking.chunk_article
+    retrieval.chunking.chunk_article = langchain_chunks  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        retrieval.chunking.chunk_article = shipped
 
 
 def folder_mb(folder: Path) -> float:
@@ -153,12 +177,24 @@ def embedded_tokens(bot: Any, title: str) -> int:
 def measure(
     name: str, args: argparse.Namespace, base: Any, cache: CachedEmbedder, evalset: Any, sample: list[Path]
 ) -> dict[str, Any]:
+    with chunker(name):
+        return measure_setting(name, args, base, cache, evalset, sample)
+
+
+def measure_setting(
+    name: str, args: argparse.Namespace, base: Any, cache: CachedEmbedder, evalset: Any, sample: list[Path]
+) -> dict[str, Any]:
     from retrieval.evaluation.runner import run_eval
     from retrieval.newsbot import Newsbot
 
     tokens, overlap, title = parse_name(name)
     data_dir = args.work_dir / name
-    row: dict[str, Any] = {"setting": name, "tokens": tokens, "overlap": overlap, "title": title}
+    row: dict[str, Any] = {
+        "setting": name,
+        "tokens": 0 if name == LANGCHAIN else tokens,  # 0: passages of 600 characters, not a token budget
+        "overlap": overlap,
+        "title": title,
+    }
     if not args.no_timing:
         timing = time_fresh_ingest(base, sample, tokens, overlap, title)
         row["sample"] = timing
@@ -179,7 +215,7 @@ def measure(
         flush=True,
     )
     started = time.perf_counter()
-    result = run_eval(bot, evalset, ["hybrid"], k=5, corpus=args.corpus)
+    result = run_eval(bot, evalset, [args.mode], k=5, corpus=args.corpus)
     bot.close()
     row.update(
         {
@@ -248,7 +284,8 @@ def retime(names: list[str], results: dict[str, Any], rounds: int, base: Any, sa
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for r in range(rounds):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            timing = time_fresh_ingest(base, sample, *parse_name(name))
+            with chunker(name):
+                timing = time_fresh_ingest(base, sample, *parse_name(name))
             runs[name].append(timing)
             print(f"  round {r + 1} {name}: {timing['seconds']:.1f} s (load {timing['load']})", flush=True)
     for name, timings in runs.items():
@@ -302,9 +339,10 @@ def table(rows: list[dict[str, Any]], split: str, cost: str) -> str:
         "| vs today | passages/article | tokens/article | ingest s | ingest CPU s | index MB | front |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in sorted(rows, key=lambda r: (r["tokens"], r["overlap"], r["title"])):
+    for r in sorted(rows, key=lambda r: (r["setting"] == LANGCHAIN, r["tokens"], r["overlap"], r["title"])):
         lines.append(
-            f"| {r['setting']}{' (today)' if r['setting'] == TODAY else ''} | {r['tokens']} | "
+            f"| {r['setting']}{' (today)' if r['setting'] == TODAY else ''} | "
+            f"{'600 chars' if r['setting'] == LANGCHAIN else r['tokens']} | "
             f"{'1 sentence' if r['overlap'] else 'none'} | {r['title']} | {f(r['hit@1'])} | {f(r['hit@5'])} | "
             f"{f(r['mrr@10'])} | {f(r['answer_accuracy'])} | {f(r['false_refusal_rate'])} | {paired(r, today)} | "
             f"{r['passages_per_article']:.2f} | {f(r.get('tokens_per_article'), 0)} | "
@@ -328,7 +366,7 @@ def plot(rows: list[dict[str, Any]], path: Path, split: str, cost: str) -> None:
     for ax, quality, label in ((axes[0], "answer_accuracy", "answer accuracy"), (axes[1], "mrr@10", "MRR@10")):
         front = pareto(known, quality, cost)
         for r in known:
-            marker = "o" if r["title"] == "passage" else "^"
+            marker = "*" if r["setting"] == LANGCHAIN else "o" if r["title"] == "passage" else "^"
             color = "tab:blue" if r["overlap"] else "tab:orange"
             edge = "black" if r["setting"] in front else "none"
             ax.scatter(r[cost], r[quality], marker=marker, c=color, edgecolors=edge, s=30 + r["tokens"] / 2)
@@ -341,6 +379,7 @@ def plot(rows: list[dict[str, Any]], path: Path, split: str, cost: str) -> None:
     handles = [
         plt.Line2D([], [], marker="o", ls="", c="gray", label="title in passage"),
         plt.Line2D([], [], marker="^", ls="", c="gray", label="title in metadata"),
+        plt.Line2D([], [], marker="*", ls="", c="gray", label="LangChain's 600-character passages"),
         plt.Line2D([], [], marker="s", ls="", c="tab:blue", label="one sentence overlap"),
         plt.Line2D([], [], marker="s", ls="", c="tab:orange", label="no overlap"),
         plt.Line2D([], [], ls="--", c="k", label="Pareto front (black edge)"),
@@ -364,6 +403,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="comma-separated settings, e.g. 128-ov1-title,192-ov0-meta")
     parser.add_argument("--sample", type=int, default=300, help="articles in the timed fresh ingest")
     parser.add_argument("--no-timing", action="store_true", help="skip the timed fresh ingest")
+    parser.add_argument(
+        "--mode",
+        choices=("hybrid", "dense", "bm25"),
+        default="hybrid",
+        help="retrieval mode of the evaluation (dense: as a plain LangChain pipeline retrieves; give a --tag)",
+    )
     parser.add_argument(
         "--retime",
         type=int,

@@ -24,11 +24,13 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,24 +41,72 @@ CHUNK_CHARS = 600
 SEPARATORS = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?])\s+"), re.compile(r"\s+"))
 
 
-def split_text(text: str, size: int = CHUNK_CHARS, level: int = 0) -> list[str]:
-    """Recursive character splitting: pieces at the coarsest separator, merged up to ``size`` characters."""
-    text = text.strip()
-    if len(text) <= size:
-        return [text] if text else []
+def split_spans(
+    text: str, size: int = CHUNK_CHARS, start: int = 0, end: int | None = None, level: int = 0
+) -> list[tuple[int, int]]:
+    """Recursive character splitting as (start, end) offsets into ``text``: pieces at the coarsest separator
+    (blank line, line, sentence end, space), a piece longer than ``size`` split again at the next one, then
+    neighbouring pieces merged while the merged span stays within ``size`` characters."""
+    end = len(text) if end is None else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end - start <= size:
+        return [(start, end)] if end > start else []
     if level >= len(SEPARATORS):
-        return [text[i : i + size] for i in range(0, len(text), size)]
-    pieces: list[str] = []
-    for part in SEPARATORS[level].split(text):
-        pieces.extend(split_text(part, size, level + 1) if len(part) > size else [part.strip()])
-    joiner = "\n\n" if level == 0 else "\n" if level == 1 else " "
-    chunks: list[str] = []
-    for piece in filter(None, pieces):
-        if chunks and len(chunks[-1]) + len(joiner) + len(piece) <= size:
-            chunks[-1] += joiner + piece
+        return [(i, min(i + size, end)) for i in range(start, end, size)]
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for match in [*SEPARATORS[level].finditer(text, start, end), None]:
+        stop = match.start() if match else end
+        pieces.extend(split_spans(text, size, cursor, stop, level + 1))
+        cursor = match.end() if match else end
+    spans: list[tuple[int, int]] = []
+    for piece in pieces:
+        if spans and piece[1] - spans[-1][0] <= size:
+            spans[-1] = (spans[-1][0], piece[1])
         else:
-            chunks.append(piece)
-    return chunks
+            spans.append(piece)
+    return spans
+
+
+def split_text(text: str, size: int = CHUNK_CHARS) -> list[str]:
+    """The pipeline's passages: the text of each `split_spans` span."""
+    return [text[s:e] for s, e in split_spans(text, size)]
+
+
+def langchain_chunks(
+    article: Any,
+    count_tokens: Any = None,
+    max_tokens: int = 0,
+    overlap_sentences: int = 0,
+    title_place: str = "metadata",
+) -> list[Any]:
+    """The plain pipeline's passages of ``article`` as newsbot chunks (a drop-in for
+    `retrieval.chunking.chunk_article`, whose token budget and overlap it ignores), so that the chunking sweep
+    can put LangChain's chunking through newsbot's retrieval and answerer."""
+    from retrieval.store.chunks import chunk_id
+    from retrieval.types import Chunk
+
+    spans = split_spans(article.text)
+    return [
+        Chunk(
+            id=chunk_id(article.id, index),
+            doc_id=article.id,
+            index=index,
+            text=article.text[start:end],
+            start=start,
+            end=end,
+            title=article.title,
+            source=article.source,
+            date=article.date,
+            url=article.url,
+            n_chunks=len(spans),
+            publisher=article.publisher,
+        )
+        for index, (start, end) in enumerate(spans)
+    ]
 
 
 def langchain_worker(folder: Path, persist: Path) -> None:
@@ -94,12 +144,17 @@ def langchain_worker(folder: Path, persist: Path) -> None:
 
 
 def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, dict]:
+    """Wall seconds of ``cmd`` and its last JSON line, with the CPU seconds it used (user + system) added."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode not in (0, 3):
         raise SystemExit(f"{cmd[:3]} failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    return seconds, json.loads(done.stdout.strip().splitlines()[-1])
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out["cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, out
 
 
 def run_langchain(folder: Path) -> dict:
@@ -120,6 +175,7 @@ def run_newsbot(folder: Path, extra_env: dict[str, str]) -> dict:
         "seconds": seconds,
         "articles": articles,
         "passages": out.get("chunks", 0),
+        "cpu_seconds": out["cpu_seconds"],
         "settings": extra_env,
     }
 
@@ -152,19 +208,25 @@ def main(argv: list[str] | None = None) -> int:
                     f"passages (load {run['load']})",
                     flush=True,
                 )
-    print("\n| pipeline | seconds | articles | passages | passages/article | s/article | load (1 min) |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "\n| pipeline | seconds | CPU seconds | articles | passages | passages/article | s/article | CPU s/article "
+        "| load (1 min) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for run in runs:
-        per = run["seconds"] / max(run["articles"], 1)
+        n = max(run["articles"], 1)
         print(
-            f"| {run['pipeline']} (round {run['round']}) | {run['seconds']:.1f} | {run['articles']} | "
-            f"{run['passages']} | {run['passages'] / max(run['articles'], 1):.2f} | {per:.3f} | {run['load']} |"
+            f"| {run['pipeline']} (round {run['round']}) | {run['seconds']:.1f} | {run['cpu_seconds']:.1f} | "
+            f"{run['articles']} | {run['passages']} | {run['passages'] / n:.2f} | {run['seconds'] / n:.3f} | "
+            f"{run['cpu_seconds'] / n:.3f} | {run['load']} |"
         )
-    best = {
-        name: min(r["seconds"] / max(r["articles"], 1) for r in runs if r["pipeline"] == name)
-        for name in ("langchain", "newsbot")
-    }
-    print(f"\nnewsbot / langchain seconds per article: {best['newsbot'] / best['langchain']:.2f}")
+    for key, label in (("seconds", "seconds"), ("cpu_seconds", "CPU seconds")):
+        best = {
+            name: min(r[key] / max(r["articles"], 1) for r in runs if r["pipeline"] == name)
+            for name in ("langchain", "newsbot")
+        }
+        ratio = best["newsbot"] / best["langchain"]
+        print(f"newsbot / langchain {label} per article (fastest round of each): {ratio:.2f}")
     if args.json:
         args.json.write_text(json.dumps(runs, indent=1))
     return 0
