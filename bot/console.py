@@ -55,6 +55,10 @@ def configure_logging(verbose: bool = False, secrets: list[str] | None = None) -
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     for name in ("httpx", "httpcore", "chromadb", "sentence_transformers", "transformers", "urllib3", "bm25s"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # a page trafilatura cannot use is reported by newsbot itself ("no article text on the page"); its own
+    # "discarding data" warning would only repeat that in a library's words
+    for name in ("trafilatura", "htmldate", "courlan"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 @contextmanager

@@ -67,6 +67,16 @@ def test_ingest_url_indexes_one_page_once(web, data):
     assert missing.returncode == 1 and "404" in missing.stderr and "Traceback" not in missing.stderr
 
 
+def test_a_page_without_article_text_is_one_clear_error_not_a_library_warning(web, data):
+    from tests.retrieval.feeds.website import send
+
+    page = b"<html><head><title>Live: election night</title></head><body><div id='app'></div></body></html>"
+    web.routes["/empty"] = lambda h: send(h, 200, page, "text/html")  # filled in by JavaScript
+    empty = run_cli(["ingest", web.url("/empty")], data, **ENV)
+    assert empty.returncode == 1 and "no article text" in empty.stderr
+    assert "discarding data" not in empty.stderr and "WARNING" not in empty.stderr
+
+
 STORY = ("The last keeper of the Skarn Point lighthouse, Ove Marten, handed over the keys on Tuesday after 31 "
          "years, as the light was switched to automatic operation. Marten, 64, said he would miss the storms more "
          "than the quiet nights. The coastguard will now watch the light from its station in Dunmere, 40 "

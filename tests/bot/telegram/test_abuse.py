@@ -20,7 +20,8 @@ pytestmark = pytest.mark.asyncio
 
 USER, OTHER, ADMIN = 2001, 2002, 2003
 ARTICLE = b"Title: Harbour reopens\nDate: 2025-02-01\n\nThe harbour of Tartus reopened to ships on Monday."
-QUIET = ("httpx", "httpcore", "chromadb", "sentence_transformers", "transformers", "urllib3", "bm25s")
+QUIET = ("httpx", "httpcore", "chromadb", "sentence_transformers", "transformers", "urllib3", "bm25s", "trafilatura",
+         "htmldate", "courlan")
 
 
 class BotLog:
