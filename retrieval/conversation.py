@@ -198,6 +198,22 @@ _VERBS_IN_S = frozenset(
 )
 
 
+def _titles_joined(names: list[str], question: str, texts: list[str]) -> list[str]:
+    """``names`` with two joined by "and" in ``question`` made one when the story's articles use them only together:
+    "Hide and Seek" is a film's title, "Russia and China" are two names (each also stands alone in the articles)."""
+    joined = " ".join(texts)
+    out: list[str] = []
+    for name in names:
+        phrase = f"{out[-1]} and {name}" if out else ""
+        if phrase and phrase in question and phrase in joined:
+            elsewhere = joined.replace(phrase, " ")
+            if not any(re.search(rf"\b{re.escape(part)}\b", elsewhere) for part in (out[-1], name)):
+                out[-1] = phrase
+                continue
+        out.append(name)
+    return out
+
+
 def _person_like(name: str) -> bool:
     """A name that looks like a person's: two to four capitalised words, none of them an organisation's word."""
     words = name.split()
@@ -355,7 +371,8 @@ class Conversation:
         ellipsis = None if again else _ELLIPSIS.match(question)
         if ellipsis:
             kept = _KEEPS_PREPOSITION.match(question)
-            completed, replaced = self._complete(ellipsis.group(1).strip(), kept.group(1).lower() if kept else "")
+            rest, keep = ellipsis.group(1).strip(), kept.group(1).lower() if kept else ""
+            completed, replaced = self._complete(rest, keep, texts)
             completed, _ = self._resolve(completed, last, texts)
             return FollowUp(question, self._with_context(completed, last, replaced), story, fresh=False)
         said = " ".join(t.said for t in self.history)
@@ -437,9 +454,10 @@ class Conversation:
         context += [w for w in last.topic if w not in lowered][: self.context_topic]
         return f"{asked} ({', '.join(context)})" if context else asked
 
-    def _complete(self, rest: str, keep: str) -> tuple[str, str]:
+    def _complete(self, rest: str, keep: str, texts: list[str] | None = None) -> tuple[str, str]:
         """The question an ellipsis stands for: a previous question with the new name or time, or "What about X?";
-        and the name the new one replaced. ``keep`` is the preposition the ellipsis opened with ("and in 2003")."""
+        and the name the new one replaced. ``keep`` is the preposition the ellipsis opened with ("and in 2003");
+        ``texts``, the story's articles, tell a title with "and" in it from two names (`_titles_joined`)."""
         asked = [strip_context(t.searched) for t in reversed(self.history)]
         if _TIME.match(rest):
             base = next((q for q in asked if _TIME_IN.search(q) and not asked_role(q)), None)
@@ -452,7 +470,9 @@ class Conversation:
         if rest_names and " ".join(rest_names).lower() == re.sub(r"^the\s+", "", rest, flags=re.I).lower():
             typed = [strip_context(t.searched) if _ELLIPSIS.match(t.question) else t.question for t in self.history]
             for base in reversed(typed):  # the question as the reader wrote it: "the actor" is no name to replace
-                old = [n for n in names_in(base[1:]) if n.lower() not in rest.lower()]
+                old = [
+                    n for n in _titles_joined(names_in(base[1:]), base, texts or []) if n.lower() not in rest.lower()
+                ]
                 if old:
                     return base.replace(old[-1], rest, 1), old[-1]
         if asked_role(f"Who is {rest}?"):  # "and the country's sports minister?"

@@ -133,6 +133,26 @@ def test_a_definite_description_refers_to_the_story_and_is_replaced_by_the_name_
     assert strip_context(possessive.searched) == "How far did BMW's shares fall?"
 
 
+BOX_OFFICE = (
+    "De Niro back on top with Hide and Seek\nRobert De Niro has returned to the top of the box office with his "
+    "film Hide and Seek, which took $22m. Clint Eastwood's Million Dollar Baby took $11.8m."
+)
+SUMMIT = (
+    "Russia and China sign energy deal\nRussia will supply oil to China. Russia and China agreed the price on Monday."
+)
+
+
+def test_an_ellipsis_replaces_a_title_with_and_in_it_whole_but_two_names_one_at_a_time():
+    film = Conversation()
+    _cited(film, "How much did the thriller Hide and Seek take?", "Hide and Seek took $22m. [1]", "film")
+    follow = film.follow_up("And Million Dollar Baby?", {"film": BOX_OFFICE}.get)
+    assert strip_context(follow.searched) == "How much did the thriller Million Dollar Baby take?"
+    summit = Conversation()
+    _cited(summit, "What did Russia and China agree?", "They agreed the price. [1]", "deal")
+    follow = summit.follow_up("And India?", {"deal": SUMMIT}.get)
+    assert strip_context(follow.searched) == "What did Russia and India agree?"
+
+
 FILM = (
     "Actor Tom Hanks and director Ron Howard are reuniting for The Lantern Code, an adaptation of a novel by "
     "Dana Brook. Hanks will play the professor at the centre of the story."
