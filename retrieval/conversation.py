@@ -204,11 +204,12 @@ def _titles_joined(names: list[str], question: str, texts: list[str]) -> list[st
     joined = " ".join(texts)
     out: list[str] = []
     for name in names:
-        phrase = f"{out[-1]} and {name}" if out else ""
-        if phrase and phrase in question and phrase in joined:
-            elsewhere = joined.replace(phrase, " ")
-            if not any(re.search(rf"\b{re.escape(part)}\b", elsewhere) for part in (out[-1], name)):
-                out[-1] = phrase
+        if out:
+            pair = re.compile(rf"\b{re.escape(out[-1])}\s+(?:and|And|&)\s+{re.escape(name)}\b")
+            asked, told = pair.search(question), pair.search(joined)
+            alone = re.compile(rf"\b(?:{re.escape(out[-1])}|{re.escape(name)})\b")
+            if asked and told and not alone.search(pair.sub(" ", joined)):
+                out[-1] = asked.group(0)
                 continue
         out.append(name)
     return out

@@ -135,7 +135,7 @@ def test_a_definite_description_refers_to_the_story_and_is_replaced_by_the_name_
 
 BOX_OFFICE = (
     "De Niro back on top with Hide and Seek\nRobert De Niro has returned to the top of the box office with his "
-    "film Hide and Seek, which took $22m. Clint Eastwood's Million Dollar Baby took $11.8m."
+    "film Hide and Seek, which took $22m. Hide And Seek was first. Clint Eastwood's Million Dollar Baby took $11.8m."
 )
 SUMMIT = (
     "Russia and China sign energy deal\nRussia will supply oil to China. Russia and China agreed the price on Monday."
