@@ -38,6 +38,9 @@ _POINTER = re.compile(r"\b(he|she|they|them|this|that|these|those|the same|such)
 # "Who chairs it in Scotland?": with a name the story's articles mention, "it" still points back (a possessive,
 # "What did Iran say about its presence?", points inside the question)
 _OBJECT_PRONOUN = re.compile(r"\b(it|him|them|there)\b", re.IGNORECASE)
+# ... but a possessive that comes before every new name cannot point to them ("What award was its director given
+# in Sweden?"): it points back
+_POSSESSIVE_PRONOUN = re.compile(r"\b(its|his|her|their)\b", re.IGNORECASE)
 _ELLIPSIS = re.compile(
     r"^\s*(?:and what about|and how about|what about|how about|what of|same for|and for|and in|and)\s+(.+?)\s*\??\s*$",
     re.IGNORECASE,
@@ -196,6 +199,13 @@ _VERBS_IN_S = frozenset(
     "says claims wants plans hopes thinks believes denies admits insists faces argues warns tells knows needs "
     "expects seems looks remains makes takes gives plays leads owns runs works".split()
 )
+
+
+def _possessive_before(question: str, names: list[str]) -> bool:
+    """A possessive pronoun comes before the first of ``names`` in ``question``: it refers to an earlier turn."""
+    possessive = _POSSESSIVE_PRONOUN.search(question)
+    places = [question.find(n) for n in names]
+    return possessive is not None and all(place > possessive.start() for place in places if place >= 0)
 
 
 def _titles_joined(names: list[str], question: str, texts: list[str]) -> list[str]:
@@ -380,7 +390,11 @@ class Conversation:
         new = [n for n in names_in(question[1:]) if not _mentioned(n, said)]
         # with a new name of its own, a possessive ("Did Russia keep its bases?") points inside the question
         in_story = bool(texts) and all(_mentioned(n, " ".join(texts)) for n in new)
-        pointer = _POINTER.search(question) or (in_story and _OBJECT_PRONOUN.search(question))
+        pointer = (
+            _POINTER.search(question)
+            or (in_story and _OBJECT_PRONOUN.search(question))
+            or _possessive_before(question, new)
+        )
         if new and not pointer:
             return FollowUp(question, question)
         resolved, _ = self._resolve(question, last, texts)

@@ -59,6 +59,14 @@ def test_a_question_with_its_own_subject_is_left_alone():
         assert conv.rewrite(question) == question
 
 
+def test_a_possessive_before_a_new_name_points_back_one_after_it_points_inside():
+    conv = Conversation()
+    _turn(conv, "Where did Oliver Stone's Alexander enter the US chart?", "Alexander entered at number six. [1]")
+    searched = conv.rewrite("What award was its director given in Sweden?")
+    assert strip_context(searched) == "What award was its director given in Sweden?" and "Alexander" in searched
+    assert conv.rewrite("Did Sweden give its award to Stone?") == "Did Sweden give its award to Stone?"
+
+
 def test_no_history_no_rewrite_and_reset_forgets():
     conv = Conversation()
     assert conv.rewrite("Where was their stronghold?") == "Where was their stronghold?"
@@ -161,16 +169,18 @@ FILM = (
 
 def test_two_definite_descriptions_in_one_question_are_both_resolved():
     conv = Conversation()
-    _cited(conv, "Who will star in The Lantern Code?", "Actor Tom Hanks and director Ron Howard are reuniting. [1]",
-           "film")
+    _cited(
+        conv, "Who will star in The Lantern Code?", "Actor Tom Hanks and director Ron Howard are reuniting. [1]", "film"
+    )
     follow = conv.follow_up("Which films have the actor and the director made together?", {"film": FILM}.get)
     assert strip_context(follow.searched) == "Which films have Tom Hanks and Ron Howard made together?"
 
 
 def test_a_question_that_asks_whom_a_description_names_keeps_the_description():
     conv = Conversation()
-    _cited(conv, "Who will star in The Lantern Code?", "Actor Tom Hanks and director Ron Howard are reuniting. [1]",
-           "film")
+    _cited(
+        conv, "Who will star in The Lantern Code?", "Actor Tom Hanks and director Ron Howard are reuniting. [1]", "film"
+    )
     follow = conv.follow_up("Who is the director?", {"film": FILM}.get)
     assert strip_context(follow.searched) == "Who is the director?"  # not "Who is Ron Howard?"
     assert not follow.fresh and "Tom Hanks" in follow.searched  # still searched within the story
@@ -180,8 +190,11 @@ def test_a_question_that_asks_whom_a_description_names_keeps_the_description():
 
 def test_a_nationality_word_before_a_plural_noun_is_not_a_person():
     conv = Conversation()
-    _turn(conv, "What stake does Malcolm Glazer own in Manchester United?",
-          "Malcolm Glazer owns 28.1% of Manchester United. [1]")
+    _turn(
+        conv,
+        "What stake does Malcolm Glazer own in Manchester United?",
+        "Malcolm Glazer owns 28.1% of Manchester United. [1]",
+    )
     follow = conv.follow_up("And the two Irish shareholders?")
     assert "Malcolm Glazer shareholders" not in follow.searched
     assert strip_context(follow.searched) == "What about the two Irish shareholders?"
