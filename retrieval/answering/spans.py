@@ -76,7 +76,12 @@ def short_answer(question: QuestionProfile, sentence: str) -> str | None:
     return sentence[start:end]
 
 
-_ROUTE_OR_PLACE = re.compile(r"\b(via|through|in|at|near|across|outside|inside|to|from|into)\s+(?:the\s+)?$")
+_ROUTE_OR_PLACE = re.compile(
+    r"\b(via|through|in|at|near|across|outside|inside|to|from|into|"
+    r"(?:province|region|city|town|village|state|county|district|island|port|republic|capital|areas?|parts?|"
+    r"north|south|east|west|centre|center)\s+of)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 # "speaking to IRNA", "a letter from Smith": after these a name may be the person asked about
 _SPEECH = re.compile(
     r"\b(?:speak|speaking|spoke|spoken|talk|talking|talked|told|said|say|says|wrote|write|writes|"
@@ -87,8 +92,9 @@ _SPEECH = re.compile(
 
 
 def _route_or_place(sentence: str, start: int) -> bool:
-    """The name at ``start`` is where something is or goes ("to Iran", "through Khmeimim Air Base", "in Paris"),
-    not someone: "to" and "from" after words of speech or giving ("speaking to IRNA", "sold to Glazer") are not."""
+    """The name at ``start`` is where something is or goes ("to Iran", "through Khmeimim Air Base", "in Paris",
+    "the province of Idlib"), not someone: "to" and "from" after words of speech or giving ("speaking to IRNA",
+    "sold to Glazer") are not."""
     before = sentence[max(0, start - 40) : start]
     lead = _ROUTE_OR_PLACE.search(before)
     if lead is None:

@@ -57,3 +57,7 @@ def test_a_who_answer_is_not_a_place_nor_a_nationality_word():
     assert short_answer(profile("Who did Esmaeil Baghaei Hamaneh speak to on Friday?"), said) == "IRNA"
     sold = "The club was sold to Malcolm Glazer in May."
     assert short_answer(profile("Who bought the club?"), sold) == "Malcolm Glazer"
+    # the chat once answered "Who led the offensive?" with "Idlib" in bold
+    offensive = ("That happened less than two weeks after the groups launched an offensive from their stronghold "
+                 "in the western province of Idlib, advancing towards other areas of Syria.")
+    assert short_answer(profile("Who led the offensive?"), offensive) is None
