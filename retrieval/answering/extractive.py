@@ -197,6 +197,9 @@ class ExtractiveAnswerer:
         short = None
         if confidence >= self.selector.short_threshold:
             short = short_answer(asked, best.view.text)
+            host, start, _end, _ = spans[0]
+            if short is None and start < best.start:  # the quote opens with the sentence "That" refers to
+                short = short_answer(asked, host.text[start - host.start : best.start - host.start])
         return Answer(
             question=question,
             answer=" ".join(parts),

@@ -69,6 +69,14 @@ def test_a_short_fact_question_gets_the_short_answer_inside_the_quote(seeded):
     assert 0 < (answer.confidence or 0) <= 1
 
 
+def test_the_short_answer_may_come_from_the_quoted_sentence_a_reference_points_back_to(seeded):
+    # "That happened ... after the groups launched an offensive from ... Idlib" is the best sentence; who led them
+    # is in the sentence before it, which the quote brings in
+    answer = seeded.ask("Who led the offensive from Idlib?")
+    assert answer.found and answer.short == "Hayat Tahrir al-Sham"
+    assert answer.citations[0].quote.index("Hayat Tahrir al-Sham") < answer.citations[0].quote.index("That happened")
+
+
 def test_a_declined_answer_still_says_how_sure_it_was(seeded):
     answer = seeded.ask("What is the capital of France?")
     assert not answer.found and answer.short is None and answer.confidence is not None
