@@ -388,8 +388,8 @@ class Asker:
             and (answer.time or len(dates) > 1)
         ):
             day = date.fromisoformat(first.date)
-            who = first.publisher or first.source.rsplit("/", 1)[-1]
-            answer.when = f"On {day.day} {day:%B %Y}, {who} reported"
+            who = first.publisher or _site(first.url or first.source)
+            answer.when = f"On {day.day} {day:%B %Y}, {who} reported" if who else f"Reported on {day.day} {day:%B %Y}"
 
     def _add_reprints(self, answer: Answer) -> None:
         """Each cited article's grouped reprints become its citation's ``also`` ("also reported by N others")."""
@@ -444,3 +444,12 @@ def prefer_story(
     if first is not None:  # below the story's best passage, only the story's passages are read
         ranked = ranked[:first] + [cid for cid in ranked[first:] if hits[cid].chunk.doc_id in story]
     return [replace(hits[cid], score=final[cid]) for cid in ranked[:k]]
+
+
+def _site(source: str) -> str | None:
+    """The site an article came from ("bbc.co.uk" for a page of www.bbc.co.uk), None for a local file (its name,
+    "000_02dd03580792acdc.txt", says nothing about who reported it)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(source).hostname if source.startswith(("http://", "https://")) else None
+    return host.removeprefix("www.") if host else None

@@ -18,6 +18,8 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 _TRIM = " ,;:.'\"“”‘’()[]"
+# "Who is X?" with a name of the question's own: the answer is a description ("Iran's foreign ministry spokesman")
+_IDENTITY = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:[A-Z][\w'’.-]*\s*)+\??\s*$")
 
 
 def short_answer(question: QuestionProfile, sentence: str) -> str | None:
@@ -27,8 +29,8 @@ def short_answer(question: QuestionProfile, sentence: str) -> str | None:
     what was asked about). The span is an exact substring of ``sentence``.
     """
     kind = question.kind
-    if kind not in SHORT_KINDS:
-        return None
+    if kind not in SHORT_KINDS or (kind == "who" and _IDENTITY.match(question.text)):
+        return None  # "Who is Esmaeil Baghaei Hamaneh?" asks what he is, which no single name answers
     held = role_names(sentence, question.role, question.words)
     if held:  # "who runs it?": the name next to the role word
         return sentence[held[0][0] : held[0][1]]
@@ -50,6 +52,8 @@ def short_answer(question: QuestionProfile, sentence: str) -> str | None:
             if not name_terms or name_terms <= question.name_terms or name_terms <= question.terms:
                 continue
             if f"({name})" in sentence:  # an acronym standing for the name before it: the name is the answer
+                continue
+            if DATE.fullmatch(name):  # "Friday", "December": a time, never who, which or where
                 continue
             start = sentence.find(name)
             before = sentence[max(0, start - 12) : start + 1]

@@ -122,3 +122,13 @@ def test_latest_prefers_the_newest_report_even_when_every_report_is_weeks_old(da
     answer = ask(dated, "What is the latest death toll of the Valderra floods?", day="2025-06-01")
     assert answer.found and "41" in (answer.short or answer.answer)
     assert answer.citations[0].date == "2025-03-20"
+
+
+def test_a_dated_file_that_names_no_outlet_is_reported_by_date_not_by_its_file_name(newsbot, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "000_9f2c.txt").write_text("Title: Valderra toll\nDate: 2025-03-20\n\nThe Valderra floods killed 41 "
+                                         "people, the governor said on Thursday.", encoding="utf-8")
+    newsbot.ingest([folder])
+    answer = ask(newsbot, "How many people had the Valderra floods killed by yesterday?", day="2025-03-21")
+    assert answer.found and answer.when == "Reported on 20 March 2025"

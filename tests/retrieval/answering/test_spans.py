@@ -61,3 +61,14 @@ def test_a_who_answer_is_not_a_place_nor_a_nationality_word():
     offensive = ("That happened less than two weeks after the groups launched an offensive from their stronghold "
                  "in the western province of Idlib, advancing towards other areas of Syria.")
     assert short_answer(profile("Who led the offensive?"), offensive) is None
+
+
+def test_a_who_answer_is_never_a_day_and_who_is_x_gets_no_short_answer():
+    said = "Speaking to IRNA on Friday, Esmaeil Baghaei Hamaneh said the advisers were there to help."
+    assert short_answer(profile("Who is Esmaeil Baghaei Hamaneh?"), said) is None  # once "Friday", in bold
+    assert short_answer(profile("Who met Hamaneh?"), "On Friday the minister met Hamaneh.") is None
+    assert short_answer(profile("Who spoke to IRNA about the advisers?"), said) == "Esmaeil Baghaei Hamaneh"
+    assert short_answer(profile("Who is the chief executive of Airbus?"), "Airbus chief executive Noel Forgeard "
+                        "said on Monday that orders were strong.") == "Noel Forgeard"
+    assert short_answer(profile("Who spoke on Monday?"), "Noel Forgeard said on Monday that orders were strong.") \
+        == "Noel Forgeard"
