@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
-from bot.render import answer_json, plain, rich_answer
+from bot.render import answer_json, counted, plain, rich_answer
 from retrieval.conversation import Conversation
 from retrieval.errors import IndexUnusableError, InputError, NewsbotError
 from retrieval.types import Answer
@@ -59,8 +59,8 @@ class ChatSession:
             self.say("Conversation forgotten.")
         elif name == "sources":
             sources = self.newsbot.sources()
-            lines = [f"{len(sources)} articles:"] + [
-                f"  {s.date or 'undated':<10}  {s.title}  ({s.chunks} passages)" for s in sources[:50]
+            lines = [f"{counted(len(sources), 'article')}:"] + [
+                f"  {s.date or 'undated':<10}  {s.title}  ({counted(s.chunks, 'passage')})" for s in sources[:50]
             ]
             if len(sources) > 50:
                 lines.append(f"  … and {len(sources) - 50} more (newsbot sources)")

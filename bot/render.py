@@ -12,6 +12,11 @@ from rich.text import Text
 from retrieval.types import Answer, Citation
 
 
+def counted(n: int, noun: str) -> str:
+    """ "1 article", "2 articles": ``noun`` is the singular; its plural adds an s."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def answer_json(answer: Answer) -> str:
     """The `Answer` as one JSON document (what `ask --json` prints)."""
     return json.dumps(answer.to_dict(), ensure_ascii=False)

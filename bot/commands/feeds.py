@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import Any
 
+from bot.render import counted
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -64,7 +66,8 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         return 0
     from rich.table import Table
 
-    table = Table("id", "feed", "kind", "articles", "last fetch", "status", title=f"{len(feeds)} feeds followed")
+    title = f"{counted(len(feeds), 'feed')} followed"
+    table = Table("id", "feed", "kind", "articles", "last fetch", "status", title=title)
     for f in feeds:
         status = f.last_status or "never fetched"
         if f.last_error:

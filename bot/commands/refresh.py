@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from bot.render import counted
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         for outcome in report.feeds:
             print_outcome(outcome)
     notice(
-        f"refreshed {len(report.feeds)} feeds in {report.seconds:.1f} s: {report.new_articles} new articles, "
-        f"{len(report.failed_feeds)} feeds failed"
+        f"refreshed {counted(len(report.feeds), 'feed')} in {report.seconds:.1f} s: "
+        f"{counted(report.new_articles, 'new article')}, {counted(len(report.failed_feeds), 'feed')} failed"
     )
     return 3 if report.failed_feeds else 0

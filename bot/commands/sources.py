@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from bot.render import counted
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -49,7 +51,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         return 0
     from rich.table import Table
 
-    table = Table("id", "date", "title", "source", "passages", title=f"{len(sources)} articles")
+    table = Table("id", "date", "title", "source", "passages", title=counted(len(sources), "article"))
     for s in sources:
         table.add_row(s.doc_id, s.date or "", s.title, s.url or s.source, str(s.chunks))
     out().print(table)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from bot.render import answerer_note, headline, searched_line
+from bot.render import answerer_note, counted, headline, searched_line
 from retrieval.types import Answer, Citation, SourceInfo
 
 LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
@@ -167,7 +167,7 @@ def render_sources(sources: list[SourceInfo], page: int, per_page: int = 10) -> 
     """One page of the indexed articles: (HTML text, has a previous page, has a next page)."""
     pages = max(1, -(-len(sources) // per_page))
     page = min(max(0, page), pages - 1)
-    lines = [f"<b>{len(sources)} articles</b> (page {page + 1}/{pages})"]
+    lines = [f"<b>{counted(len(sources), 'article')}</b> (page {page + 1}/{pages})"]
     for i, s in enumerate(sources[page * per_page : (page + 1) * per_page], page * per_page + 1):
         url = _link(s.url)
         title = f'<a href="{escape(url, quote=True)}">{escape(s.title)}</a>' if url else escape(s.title)

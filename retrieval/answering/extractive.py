@@ -33,6 +33,9 @@ from retrieval.text import sentence_spans
 from retrieval.types import Answer, Chunk, Citation, DifferingReport, Hit
 
 Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
+# a short answer taken from the sentence a quote brings in must stand this close (characters) to a word the question
+# uses: "led by Hayat Tahrir al-Sham" for "Who led the offensive?"
+NEAR_ASKED = 30
 
 
 @dataclass
@@ -198,8 +201,9 @@ class ExtractiveAnswerer:
         if confidence >= self.selector.short_threshold:
             short = short_answer(asked, best.view.text)
             host, start, _end, _ = spans[0]
-            if short is None and start < best.start:  # the quote opens with the sentence "That" refers to
-                short = short_answer(asked, host.text[start - host.start : best.start - host.start])
+            if short is None and start < best.start:  # the quote opens with the sentence "That" refers to:
+                before = host.text[start - host.start : best.start - host.start]  # a fact next to a word asked
+                short = short_answer(asked, before, near=NEAR_ASKED)
         return Answer(
             question=question,
             answer=" ".join(parts),

@@ -22,11 +22,12 @@ _TRIM = " ,;:.'\"“”‘’()[]"
 _IDENTITY = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:[A-Z][\w'’.-]*\s*)+\??\s*$")
 
 
-def short_answer(question: QuestionProfile, sentence: str) -> str | None:
+def short_answer(question: QuestionProfile, sentence: str, near: int | None = None) -> str | None:
     """The span of ``sentence`` of the kind the question asks for and does not already hold, or None.
 
     When several fit, the one nearest the words the sentence shares with the question wins (the fact next to
-    what was asked about). The span is an exact substring of ``sentence``.
+    what was asked about). The span is an exact substring of ``sentence``. With ``near``, only a span that starts
+    within ``near`` characters of such a word counts (for a sentence the question was not matched against).
     """
     kind = question.kind
     if kind not in SHORT_KINDS or (kind == "who" and _IDENTITY.match(question.text)):
@@ -67,6 +68,10 @@ def short_answer(question: QuestionProfile, sentence: str) -> str | None:
     if not spans:
         return None
     anchors = _anchors(question, sentence)
+    if near is not None:
+        spans = [span for span in spans if any(abs(span[0] - a) <= near for a in anchors)]
+        if not spans:
+            return None
     focus = set(terms(question.focus)) if question.focus else set()
     if anchors:
         spans.sort(key=lambda span: min(abs(span[0] - a) for a in anchors))

@@ -60,7 +60,7 @@ def test_interactive_chat_on_a_pseudo_terminal(tmp_path):
         child.expect("Khmeimim Air Base")
         child.expect("you>")
         child.sendline("/sources")
-        child.expect("1 articles")
+        child.expect("1 article:")
         child.expect("you>")
         child.sendline("/frobnicate")
         child.expect("Unknown command /frobnicate")

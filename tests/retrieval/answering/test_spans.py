@@ -72,3 +72,13 @@ def test_a_who_answer_is_never_a_day_and_who_is_x_gets_no_short_answer():
                         "said on Monday that orders were strong.") == "Noel Forgeard"
     assert short_answer(profile("Who spoke on Monday?"), "Noel Forgeard said on Monday that orders were strong.") \
         == "Noel Forgeard"
+
+
+def test_near_keeps_only_a_fact_next_to_a_word_the_question_uses():
+    question = profile("who evacuated via Khmeimim?")
+    before = ("In response to a question about the number of Iranian nationals transferred from Syria, he said that "
+              "these people included the families of diplomats and employees of Iran's diplomatic missions.")
+    assert short_answer(question, before) == "Iran"  # a name, but nowhere near "evacuated" or "Khmeimim"
+    assert short_answer(question, before, near=30) is None
+    led = "Armed groups, led by Hayat Tahrir al-Sham (HTS) entered the capital Damascus."
+    assert short_answer(profile("Who led the offensive?"), led, near=30) == "Hayat Tahrir al-Sham"
