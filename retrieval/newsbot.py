@@ -163,9 +163,10 @@ class Newsbot:
         if not self.settings.group_reprints:
             return None
         if self._reprints is None:
-            from retrieval.store.reprints import FILE, ReprintStore
+            from retrieval.store.reprints import ReprintStore, store_file
 
-            self._reprints = ReprintStore(self.settings.data_dir / FILE)
+            default = type(self.settings).model_fields["collection"].default
+            self._reprints = ReprintStore(self.settings.data_dir / store_file(self.settings.collection, default))
         return self._reprints
 
     @property

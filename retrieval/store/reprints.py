@@ -1,9 +1,10 @@
 """Reprint groups: one article of a syndicated story is indexed and cited; its copies are kept as its sources.
 
 `ReprintStore` is a SQLite file in the data directory (``reprints.sqlite3``, schema version in ``user_version``)
-beside the index. It holds the MinHash signature of every indexed article (so the matcher is rebuilt at start
-without re-reading texts) and every copy that was not indexed: its leader, title, source, link, date and its
-whole text, so that removing a leader promotes a copy instead of losing the story. A reindex leaves it alone.
+beside the index, one per collection (`store_file`). It holds the MinHash signature of every indexed article (so
+the matcher is rebuilt at start without re-reading texts) and every copy that was not indexed: its leader, title,
+source, link, date and its whole text, so that removing a leader promotes a copy instead of losing the story. A
+reindex leaves it alone.
 
 `ReprintGroups` is what ingest uses: ``match`` an article against the indexed ones (and the ones admitted earlier
 in the same run); a match is recorded as a copy and never reaches the encoder.
@@ -23,6 +24,14 @@ from retrieval.types import Article
 
 SCHEMA_VERSION = 1
 FILE = "reprints.sqlite3"
+
+
+def store_file(collection: str, default: str) -> str:
+    """The reprint store of one collection of the data directory: ``reprints.sqlite3`` for the ``default``
+    collection, ``reprints-<collection>.sqlite3`` for another (an evaluation index), so that indexing one
+    collection never forgets the signatures of another's articles (its copies would then be indexed as articles
+    of their own)."""
+    return FILE if collection == default else f"reprints-{collection}.sqlite3"
 
 
 @dataclass(frozen=True)

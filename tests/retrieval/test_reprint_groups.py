@@ -20,3 +20,27 @@ def test_the_same_text_from_two_more_outlets_is_two_copies_of_one_article(newsbo
     assert len(also) == 2 and {a.source.split("/")[-2] for a in also} == {"dunmere", "valley"}
     newsbot.ingest([tmp_path / "coastal", tmp_path / "dunmere", tmp_path / "valley"])  # again: nothing doubles
     assert len(newsbot.ask("How long was Ove Marten the keeper of the Skarn Point lighthouse?").citations[0].also) == 2
+
+
+def test_indexing_another_collection_of_the_data_dir_keeps_this_ones_reprints_grouped(newsbot, embedder, tmp_path):
+    # `newsbot eval --corpus` indexes into a collection of its own in the user's data directory: it once dropped
+    # the main index's reprint signatures, so copies already grouped were indexed as articles of their own
+    from retrieval.newsbot import Newsbot
+
+    wire, herald = tmp_path / "wire", tmp_path / "herald"
+    for folder, outlet in ((wire, "Coastal Wire"), (herald, "Dunmere Herald")):
+        folder.mkdir()
+        text = f"Title: Keeper retires\nDate: 2026-06-02\nSource: {outlet}\n\nBy {outlet} staff. {STORY}"
+        (folder / "keeper.txt").write_text(text)
+    first = newsbot.ingest([wire, herald])
+    assert len(first.added) == 1 and len(first.reprints) == 1
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "harbour.txt").write_text("Title: Harbour reopens\n\nThe harbour of Dunmere reopened to ships on Monday.")
+    evaluation = Newsbot(newsbot.settings.model_copy(update={"collection": "eval-other"}), embedder=embedder)
+    evaluation.ingest([other])
+    evaluation.close()
+    again = newsbot.ingest([wire, herald])
+    assert len(newsbot.sources()) == 1 and again.added == []
+    answer = newsbot.ask("How long was Ove Marten the keeper of the Skarn Point lighthouse?")
+    assert len({c.doc_id for c in answer.citations}) == 1
