@@ -155,6 +155,16 @@ def _date_from_name(name: str) -> str | None:
     return normalize_date("-".join(match.groups())) if match else None
 
 
+def without_headline(body: str, titles: list[str | None]) -> str:
+    """The body without its first line when that line is the headline (pages repeat their <h1> in the text;
+    kept, it would run into the first sentence: "... harbour footbridge Riverton town council voted")."""
+    first, _, rest = body.partition("\n")
+    wanted = {" ".join(t.split()).casefold() for t in titles if t}
+    if rest.strip() and " ".join(first.split()).casefold() in wanted:
+        return rest.strip()
+    return body
+
+
 def parse_html(text: str, source: str) -> Article:
     """Main text, title, date and canonical URL of a news page, extracted with trafilatura."""
     if len(text) > MAX_HTML_BYTES:
@@ -170,7 +180,7 @@ def parse_html(text: str, source: str) -> Article:
         raise InputError("HTML page with no article text")
     url = data.get("url") if re.match(r"https?://", str(data.get("url") or "")) else None
     return make_article(
-        body,
+        without_headline(body, [data.get("title")]),
         url or source,
         title=data.get("title"),
         date=data.get("date"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from retrieval.documents import make_article
+from retrieval.documents import make_article, without_headline
 from retrieval.errors import InputError
 from retrieval.types import Article
 
@@ -54,7 +54,7 @@ def article_from_page(
     body = (data.get("text") or "").strip()
     if len(body.split()) < min_words:
         raise InputError("no article text on the page")
-    body = _without_headline(body, [title, data.get("title")])
+    body = without_headline(body, [title, data.get("title")])
     canonical = str(data.get("url") or "")
     final = canonical if _HTTP.match(canonical) else url
     page_date = data.get("date") or _htmldate(text, url)
@@ -66,16 +66,6 @@ def article_from_page(
         url=final,
         publisher=data.get("sitename") or None,
     )
-
-
-def _without_headline(body: str, titles: list[str | None]) -> str:
-    """The body without its first line when that line is the headline (pages repeat their <h1> in the text;
-    kept, it would run into the first sentence: "... harbour footbridge Riverton town council voted")."""
-    first, _, rest = body.partition("\n")
-    wanted = {" ".join(t.split()).casefold() for t in titles if t}
-    if rest.strip() and " ".join(first.split()).casefold() in wanted:
-        return rest.strip()
-    return body
 
 
 def article_from_text(text: str, url: str, *, title: str | None = None, date: str | None = None) -> Article:

@@ -65,6 +65,7 @@ def test_html_page_main_text_title_date_and_canonical_url(tmp_path):
     assert article.date == "2024-03-05"
     assert article.url == "https://news.example.com/harbour"
     assert "harbour reopened" in article.text and "Copyright" not in article.text
+    assert article.text.startswith("The harbour reopened")  # the <h1> is the title, not the first sentence's start
 
 
 def test_json_and_jsonl_one_article_per_object(tmp_path):
