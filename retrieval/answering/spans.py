@@ -18,6 +18,13 @@ _COUNTED = re.compile(
     re.IGNORECASE,
 )
 _TRIM = " ,;:.'\"“”‘’()[]"
+# a unit written on to its figure: "140-metre", "10-mile", "a 30-storey tower"
+_HYPHEN_UNIT = re.compile(
+    r"-(?:metre|meter|kilometre|kilometer|km|mile|foot|ft|yard|inch|storey|story|acre|hectare|tonne|ton|"
+    r"litre|liter|gallon|degree|lap|seat|bed|room)\b",
+    re.IGNORECASE,
+)
+_AGE_TAIL = re.compile(r"[\s-]*years?(?:[\s-]+old)?$", re.IGNORECASE)
 # "Who is X?" with a name of the question's own: the answer is a description ("Iran's foreign ministry spokesman")
 _IDENTITY = re.compile(r"^\s*[Ww]ho\s+(?:is|was|are|were)\s+(?:[A-Z][\w'’.-]*\s*)+\??\s*$")
 
@@ -82,6 +89,11 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
         counted = _COUNTED.search(sentence[start:end])
         if counted:
             end = start + counted.start()
+        unit = _HYPHEN_UNIT.match(sentence, end)
+        if unit:  # "a 140-metre footbridge": the unit belongs to the figure
+            end = unit.end()
+        if question.measure == "age":  # "the 21-year-old" is 21 years old
+            end = start + len(_AGE_TAIL.sub("", sentence[start:end]))
     return sentence[start:end]
 
 

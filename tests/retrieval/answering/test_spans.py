@@ -82,3 +82,16 @@ def test_near_keeps_only_a_fact_next_to_a_word_the_question_uses():
     assert short_answer(question, before, near=30) is None
     led = "Armed groups, led by Hayat Tahrir al-Sham (HTS) entered the capital Damascus."
     assert short_answer(profile("Who led the offensive?"), led, near=30) == "Hayat Tahrir al-Sham"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        ("How long is the footbridge?", "The council voted to build a 140-metre footbridge over the river.", "140-metre"),
+        ("How old is the winger?", "The 21-year-old missed the first three months of the season.", "21"),
+        ("How old was she?", "She was 35 years old when she won the title.", "35"),
+        ("How long was he in prison?", "He spent 27 years in prison before his release.", "27 years"),
+    ],
+)
+def test_a_measure_keeps_its_unit_and_an_age_is_the_number_of_years(question, sentence, short):
+    assert short_answer(profile(question), sentence) == short
