@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from bot.render import counted
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -65,8 +67,8 @@ def print_report(report: Any) -> None:
     """The ingest summary on stderr: counts, then one line per failed file."""
     print(
         f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}, "
-        f"failed {len(report.failed)}, reprints {len(report.reprints)}; {report.chunks} passages embedded in "
-        f"{report.seconds:.1f} s",
+        f"failed {len(report.failed)}, reprints {len(report.reprints)}; "
+        f"{counted(report.chunks, 'passage')} embedded in {report.seconds:.1f} s",
         file=sys.stderr,
     )
     for source, reason in report.skipped:
