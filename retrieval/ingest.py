@@ -49,24 +49,39 @@ class IngestPlan:
     groups: ReprintGroups | None = None  # reprints of indexed articles are grouped, not embedded
     titles: dict[str, str] = field(default_factory=dict)  # doc_id -> title, to name what a reprint reprints
     sources: set[str] = field(default_factory=set)  # sources of the indexed articles and of those read in this run
+    indexed_from: dict[str, str] = field(default_factory=dict)  # doc_id -> the source it is indexed from
+    gone: Callable[[str], bool] = lambda source: False  # that source's file no longer exists (asked, not checked here)
+    rewrite: set[str] = field(default_factory=set)  # documents written again whole (moved ones are added here)
 
     @classmethod
     def for_table(
-        cls, table: ChunkTable, report: IngestReport | None = None, groups: ReprintGroups | None = None
+        cls,
+        table: ChunkTable,
+        report: IngestReport | None = None,
+        groups: ReprintGroups | None = None,
+        gone: Callable[[str], bool] | None = None,
+        rewrite: set[str] | None = None,
     ) -> IngestPlan:
         by_file: dict[str, set[str]] = {}
         for doc_id, info in table.files.items():
             by_file.setdefault(info.file, set()).add(doc_id)
-        titles = {c.doc_id: c.title for c in table.chunks if c.index == 0}
-        sources = {c.source for c in table.chunks if c.index == 0}
+        firsts = [c for c in table.chunks if c.index == 0]
         return cls(
             set(table.complete_documents()),
             by_file,
             report or IngestReport(),
             groups=groups,
-            titles=titles,
-            sources=sources,
+            titles={c.doc_id: c.title for c in firsts},
+            sources={c.source for c in firsts},
+            indexed_from={c.doc_id: c.source for c in firsts},
+            gone=gone or (lambda source: False),
+            rewrite=rewrite if rewrite is not None else set(),
         )
+
+    def _moved(self, article: Article) -> bool:
+        """``article`` is indexed from a file that is gone: the file was moved here, not copied."""
+        before = self.indexed_from.get(article.id)
+        return before is not None and before != article.source and self.gone(before)
 
     def admit(self, key: str, loaded: LoadedFile) -> list[Article]:
         """Record one source's outcome in the report; return its articles that must be embedded."""
@@ -78,6 +93,14 @@ class IngestPlan:
             self.stale.update(old_ids - new_ids)
         out = []
         for article in loaded.articles:
+            if article.id in self.known and article.id not in self.produced and self._moved(article):
+                self.rewrite.add(article.id)  # written again from here, so that citations point where it is now
+                self.indexed_from[article.id] = article.source
+                self.sources.add(article.source)
+                self.report.replaced.append(article.source)
+                out.append(article)
+                self.produced.add(article.id)
+                continue
             if article.id in self.known or article.id in self.produced:  # the same text twice: one document
                 self.report.unchanged.append(article.source)
                 self.produced.add(article.id)
@@ -126,6 +149,12 @@ def article_sources(articles: Iterable[Article]) -> list[Source]:
     for article in articles:
         grouped.setdefault(article.source, []).append(article)
     return [Source(key, _given(key, items)) for key, items in grouped.items()]
+
+
+def _local_file_gone(source: str) -> bool:
+    """``source`` is an absolute path whose file no longer exists (a URL or a label is never gone)."""
+    path = Path(source)
+    return path.is_absolute() and not path.exists()
 
 
 def _file_key(path: Path) -> str:
@@ -179,8 +208,8 @@ class Ingestor:
                 from retrieval.store.reprints import ReprintGroups
 
                 groups = ReprintGroups(self.reprints, set(table.complete_documents()), self.settings.reprint_threshold)
-            plan = IngestPlan.for_table(table, groups=groups)
-            incomplete = table.incomplete_documents()
+            rewrite = set(table.incomplete_documents())  # a killed write's documents, and the moved ones below
+            plan = IngestPlan.for_table(table, groups=groups, gone=_local_file_gone, rewrite=rewrite)
 
             def pending() -> Iterator[tuple[Article, str]]:
                 for done, source in enumerate(sources, 1):
@@ -204,7 +233,7 @@ class Ingestor:
                 overlap_sentences=s.chunk_overlap_sentences,
                 title_place=s.chunk_title,
                 begin=begin,
-                replace=incomplete,
+                replace=rewrite,
                 progress=progress,
                 on_error=plan.fail,
                 group=s.ingest_group,

@@ -120,6 +120,24 @@ def test_the_same_article_under_two_names_is_indexed_once(newsbot, tmp_path):
     assert len(newsbot.sources()) == 1
 
 
+def test_a_moved_file_is_cited_from_where_it_is_now_not_as_a_copy_of_itself(newsbot, tmp_path):
+    (tmp_path / "inbox").mkdir()
+    old = _write(tmp_path / "inbox" / "museum.txt", "Museum", "The museum reopened on Saturday after two years.")
+    newsbot.ingest([old])
+    (tmp_path / "archive").mkdir()
+    new = old.rename(tmp_path / "archive" / "museum.txt")
+    report = newsbot.ingest([tmp_path / "archive"])
+    assert len(report.replaced) == 1 and report.added == []
+    (source,) = newsbot.sources()
+    assert source.source == str(new) and source.reprints == 0
+    answer = newsbot.ask("When did the museum reopen?")
+    assert answer.found and answer.citations[0].source == str(new) and not answer.citations[0].also
+    again = newsbot.ingest([tmp_path / "archive"])
+    assert len(again.unchanged) == 1 and again.chunks == 0
+    (tmp_path / "inbox" / "copy.txt").write_text(new.read_text())  # a second live copy stays one article
+    assert len(newsbot.ingest([tmp_path / "inbox"]).unchanged) == 1 and len(newsbot.sources()) == 1
+
+
 def test_ingesting_a_folder_that_holds_the_data_directory_skips_newsbot_files(seeded, settings):
     report = seeded.ingest([settings.data_dir.parent])
     assert report.added == [] and report.failed == []
