@@ -401,7 +401,11 @@ class Asker:
             return
 
         def with_copies(c: Citation) -> Citation:
-            also = tuple(Reported(x.title, x.source, x.url, x.date) for x in copies.get(c.doc_id, []))
+            # a copy from the very source cited is the article itself (recorded so before moved files were told
+            # from copies): not another report
+            also = tuple(
+                Reported(x.title, x.source, x.url, x.date) for x in copies.get(c.doc_id, []) if x.source != c.source
+            )
             return replace(c, also=also) if also else c
 
         answer.citations = [with_copies(c) for c in answer.citations]

@@ -44,3 +44,17 @@ def test_indexing_another_collection_of_the_data_dir_keeps_this_ones_reprints_gr
     assert len(newsbot.sources()) == 1 and again.added == []
     answer = newsbot.ask("How long was Ove Marten the keeper of the Skarn Point lighthouse?")
     assert len({c.doc_id for c in answer.citations}) == 1
+
+
+def test_a_copy_recorded_from_the_cited_source_itself_is_not_another_report(newsbot, tmp_path):
+    # before moved files were told from copies, a file moved and ingested again was recorded as a copy of itself
+    from dataclasses import replace
+
+    path = tmp_path / "keeper.txt"
+    path.write_text(f"Title: Keeper retires\nDate: 2026-06-02\nSource: Coastal Wire\n\n{STORY}")
+    newsbot.ingest([path])
+    (indexed,) = newsbot.sources()
+    article = next(a for a, _ in newsbot.index.table.articles() if a.id == indexed.doc_id)
+    newsbot.reprints.record_copy(replace(article, id=article.id + "~self"), indexed.doc_id, 1.0)
+    answer = newsbot.ask("How long was Ove Marten the keeper of the Skarn Point lighthouse?")
+    assert answer.found and answer.citations[0].also == ()
