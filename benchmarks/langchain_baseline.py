@@ -86,27 +86,9 @@ def langchain_chunks(
     """The plain pipeline's passages of ``article`` as newsbot chunks (a drop-in for
     `retrieval.chunking.chunk_article`, whose token budget and overlap it ignores), so that the chunking sweep
     can put LangChain's chunking through newsbot's retrieval and answerer."""
-    from retrieval.store.chunks import chunk_id
-    from retrieval.types import Chunk
+    from retrieval.chunking import chunks_at
 
-    spans = split_spans(article.text)
-    return [
-        Chunk(
-            id=chunk_id(article.id, index),
-            doc_id=article.id,
-            index=index,
-            text=article.text[start:end],
-            start=start,
-            end=end,
-            title=article.title,
-            source=article.source,
-            date=article.date,
-            url=article.url,
-            n_chunks=len(spans),
-            publisher=article.publisher,
-        )
-        for index, (start, end) in enumerate(spans)
-    ]
+    return chunks_at(article, split_spans(article.text))
 
 
 def langchain_worker(folder: Path, persist: Path) -> None:

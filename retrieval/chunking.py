@@ -59,26 +59,28 @@ def chunk_article(
     if current:
         groups.append(current)
 
-    chunks = []
-    for index, group in enumerate(groups):
-        start, end = spans[group[0]][0], spans[group[-1]][1]
-        chunks.append(
-            Chunk(
-                id=chunk_id(article.id, index),
-                doc_id=article.id,
-                index=index,
-                text=text[start:end],
-                start=start,
-                end=end,
-                title=article.title,
-                source=article.source,
-                date=article.date,
-                url=article.url,
-                n_chunks=len(groups),
-                publisher=article.publisher,
-            )
+    return chunks_at(article, [(spans[group[0]][0], spans[group[-1]][1]) for group in groups])
+
+
+def chunks_at(article: Article, spans: list[tuple[int, int]]) -> list[Chunk]:
+    """The chunks of ``article`` at the (start, end) character ``spans`` of its text, in order."""
+    return [
+        Chunk(
+            id=chunk_id(article.id, index),
+            doc_id=article.id,
+            index=index,
+            text=article.text[start:end],
+            start=start,
+            end=end,
+            title=article.title,
+            source=article.source,
+            date=article.date,
+            url=article.url,
+            n_chunks=len(spans),
+            publisher=article.publisher,
         )
-    return chunks
+        for index, (start, end) in enumerate(spans)
+    ]
 
 
 def _fit_spans(
