@@ -50,7 +50,7 @@ class IngestPlan:
     titles: dict[str, str] = field(default_factory=dict)  # doc_id -> title, to name what a reprint reprints
     sources: set[str] = field(default_factory=set)  # sources of the indexed articles and of those read in this run
     indexed_from: dict[str, str] = field(default_factory=dict)  # doc_id -> the source it is indexed from
-    gone: Callable[[str], bool] = lambda source: False  # that source's file no longer exists (asked, not checked here)
+    gone: Callable[[str], bool] = lambda _: False  # that source's file no longer exists (asked, not checked here)
     rewrite: set[str] = field(default_factory=set)  # documents written again whole (moved ones are added here)
 
     @classmethod
@@ -59,7 +59,7 @@ class IngestPlan:
         table: ChunkTable,
         report: IngestReport | None = None,
         groups: ReprintGroups | None = None,
-        gone: Callable[[str], bool] | None = None,
+        gone: Callable[[str], bool] = lambda _: False,
         rewrite: set[str] | None = None,
     ) -> IngestPlan:
         by_file: dict[str, set[str]] = {}
@@ -74,7 +74,7 @@ class IngestPlan:
             titles={c.doc_id: c.title for c in firsts},
             sources={c.source for c in firsts},
             indexed_from={c.doc_id: c.source for c in firsts},
-            gone=gone or (lambda source: False),
+            gone=gone,
             rewrite=rewrite if rewrite is not None else set(),
         )
 
