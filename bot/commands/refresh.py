@@ -37,6 +37,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         progress_bar(enabled=not args.no_progress and sys.stderr.isatty()) as progress,
     ):
         report = bot.feeds.refresh(only_due=not args.all, progress=progress)
+        waiting = len(bot.feeds.feeds()) - len(report.feeds)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, default=str))
     else:
@@ -46,4 +47,6 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         f"refreshed {counted(len(report.feeds), 'feed')} in {report.seconds:.1f} s: "
         f"{counted(report.new_articles, 'new article')}, {counted(len(report.failed_feeds), 'feed')} failed"
     )
+    if waiting > 0:  # fetched a moment ago: a site is asked again only after most of NEWSBOT_REFRESH_MINUTES
+        notice(f"{counted(waiting, 'feed')} not due yet; `newsbot refresh --all` fetches every feed now")
     return 3 if report.failed_feeds else 0

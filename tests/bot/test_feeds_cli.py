@@ -35,6 +35,8 @@ def test_follow_a_feed_and_a_sitemap_refresh_twice_and_answer_from_a_fetched_art
     assert {f["url"] for f in listed} == {rss, sitemap} and all(f["last_status"] for f in listed)
     assert next(f for f in listed if f["url"] == rss)["name"] == "Riverton Courier"
 
+    just_added = run_cli(["refresh", "--no-progress"], data, **ENV)  # both were fetched a moment ago
+    assert just_added.returncode == 0 and "2 feeds not due yet" in just_added.stderr and "--all" in just_added.stderr
     first = run_cli(["refresh", "--all", "--no-progress", "--json"], data, **ENV)
     second = run_cli(["refresh", "--all", "--no-progress", "--json"], data, **ENV)
     for run in (first, second):
