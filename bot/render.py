@@ -66,7 +66,7 @@ def searched_line(answer: Answer) -> str | None:
 
 def headline(answer: Answer) -> str | None:
     """The line above the passages: reports that differ, the LLM's text, or the short answer (with its date)."""
-    if answer.conflict or answer.answerer == "llm":
+    if answer.conflict or answer.answerer in ("llm", "overview"):
         return answer.answer
     if answer.short:
         return f"{answer.when}: {answer.short}" if answer.when else answer.short

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from retrieval.answering.overview import asks_for_news
 from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
@@ -179,8 +180,30 @@ class Asker:
     def _answer(self, got: Retrieved, query: Query) -> AnswerStream:
         # sentences are scored against the user's own words; inherited context and time words only steer retrieval
         words = strip_context(got.scope.question if got.scope is not None and not got.widened else got.searched)
+        overview = self.overview(got, query) if asks_for_news(words) else None
+        if overview is not None:
+            return AnswerStream(iter([overview]))
         prefer = newest if got.scope is not None and got.scope.recency else None
         return self.answer_stream(words, got.hits, got.vector, query.k, query.answerer, prefer)
+
+    def overview(self, got: Retrieved, query: Query) -> Answer | None:
+        """ "What's the latest news?": the newest stories in the range the time words name (else up to today), or
+        before it when it holds none; None when no article is dated (an archive: the question is answered as any)."""
+        from retrieval.answering.overview import overview_answer, top_stories
+
+        store = self.bot.reprints
+        copies_of = store.copies_of if store is not None else None
+        chunks = self.bot.index.chunks()
+        until = self.reference(query).isoformat()
+        since = None
+        if got.scope is not None and got.scope.has_filter:
+            until, since = got.scope.until or until, got.scope.since
+        stories = top_stories(chunks, copies_of, until, since)
+        note = ""
+        if not stories and since is not None:  # nothing in the range asked for: the newest before it
+            stories = top_stories(chunks, copies_of, since)
+            note = "Nothing is dated in that time; "
+        return overview_answer(got.question, stories, note) if stories else None
 
     def answer_retrieved(self, got: Retrieved, query: Query) -> Answer:
         """The answer to already retrieved ``got`` (the evaluation scores retrieval and answers apart)."""

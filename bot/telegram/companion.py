@@ -278,33 +278,25 @@ def digest_stories(newsbot: Any, day: dt.date, count: int = DIGEST_STORIES) -> t
 
     Falls back to the newest day with articles when ``day`` has none; returns that day and the stories.
     """
-    from retrieval.text import sentence_spans
+    from retrieval.answering.overview import top_stories
 
-    firsts = {c.doc_id: c for c in newsbot.index.chunks() if c.index == 0 and c.date}
-    dates = sorted({c.date for c in firsts.values() if c.date and c.date <= day.isoformat()})
-    if not dates:
-        return day.isoformat(), []
-    chosen = day.isoformat() if day.isoformat() in dates else dates[-1]
-    of_day = [c for c in firsts.values() if c.date == chosen]
     store = newsbot.reprints
-    copies = store.copies_of(c.doc_id for c in of_day) if store is not None else {}
-    stories = []
-    for chunk in of_day:
-        spans = sentence_spans(chunk.text)
-        sentence = chunk.text[spans[0][0] : spans[0][1]] if spans else chunk.text[:200]
-        others = copies.get(chunk.doc_id, [])
-        stories.append(
-            {
-                "title": chunk.title,
-                "url": chunk.url,
-                "publisher": chunk.publisher,
-                "sentence": sentence,
-                "sources": 1 + len(others),
-                "links": [c.url for c in others if c.url][:3],
-            }
-        )
-    stories.sort(key=lambda s: (-s["sources"], s["title"]))
-    return chosen, stories[:count]
+    copies_of = store.copies_of if store is not None else None
+    found = top_stories(newsbot.index.chunks(), copies_of, day.isoformat(), count=count, one_day=True)
+    if not found:
+        return day.isoformat(), []
+    stories = [
+        {
+            "title": s.chunk.title,
+            "url": s.chunk.url,
+            "publisher": s.chunk.publisher,
+            "sentence": s.sentence,
+            "sources": 1 + len(s.copies),
+            "links": [c.url for c in s.copies if c.url][:3],
+        }
+        for s in found
+    ]
+    return str(found[0].chunk.date), stories
 
 
 def digest_html(day: str, stories: list[dict[str, Any]]) -> str:

@@ -46,3 +46,12 @@ def test_telegram_bolds_the_short_answer_and_the_quote_inside_its_passage():
     assert message.startswith("<b>Hayat Tahrir al-Sham</b>")
     assert message.count("The groups were led by") == 1
     assert "<b>The groups were led by Hayat Tahrir al-Sham (HTS).</b>" in message
+
+
+def test_a_news_overview_says_what_it_lists_above_the_stories_in_every_medium():
+    one = _answer(None)
+    overview = Answer(question="What's the latest news?", answer="The newest stories, 20 December 2024:", found=True,
+                      citations=one.citations, answerer="overview")
+    assert plain(overview).splitlines()[0] == "The newest stories, 20 December 2024:"
+    html = "".join(render_answer(overview))
+    assert html.index("<b>The newest stories, 20 December 2024:</b>") < html.index("The groups were led by")

@@ -132,3 +132,28 @@ def test_a_dated_file_that_names_no_outlet_is_reported_by_date_not_by_its_file_n
     newsbot.ingest([folder])
     answer = ask(newsbot, "How many people had the Valderra floods killed by yesterday?", day="2025-03-21")
     assert answer.found and answer.when == "Reported on 20 March 2025"
+
+
+def test_the_latest_news_lists_the_newest_stories_each_cited_with_its_opening(dated):
+    answer = ask(dated, "What's the latest news?", day="2025-03-21")
+    assert answer.found and answer.answerer == "overview" and answer.answer.startswith("The newest stories")
+    days = [c.date for c in answer.citations]
+    assert days[0] == "2025-03-20" and days == sorted(days, reverse=True) and len(days) == len(set(
+        c.doc_id for c in answer.citations))
+    assert answer.citations[0].quote.startswith("The number of people killed in the Valderra floods reached 41")
+
+
+def test_what_happened_on_a_day_lists_that_days_stories_and_an_empty_day_says_so(dated):
+    answer = ask(dated, "What happened on Tuesday 18 March?", day="2025-03-21")
+    assert answer.answerer == "overview" and {c.date for c in answer.citations} == {"2025-03-18"}
+    assert len(answer.citations) == 2  # the Korvenna Herald's and MBN News's reports
+    empty = ask(dated, "What happened yesterday?", day="2025-03-23")
+    assert empty.answer.startswith("Nothing is dated in that time") and empty.citations[0].date == "2025-03-20"
+
+
+def test_an_archive_without_dates_answers_a_news_question_as_any_other(newsbot, tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: Valderra floods\n\nFloods in the Valderra valley killed 12 people.")
+    newsbot.ingest([folder])
+    assert ask(newsbot, "What's the latest news?").answerer != "overview"
