@@ -95,6 +95,8 @@ _GENERIC = (
     STOPWORDS
     | _QUESTION_WORDS
     | {"group", "groups", "people", "thing", "things", "article", "articles", "news", "said", "according", "also"}
+    # words about the news itself: inherited, "latest" would turn every follow-up into a newest-first search
+    | {"latest", "newest", "recent", "recently", "headlines", "stories", "story", "happened", "happening"}
 )
 # capitalised words that open a sentence or stand before a name without being part of it
 _NOT_NAME_START = frozenset(

@@ -67,6 +67,13 @@ def test_a_possessive_before_a_new_name_points_back_one_after_it_points_inside()
     assert conv.rewrite("Did Sweden give its award to Stone?") == "Did Sweden give its award to Stone?"
 
 
+def test_words_about_the_news_itself_are_not_carried_into_a_follow_up():
+    conv = Conversation()
+    _turn(conv, "What's the latest news?", "Tram drivers in Riverton voted to walk out for two days. [1]")
+    searched = conv.rewrite("Why are the drivers striking?")
+    assert "latest" not in searched and "news" not in searched
+
+
 def test_no_history_no_rewrite_and_reset_forgets():
     conv = Conversation()
     assert conv.rewrite("Where was their stronghold?") == "Where was their stronghold?"
