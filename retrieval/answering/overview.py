@@ -1,5 +1,6 @@
 """Questions about the news itself, not about a story ("What's the latest news?", "What happened yesterday?"):
-the stories of the newest day asked for, most widely reported first, each cited with its opening sentence."""
+the newest stories in the time asked for, each cited with its opening sentence (and a day's top stories for the
+Telegram digest)."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def asks_for_news(question: str) -> bool:
 
 @dataclass(frozen=True)
 class Story:
-    """One article of a day's news: its first passage, its opening sentence (article offsets), its reprints."""
+    """One article of the news: its first passage, its opening sentence (article offsets), its reprints."""
 
     chunk: Chunk
     start: int
