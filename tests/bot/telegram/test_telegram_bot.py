@@ -116,6 +116,15 @@ async def test_telegram_follow_up_with_a_definite_description_stays_on_the_story
         check_telegram_html(reply.params["text"])
 
 
+async def test_telegram_latest_news_lists_the_newest_stories(standin, seeded):
+    async with running_bot(standin, seeded):
+        replies = await _reply_to(standin, USER, "What's the latest news?", user_id=USER)
+    text = "".join(r.params["text"] for r in replies)
+    assert "<b>The newest stories, 20 December 2024:</b>" in text and "[1]" in text and "do not answer" not in text
+    for r in replies:
+        check_telegram_html(r.params["text"])
+
+
 async def test_telegram_decline_is_plain(standin, seeded):
     async with running_bot(standin, seeded):
         replies = await _reply_to(standin, USER, "What is the capital of France?", user_id=USER)
