@@ -9,6 +9,7 @@ sentence before it. Where the question asks for a short fact, the span that hold
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from retrieval.answering.features import (
     unknown_names,
 )
 from retrieval.answering.model import Selector
+from retrieval.answering.patterns import NUMBER
 from retrieval.answering.question import QuestionProfile, profile
 from retrieval.answering.spans import short_answer
 from retrieval.hygiene import suspicious, tainted
@@ -192,6 +194,11 @@ class ExtractiveAnswerer:
             if cand.probability >= self.selector.second_share * best.probability and not _overlaps(cand, picked):
                 picked.append(cand)
         spans = [self._with_antecedent(c) for c in picked]
+        if _asks_figure(asked) and not any(
+            _FIGURE.search(chunk.text[s - chunk.start : e - chunk.start]) for chunk, s, e, _ in spans
+        ):
+            # "How many Iranians were evacuated?" against a passage that gives no number: it does not answer
+            return self._decline(question, cands, confidence)
         citations, parts = [], []
         for n, (chunk, start, end, _cand) in enumerate(_merge(spans), 1):
             citation = Citation.of(n, chunk, start, end, _cand.probability)
@@ -266,6 +273,17 @@ class ExtractiveAnswerer:
             related=related,
             confidence=round(confidence, 4),
         )
+
+
+# a figure of any kind: digits, number words ("three", "half") and counts without a number ("hundreds", "twice")
+_FIGURE = re.compile(
+    rf"{NUMBER.pattern}|\b(?:twice|dozens|scores|hundreds|thousands|millions|billions)\b", re.IGNORECASE
+)
+
+
+def _asks_figure(asked: QuestionProfile) -> bool:
+    """The question can only be answered with a figure: "how many", "how much", "how old", "what share"."""
+    return asked.kind == "how_many" or asked.measure is not None
 
 
 def _exp(x: float) -> float:

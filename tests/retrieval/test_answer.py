@@ -80,3 +80,12 @@ def test_the_short_answer_may_come_from_the_quoted_sentence_a_reference_points_b
 def test_a_declined_answer_still_says_how_sure_it_was(seeded):
     answer = seeded.ask("What is the capital of France?")
     assert not answer.found and answer.short is None and answer.confidence is not None
+
+
+def test_a_question_for_a_figure_is_declined_when_the_passage_gives_none(seeded):
+    # the article says who was evacuated but never how many; the CLI once quoted the list of people as the answer
+    answer = seeded.ask("How many Iranians were evacuated?")
+    assert not answer.found and answer.citations == []
+    assert any("Khmeimim" in c.quote or "pilgrims" in c.quote for c in answer.related)  # still shown as related
+    counted = seeded.ask("How long after the offensive began did the Assad government fall?")
+    assert counted.found and "two weeks" in counted.answer

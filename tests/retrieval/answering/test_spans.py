@@ -95,3 +95,74 @@ def test_near_keeps_only_a_fact_next_to_a_word_the_question_uses():
 )
 def test_a_measure_keeps_its_unit_and_an_age_is_the_number_of_years(question, sentence, short):
     assert short_answer(profile(question), sentence) == short
+
+
+SEED_INVITATION = (
+    "The Islamic Republic of Iran was present in Syria upon the invitation of the legitimate and established "
+    "government of Syria, he said adding that Iran and Syria had effective cooperation against terrorism for many "
+    "years and were successful in preventing the dangerous flow of ISIS from in Syria and Iraq and the spread of "
+    "terrorism in the region."
+)
+
+
+def test_a_name_far_from_what_the_question_says_was_done_is_no_short_answer():
+    # the CLI once answered "Who invited Iran into Syria?" with "Iraq" in bold, a name at the sentence's far end
+    assert short_answer(profile("Who invited Iran into Syria?"), SEED_INVITATION) is None
+    # ... and "Who did Iran cooperate with?" with "Islamic Republic of Iran", the question's own Iran
+    assert short_answer(profile("Who did Iran cooperate with?"), SEED_INVITATION) is None
+    sold = "LVMH said the labels had been purchased by the Falic Group for an unspecified sum."
+    assert short_answer(profile("Who purchased the labels from LVMH?"), sold) == "Falic Group"
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        # a figure of the asked measure, not any figure: once "112,000", "1992" and "Lord Scarman"
+        ("How long did it take for the festival tickets to go?",
+         "All 112,000 tickets for the festival sold out within 24 hours.", "24 hours"),
+        ("How many notes of the jazz piece did the band use?",
+         "The band's 1992 song used three notes from the piece.", "three"),
+        ("At what age did the judge who led the riots inquiry die?",
+         "Lord Scarman, the judge who led the inquiry into the riots, has died aged 93.", "93"),
+        ("How much did the concert raise?", "The concert raised £1.25m for the appeal.", "£1.25m"),
+        ("What share of the factories will close?", "The plan will shut 20% of its factories.", "20%"),
+    ],
+)
+def test_a_figure_answers_only_when_it_is_of_the_measure_asked(question, sentence, short):
+    assert short_answer(profile(question), sentence) == short
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        # a nationality or a description before a name is not part of it, nor an answer alone
+        ("Which runner gave McIlroy a late scare?", "Welshman Jimmy Watkins gave McIlroy a late scare.",
+         "Jimmy Watkins"),
+        ("Which chiropractor treated Robben's foot?", "Dutchman Jean Pierre Meersseman treated Robben's foot.",
+         "Jean Pierre Meersseman"),
+        ("Which actor made his debut at the Palace Theatre?",
+         "Oscar-winner Sir Anthony Hopkins made his debut at the Palace Theatre.", "Sir Anthony Hopkins"),
+        ("Where did the team play in the summer?", "The team played in New Zealand in the summer.", "New Zealand"),
+    ],
+)
+def test_descriptions_are_left_out_of_names(question, sentence, short):
+    assert short_answer(profile(question), sentence) == short
+
+
+def test_a_description_alone_is_no_answer():
+    assert short_answer(profile("Which stimulant did she test positive for?"),
+                        "The Russian was said to have tested positive for ephedrine.") is None
+    assert short_answer(profile("Which distributor bought the brand?"),
+                        "A US-based distributor has bought the brand.") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "short"),
+    [
+        ("Which airline cut its forecast?", "British Airways cut its profit forecast on Monday.", "British Airways"),
+        ("Which reinsurer fell?", "Shares in Swiss Re fell 1.7% on Monday.", "Swiss Re"),
+        ("Who presented the plan?", "Italian Prime Minister Silvio Berlusconi presented the plan.", "Silvio Berlusconi"),
+    ],
+)
+def test_a_nationality_that_opens_a_name_stays_and_one_before_a_title_goes(question, sentence, short):
+    assert short_answer(profile(question), sentence) == short
