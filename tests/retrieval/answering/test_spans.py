@@ -161,7 +161,8 @@ def test_a_description_alone_is_no_answer():
     [
         ("Which airline cut its forecast?", "British Airways cut its profit forecast on Monday.", "British Airways"),
         ("Which reinsurer fell?", "Shares in Swiss Re fell 1.7% on Monday.", "Swiss Re"),
-        ("Who presented the plan?", "Italian Prime Minister Silvio Berlusconi presented the plan.", "Silvio Berlusconi"),
+        ("Who presented the plan?", "Italian Prime Minister Silvio Berlusconi presented the plan.",
+         "Silvio Berlusconi"),
     ],
 )
 def test_a_nationality_that_opens_a_name_stays_and_one_before_a_title_goes(question, sentence, short):
