@@ -27,7 +27,7 @@ from retrieval.answering.features import (
 )
 from retrieval.answering.model import Selector
 from retrieval.answering.patterns import NUMBER
-from retrieval.answering.question import QuestionProfile, profile
+from retrieval.answering.question import QuestionProfile, profile, with_compounds
 from retrieval.answering.spans import short_answer
 from retrieval.hygiene import suspicious, tainted
 from retrieval.prompts import load_prompt
@@ -132,7 +132,7 @@ class ExtractiveAnswerer:
         self, question: str, hits: list[Hit], similarities: dict[str, float]
     ) -> tuple[QuestionProfile, list[Candidate], float]:
         """The question's profile, its candidates best first (scored), and the answer probability."""
-        asked = profile(question)
+        asked = with_compounds(profile(question), self.context.known)
         cands = self.candidates(asked, hits, similarities)
         if not cands:
             return asked, [], 0.0

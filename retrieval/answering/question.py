@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from retrieval.answering.measures import asked_measure, counted_words
 from retrieval.answering.patterns import DATE, NUMBER, QUARTER, YEAR, figure_key
@@ -112,6 +113,27 @@ def profile(question: str) -> QuestionProfile:
         measure=asked_measure(question),
         counted=counted_words(question),
     )
+
+
+def with_compounds(asked: QuestionProfile, known: Callable[[str], bool]) -> QuestionProfile:
+    """``asked`` with the parts of a compound word the collection writes apart: "Which *airbase* ...?" where the
+    articles say "Khmeimim Air Base" (also "website", "stockmarket"). Only a word the collection never uses is
+    split, and only into two words it does use (three letters at least each)."""
+    extra: set[str] = set()
+    focus = asked.focus
+    for word in re.findall(r"[a-z]{6,}", asked.text.lower()):
+        stem = terms(word)
+        if not stem or known(stem[0]):
+            continue
+        for cut in range(3, len(word) - 2):
+            head, tail = terms(word[:cut]), terms(word[cut:])
+            if head and tail and known(head[0]) and known(tail[0]):
+                extra |= {head[0], tail[0]}
+                focus = re.sub(rf"\b{word}\b", f"{word[:cut]} {word[cut:]}", focus, flags=re.IGNORECASE)
+                break
+    if not extra:
+        return asked
+    return replace(asked, terms=asked.terms | extra, focus=focus)
 
 
 def _quarter(match: re.Match[str]) -> str:

@@ -89,3 +89,9 @@ def test_a_question_for_a_figure_is_declined_when_the_passage_gives_none(seeded)
     assert any("Khmeimim" in c.quote or "pilgrims" in c.quote for c in answer.related)  # still shown as related
     counted = seeded.ask("How long after the offensive began did the Assad government fall?")
     assert counted.found and "two weeks" in counted.answer
+
+
+def test_a_compound_word_finds_the_words_written_apart(seeded):
+    # the article says "Khmeimim Air Base"; "airbase" appears in no article, so it was declined outright
+    answer = seeded.ask("Which airbase was used for the evacuation?")
+    assert answer.found and answer.short == "Khmeimim Air Base"

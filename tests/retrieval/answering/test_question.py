@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answering.question import kind_of, profile
+from retrieval.answering.question import kind_of, profile, with_compounds
 
 
 @pytest.mark.parametrize(
@@ -44,3 +44,13 @@ def test_any_text_profiles_without_error():
     for text in ["", "?", "🙂🙂", "שלום עולם", "<b>x</b> & <a href='y'>", "a" * 10_000, "\x00\x07 when"]:
         assert profile(text).kind in {"who", "when", "where", "why", "how", "how_many", "list", "which", "what",
                                       "search"}
+
+
+def test_a_compound_the_collection_writes_apart_brings_its_parts():
+    known = {"air", "base", "web", "site", "evacu"}.__contains__
+    asked = with_compounds(profile("Which airbase was used for the evacuation?"), known)
+    assert {"air", "base"} <= asked.terms and asked.focus == "air base"
+    assert with_compounds(profile("Which website was hacked?"), known).terms >= {"web", "site"}
+    # a word the collection uses is left whole, and so is one whose parts it does not use
+    assert with_compounds(profile("Which base was used?"), known) == profile("Which base was used?")
+    assert with_compounds(profile("Which stockmarket fell?"), known) == profile("Which stockmarket fell?")
