@@ -69,8 +69,8 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
                 continue
             start = sentence.find(name)
             before = sentence[max(0, start - 12) : start + 1]
-            if kind == "where" and not PLACE_LEAD.search(before):
-                continue
+            if kind == "where" and not (PLACE_LEAD.search(before) or _ROUTE_OR_PLACE.search(sentence[:start])):
+                continue  # a place: "in Sheffield", "the western province of Idlib"
             if kind == "who" and _route_or_place(sentence, start):
                 continue  # not where something went ("to Iran", "through Khmeimim")
             spans.append((start, start + len(name)))

@@ -21,6 +21,8 @@ SENTENCE = ("Bashar al-Assad government fell on December 8, in the day after arm
         ("Who is investigating the allegations?", "The claims are being investigated by Sir Alan Budd.",
          "Sir Alan Budd"),
         ("Where did the band play on Monday?", "The band played in Sheffield on Monday night.", "Sheffield"),
+        ("Where was the rebels' stronghold?", "They set out from their stronghold in the western province of Idlib.",
+         "Idlib"),
     ],
 )
 def test_short_answers(question, sentence, short):
