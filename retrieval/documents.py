@@ -1,4 +1,4 @@
-"""Turn files (txt, md, html, json, jsonl) into `Article` values with title, date, source and content hash."""
+"""Turn files (txt, md, html, json, jsonl, saved feeds) into `Article` values with title, date, source and hash."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+FEED_SUFFIXES = {".xml", ".rss", ".atom"}  # a saved RSS, Atom or JSON Feed (.json) file: one article per item
+SUPPORTED = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES
 
 _SEED_DATE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*", re.IGNORECASE)
 _HEADER = re.compile(r"^(title|date|source|url|published|author|publisher)\s*:\s*(.*)$", re.IGNORECASE)
@@ -271,8 +272,13 @@ def _read(path: Path, max_bytes: int, name: str, source: str) -> LoadedFile:
             [],
             f"file too large ({size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.1f} MB, NEWSBOT_MAX_FILE_MB)",
         )
-    text = decode(path.read_bytes(), name)
+    raw = path.read_bytes()
     suffix = path.suffix.lower()
+    if suffix in FEED_SUFFIXES | JSON_SUFFIXES and _feed_kind(raw) is not None:
+        return _load_feed(name, raw, source)
+    if suffix in FEED_SUFFIXES:
+        raise InputError("XML that is not a feed (RSS, Atom or JSON Feed); not an article file")
+    text = decode(raw, name)
     if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
         return LoadedFile(name, [parse_html(text, source)])
     if suffix in JSON_SUFFIXES:
@@ -280,6 +286,44 @@ def _read(path: Path, max_bytes: int, name: str, source: str) -> LoadedFile:
     if suffix in JSONL_SUFFIXES:
         return _load_jsonl(name, text, source)
     return LoadedFile(name, [parse_text(text, source, path.name)])
+
+
+def _feed_kind(raw: bytes) -> str | None:
+    """ "feed" for RSS, Atom and JSON Feed bytes, "sitemap" for a sitemap, else None."""
+    from retrieval.feeds.parse import detect_kind
+
+    kind = detect_kind(raw)
+    if kind in ("rss", "atom", "jsonfeed"):
+        return "feed"
+    return "sitemap" if kind in ("sitemap", "sitemapindex") else None
+
+
+def _load_feed(name: str, raw: bytes, source: str) -> LoadedFile:
+    """A saved feed: each item with text (its full content, else its summary) is an article, cited by its link."""
+    from retrieval.feeds.parse import parse_feed
+
+    if _feed_kind(raw) == "sitemap":
+        raise InputError("a sitemap lists pages, not their text: follow it with `newsbot feeds add URL`")
+    parsed = parse_feed(raw)
+    articles: list[Article] = []
+    errors: list[str] = [parsed.error] if parsed.error else []
+    for i, item in enumerate(parsed.items, 1):
+        try:
+            articles.append(
+                make_article(
+                    without_headline(item.content or item.summary, [item.title]),
+                    item.url or f"{source}#{i}",
+                    title=item.title,
+                    date=item.date,
+                    url=item.url,
+                    publisher=parsed.title,
+                )
+            )
+        except InputError:
+            errors.append(f"item {i}: no text (only a link: `newsbot ingest {item.url}` reads the page)")
+    if not articles and not errors:
+        errors.append("no items with a link in the feed")
+    return LoadedFile(name, articles, "; ".join(errors[:5]) + (" …" if len(errors) > 5 else "") or None)
 
 
 def json_depth_exceeds(text: str, limit: int = MAX_JSON_DEPTH) -> bool:

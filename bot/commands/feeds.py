@@ -12,9 +12,9 @@ from bot.render import counted
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "feeds",
-        help="follow RSS/Atom feeds and news sitemaps (list, add, remove)",
+        help="follow RSS, Atom and JSON feeds and news sitemaps (list, add, remove)",
         description="Followed feeds and sitemaps, with their last fetch, status and article count. `feeds add URL` "
-        "accepts an RSS or Atom feed, a news sitemap or sitemap index, or a page (an article page is indexed "
+        "accepts an RSS, Atom or JSON feed, a news sitemap or sitemap index, or a page (an article page is indexed "
         "once; a home page that advertises a feed makes newsbot follow that feed). Its current items are "
         "indexed at once; `newsbot refresh` (or the running bot) fetches what is new.",
         epilog="Examples: newsbot feeds add https://www.example.org/rss.xml --name Example\n"

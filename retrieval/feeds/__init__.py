@@ -3,7 +3,7 @@
 The flow::
 
     Fetcher.fetch(url)            http.py      one GET: timeouts, size cap, retries, per-host delay, robots.txt
-      -> detect_kind(bytes)       parse.py     rss | atom | sitemap | sitemapindex | html | unknown
+      -> detect_kind(bytes)       parse.py     rss | atom | jsonfeed | sitemap | sitemapindex | html | unknown
       -> parse_feed / parse_sitemap            items (url, title, date, full text when the feed has it)
       -> article_from_page(html)  extract.py   trafilatura main text + metadata -> `Article`
       -> index_articles([...])                 given by the caller (the core's ingest)

@@ -1,4 +1,4 @@
-"""Recognise and read feeds (RSS, Atom) and sitemaps (plain, news, index) from bytes already fetched.
+"""Recognise and read feeds (RSS, Atom, JSON Feed) and sitemaps (plain, news, index) from bytes already fetched.
 
 Nothing here touches the network: feedparser only ever receives bytes. Malformed XML yields a one-line
 ``error`` next to whatever items could still be read.
@@ -6,13 +6,15 @@ Nothing here touches the network: feedparser only ever receives bytes. Malformed
 
 from __future__ import annotations
 
+import json
 import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
+from urllib.parse import urljoin
 
-Kind = Literal["rss", "atom", "sitemap", "sitemapindex", "html", "unknown"]
+Kind = Literal["rss", "atom", "jsonfeed", "sitemap", "sitemapindex", "html", "unknown"]
 
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^<>\[]|\[.*?\])*>)", re.DOTALL | re.IGNORECASE)
 _ROOT = re.compile(rb"<(?:[\w.-]+:)?([\w.-]+)")
@@ -30,7 +32,7 @@ _BLOCK_END = re.compile(r"(?i)<\s*(?:br\s*/?|/\s*(?:p|div|h[1-6]|li|blockquote|p
 
 @dataclass(frozen=True)
 class FeedItem:
-    """One entry of an RSS or Atom feed. ``content`` is the full text when the feed carries it (plain text)."""
+    """One entry of an RSS, Atom or JSON feed. ``content`` is the full text when the feed carries it (plain text)."""
 
     url: str
     title: str | None = None
@@ -79,6 +81,8 @@ def detect_kind(content: bytes, content_type: str = "", url: str = "") -> Kind:
         if match.end() == position:
             break
         position = match.end()
+    if _is_json_feed(head):
+        return "jsonfeed"
     root = _ROOT.match(head, position)
     if root and root.group(1).lower() in _ROOT_KINDS:
         return _ROOT_KINDS[root.group(1).lower()]
@@ -89,15 +93,19 @@ def detect_kind(content: bytes, content_type: str = "", url: str = "") -> Kind:
         return "rss"
     if mime == "application/atom+xml":
         return "atom"
+    if mime == "application/feed+json":
+        return "jsonfeed"
     if not mime and re.search(r"\.html?(?:$|\?)", url.lower()):
         return "html"
     return "unknown"
 
 
 def parse_feed(content: bytes, *, content_type: str = "", base_url: str = "") -> FeedResult:
-    """Items of an RSS or Atom feed; relative links are resolved against ``base_url``."""
+    """Items of an RSS, Atom or JSON Feed; relative links are resolved against ``base_url``."""
     import feedparser
 
+    if _is_json_feed(content[:65536].lstrip(b"\xef\xbb\xbf")):
+        return parse_json_feed(content, base_url=base_url)
     headers = {"content-type": content_type} if content_type else {}
     if base_url:
         headers["content-location"] = base_url
@@ -109,11 +117,89 @@ def parse_feed(content: bytes, *, content_type: str = "", base_url: str = "") ->
         if not isinstance(exc, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)):
             error = f"malformed feed XML: {_one_line(exc)}"
     if not items and not parsed.entries and error is None and not parsed.get("version"):
-        error = "not a feed (no RSS or Atom root element)"
+        error = "not a feed (no RSS or Atom root element, nor a JSON Feed)"
     feed = parsed.get("feed", {})
     return FeedResult(
         title=_clean(feed.get("title")) or None, items=items, language=feed.get("language") or None, error=error
     )
+
+
+def parse_json_feed(content: bytes, *, base_url: str = "", max_depth: int = 64) -> FeedResult:
+    """Items of a JSON Feed (https://jsonfeed.org, versions 1 and 1.1): url (or external_url, or an id that is a
+    link), title, date_published, summary, and content_text or content_html as the full text."""
+    if _nesting(content) > max_depth:
+        return FeedResult(error=f"JSON Feed nested deeper than {max_depth} levels")
+    try:
+        data = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return FeedResult(error=f"malformed JSON Feed: {_one_line(exc)}")
+    if not isinstance(data, dict) or not isinstance(data.get("items", []), list):
+        return FeedResult(error="not a JSON Feed (no list of items)")
+    items = [
+        item
+        for entry in data.get("items", [])
+        if isinstance(entry, dict) and (item := _json_feed_item(entry, base_url)) is not None
+    ]
+    title = data.get("title")
+    language = data.get("language")
+    return FeedResult(
+        title=_clean(title) or None if isinstance(title, str) else None,
+        items=items,
+        language=language if isinstance(language, str) and language else None,
+    )
+
+
+def _json_feed_item(entry: dict[str, Any], base_url: str) -> FeedItem | None:
+    guid = entry.get("id")
+    guid = str(guid) if isinstance(guid, (str, int)) and not isinstance(guid, bool) else None
+    url = next((v for k in ("url", "external_url") if isinstance(v := entry.get(k), str) and v.strip()), "")
+    if not url and guid and guid.startswith(("http://", "https://")):
+        url = guid
+    if not url:
+        return None
+    text, markup = entry.get("content_text"), entry.get("content_html")
+    content = _paragraphs(text) if isinstance(text, str) and text.strip() else ""
+    if not content and isinstance(markup, str):
+        content = html_to_text(markup)
+    summary = entry.get("summary")
+    title = entry.get("title")
+    return FeedItem(
+        url=urljoin(base_url, url.strip()) if base_url else url.strip(),
+        title=_clean(html_to_text(title) if "<" in title else title) or None if isinstance(title, str) else None,
+        date=_iso_date(entry.get("date_published") or entry.get("date_modified")),
+        summary=html_to_text(summary) if isinstance(summary, str) else "",
+        content=content,
+        guid=guid,
+    )
+
+
+def _iso_date(value: object) -> str | None:
+    """An RFC 3339 date of a JSON Feed as ISO 8601 in UTC, or None when it is not one."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc).isoformat()
+
+
+def _is_json_feed(head: bytes) -> bool:
+    return head.lstrip().startswith(b"{") and b"jsonfeed.org/version" in head
+
+
+def _nesting(content: bytes) -> int:
+    """The deepest nesting of brackets in ``content`` (strings not told apart: an upper bound)."""
+    depth = deepest = 0
+    for byte in content:
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
 
 
 def parse_sitemap(content: bytes, *, max_bytes: int = 50_000_000) -> SitemapResult:
@@ -155,7 +241,6 @@ def parse_sitemap(content: bytes, *, max_bytes: int = 50_000_000) -> SitemapResu
 
 def feed_links(html: str | bytes, base_url: str) -> list[str]:
     """Feeds a page advertises with ``<link rel="alternate" type="application/rss+xml" href=...>``."""
-    from urllib.parse import urljoin
 
     from lxml import etree
     from lxml import html as lxml_html
@@ -169,7 +254,11 @@ def feed_links(html: str | bytes, base_url: str) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         kind = (link.get("type") or "").lower()
         href = link.get("href")
-        if "alternate" in rel and kind in ("application/rss+xml", "application/atom+xml") and href:
+        if (
+            "alternate" in rel
+            and kind in ("application/rss+xml", "application/atom+xml", "application/feed+json")
+            and href
+        ):
             url = urljoin(base_url, href.strip())
             if url not in found:
                 found.append(url)

@@ -18,7 +18,7 @@ from retrieval.feeds.registry import Feed, FeedRegistry
 from retrieval.types import Article
 
 ProgressFn = Callable[[str, int, int], None]  # progress(stage, done, total); stage is "feeds"
-FEED_KINDS = ("rss", "atom")
+FEED_KINDS = ("rss", "atom", "jsonfeed")
 SITEMAP_KINDS = ("sitemap", "sitemapindex")
 
 

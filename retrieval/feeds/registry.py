@@ -60,7 +60,7 @@ class Feed:
     url: str
     name: str | None
     language: str | None
-    kind: str  # "rss", "atom", "sitemap" or "sitemapindex"
+    kind: str  # "rss", "atom", "jsonfeed", "sitemap" or "sitemapindex"
     etag: str | None
     last_modified: str | None
     added_at: float

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from retrieval.documents import load_file, normalize_date
-from tests.conftest import SEED
+from tests.conftest import ROOT, SEED
 
 MB = 1_000_000
 
@@ -119,3 +119,38 @@ def test_dates_are_normalised():
     assert normalize_date("Fri, 20 Dec 2024 08:00:00 +0000") == "2024-12-20"
     assert normalize_date("not a date") is None
     assert normalize_date("2024-13-45") is None
+
+
+def test_a_saved_feed_file_gives_one_article_per_item_cited_by_its_link(tmp_path):
+    # an RSS file saved to disk was indexed as one article of raw XML; a JSON Feed failed with "no text field"
+    base = "http://127.0.0.1:8765"
+    for name in ("rss.xml", "feed.json"):
+        text = (ROOT / "tests" / "fixtures" / "web" / "feeds" / name).read_text(encoding="utf-8")
+        (tmp_path / name).write_text(text.replace("{{BASE}}", base), encoding="utf-8")
+    rss = load_file(tmp_path / "rss.xml", 1_000_000)
+    assert rss.error is None and len(rss.articles) == 4
+    bridge = rss.articles[0]
+    assert bridge.title == "Riverton council approves harbour footbridge" and "<" not in bridge.text
+    assert (bridge.url, bridge.date, bridge.publisher) == (base + "/news/2026/riverton-footbridge", "2026-03-14",
+                                                           "The Riverton Courier: news")
+    assert "Tram drivers in Riverton have voted" in rss.articles[3].text  # the full text the feed carries
+    feed = load_file(tmp_path / "feed.json", 1_000_000)
+    assert [a.url for a in feed.articles] == [base + "/news/2026/riverton-footbridge", base + "/news/2026/vell-frost"]
+    assert feed.articles[1].text == "Growers count the cost of two nights at minus four degrees."
+
+
+def test_a_saved_sitemap_or_a_feed_item_without_text_says_what_to_do(tmp_path):
+    sitemap = tmp_path / "sitemap.xml"
+    sitemap.write_text('<?xml version="1.0"?><urlset><url><loc>http://127.0.0.1/a</loc></url></urlset>')
+    loaded = load_file(sitemap, 1_000_000)
+    assert loaded.articles == [] and "newsbot feeds add URL" in (loaded.error or "")
+    bare = tmp_path / "bare.rss"
+    bare.write_text('<rss version="2.0"><channel><title>T</title><item><title>A</title><link>http://127.0.0.1/a</link>'
+                    "<description>The council met on Tuesday.</description></item><item><title>B</title>"
+                    "<link>http://127.0.0.1/b</link></item></channel></rss>")
+    loaded = load_file(bare, 1_000_000)
+    assert [a.url for a in loaded.articles] == ["http://127.0.0.1/a"]
+    assert "item 2: no text" in (loaded.error or "") and "newsbot ingest http://127.0.0.1/b" in (loaded.error or "")
+    other = tmp_path / "settings.xml"
+    other.write_text('<?xml version="1.0"?><settings><colour>blue</colour></settings>')
+    assert load_file(other, 1_000_000).error == "XML that is not a feed (RSS, Atom or JSON Feed); not an article file"

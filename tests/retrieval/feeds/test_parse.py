@@ -19,7 +19,7 @@ def page(path: str) -> bytes:
 @pytest.mark.parametrize(("path", "kind"), [
     ("/feeds/rss.xml", "rss"), ("/feeds/atom.xml", "atom"), ("/feeds/news-sitemap.xml", "sitemap"),
     ("/feeds/sitemap-index.xml", "sitemapindex"), ("/news/2026/vell-frost", "html"),
-    ("/feeds/malformed.xml", "rss"),
+    ("/feeds/malformed.xml", "rss"), ("/feeds/feed.json", "jsonfeed"),
 ])
 def test_the_kind_comes_from_the_root_element_whatever_the_content_type(path, kind):
     assert detect_kind(page(path), "application/octet-stream", BASE + "/x") == kind
@@ -125,3 +125,35 @@ def test_sitemap_entities_are_not_expanded():
 def test_a_page_advertises_its_feeds():
     assert feed_links(page("/news"), BASE + "/news") == [BASE + "/feeds/rss.xml", BASE + "/feeds/atom.xml"]
     assert feed_links(b"", BASE) == []
+
+
+def test_a_json_feed_gives_links_titles_dates_and_text():
+    result = parse_feed(page("/feeds/feed.json"))
+    assert result.error is None and result.title == "The Riverton Courier (JSON Feed)" and result.language == "en-GB"
+    bridge, frost = result.items  # the item with no link and the item that is no object are left out
+    assert (bridge.url, bridge.guid, bridge.date) == (BASE + "/news/2026/riverton-footbridge",
+                                                      "courier-2026-0314-bridge", "2026-03-14T08:30:00+00:00")
+    assert bridge.summary.startswith("A 140-metre footbridge") and bridge.content == ""
+    assert frost.url == BASE + "/news/2026/vell-frost"  # an id that is a link stands for the url
+    assert frost.date == "2026-04-22T06:05:00+00:00"  # in UTC
+    assert frost.content == "Growers count the cost of two nights at minus four degrees."  # content_html as text
+
+
+@pytest.mark.parametrize(("body", "error"), [
+    (b'{"version": "https://jsonfeed.org/version/1", "items": [', "malformed JSON Feed"),
+    (b'{"version": "https://jsonfeed.org/version/1", "items": 3}', "no list of items"),
+    (b'{"version": "https://jsonfeed.org/version/1", "items": ' + b"[" * 100 + b"]" * 100 + b"}", "nested deeper"),
+])
+def test_a_broken_json_feed_gives_an_error_and_no_items(body, error):
+    result = parse_feed(body)
+    assert result.items == [] and error in (result.error or "")
+
+
+def test_a_json_feed_is_known_by_its_content_type_too():
+    assert detect_kind(b"{}", "application/feed+json") == "jsonfeed"
+    assert detect_kind(b'{"title": "not a feed"}', "application/json") == "unknown"
+
+
+def test_a_page_may_advertise_a_json_feed():
+    html = b'<html><head><link rel="alternate" type="application/feed+json" href="/feed.json"></head></html>'
+    assert feed_links(html, BASE + "/news") == [BASE + "/feed.json"]

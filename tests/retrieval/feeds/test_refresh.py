@@ -105,6 +105,18 @@ def test_adding_a_feed_indexes_its_current_items_and_follows_it(web, registry, f
         follower().add(web.url("/feeds/atom.xml"))
 
 
+def test_a_json_feed_is_followed_like_rss_and_atom(web, registry, follower, index):
+    outcome = follower().add(web.url("/feeds/feed.json"))
+    assert outcome.status == "new" and outcome.kind == "jsonfeed" and len(outcome.new) == 2
+    assert sorted(index.titles()) == ["Late frost ruins a third of the Vell valley apple blossom",
+                                      "Riverton council approves harbour footbridge"]
+    assert {a.url for a in index.articles} == {web.url("/news/2026/riverton-footbridge"),
+                                                web.url("/news/2026/vell-frost")}
+    assert registry.list()[0].name == "The Riverton Courier (JSON Feed)"
+    again = follower().refresh(now=T0, only_due=False)
+    assert [o.status for o in again.feeds] == ["not-modified"] and len(index.articles) == 2
+
+
 def test_adding_an_article_page_indexes_it_once_and_does_not_follow_it(web, registry, follower, index):
     outcome = follower().add(web.url("/news/2026/riverton-footbridge"))
     assert outcome.status == "page" and registry.list() == []

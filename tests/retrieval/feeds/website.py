@@ -17,6 +17,7 @@ LAST_MODIFIED = "Sat, 09 May 2026 10:00:00 GMT"
 SITE = {
     "/feeds/rss.xml": ("feeds/rss.xml", "application/rss+xml; charset=utf-8"),
     "/feeds/atom.xml": ("feeds/atom.xml", "application/atom+xml"),
+    "/feeds/feed.json": ("feeds/feed.json", "application/feed+json"),
     "/feeds/news-sitemap.xml": ("feeds/news-sitemap.xml", "application/xml"),
     "/feeds/pages-sitemap.xml": ("feeds/pages-sitemap.xml", "application/xml"),
     "/feeds/sitemap-index.xml": ("feeds/sitemap-index.xml", "application/xml"),
