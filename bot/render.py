@@ -88,6 +88,8 @@ def plain(answer: Answer) -> str:
                 lines.append(f"    {also_line(c)}")
     else:
         lines.append(answer.answer)
+        if answer.suggestion:
+            lines.append(f"Did you mean: {answer.suggestion}")
         if answer.related:
             lines.append("Related passages (they may not answer the question):")
             for c in answer.related:
@@ -113,6 +115,8 @@ def rich_answer(answer: Answer) -> Group:
         items.append(Text(str(headline(answer)), style="bold"))
     elif not answer.found:
         items.append(Text(answer.answer, style="yellow"))
+        if answer.suggestion:
+            items.append(Text(f"Did you mean: {answer.suggestion}", style="bold"))
     if answer.found:
         for c in answer.citations:
             line = Text()

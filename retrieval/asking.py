@@ -11,6 +11,7 @@ is clearly better.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ from retrieval.answering.overview import asks_for_news
 from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
+from retrieval.text import terms
 from retrieval.types import Answer, Chunk, Citation, Hit, Reported
 
 if TYPE_CHECKING:
@@ -369,6 +371,29 @@ class Asker:
         )
         return answerer.answer(question, hits, self._similarities(hits, vector), prefer)
 
+    def suggestion(self, question: str) -> str | None:
+        """ "Did you mean ...?": ``question`` with the words no article uses spelled as the articles spell them."""
+        from retrieval.spelling import suggest
+
+        bm25 = self.bot.index.view.bm25
+
+        def surface(term: str) -> str | None:
+            for chunk, _score in bm25.search(term, 1):
+                for word in re.findall(r"[A-Za-z][\w'’-]*", f"{chunk.title} {chunk.text}"):
+                    if terms(word) == [term]:
+                        return word.rstrip("'’")
+            return None
+
+        def best_passage(text: str) -> tuple[float, frozenset[str]]:
+            found = bm25.search(text, 1)
+            return (
+                (found[0][1], frozenset(terms(f"{found[0][0].title} {found[0][0].text}")))
+                if found
+                else (0.0, frozenset())
+            )
+
+        return suggest(question, bm25.df, surface, best_passage)
+
     def _similarities(self, hits: list[Hit], vector: list[float] | None) -> dict[str, float]:
         """Cosine similarity of each hit to the question, from Chroma's vectors for hits BM25 alone found."""
         sims = {h.chunk.id: h.dense_score for h in hits if h.dense_score is not None}
@@ -390,6 +415,8 @@ class Asker:
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         self._add_reprints(answer)
         self._add_dates(answer, got.scope, got.widened)
+        if not answer.found and answer.answerer != "overview":
+            answer.suggestion = self.suggestion(got.question)
         if conversation is not None:
             conversation.record(got.question, got.searched, answer, fresh=got.fresh)
         return answer

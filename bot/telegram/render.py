@@ -95,6 +95,8 @@ def render_answer(answer: Answer) -> list[str]:
         blocks.extend(_citation(c) for c in answer.citations)
     else:
         blocks.append(_answer_text(answer))
+        if answer.suggestion:
+            blocks.append(f"Did you mean: <b>{escape(answer.suggestion)}</b>")
         if answer.related:
             blocks.append("<i>Related passages (they may not answer the question):</i>")
             blocks.extend(_citation(c, marked=False) for c in answer.related)

@@ -27,6 +27,9 @@ def test_ask_prints_a_readable_answer_and_declines_honestly(tmp_path):
     quoted = piped.stdout.split("**")
     assert piped.returncode == 0 and len(quoted) == 3 and "Khmeimim Air Base" in quoted[1]  # the quote is marked
     assert piped.stdout.startswith("[1] ") and "2024-12-20" in quoted[2]
+    misspelt = run_cli(["ask", "who evacuated via Kmeimim?"], data)  # a name no article mentions: declined
+    assert "do not answer" in misspelt.stdout and "Did you mean: who evacuated via Khmeimim?" in misspelt.stdout
+    assert "Did you mean" not in run_cli(["ask", "What is the capital of France?"], data).stdout
 
 
 def test_ingest_summary_and_sources_then_reingest_adds_nothing(tmp_path):

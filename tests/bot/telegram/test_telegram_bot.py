@@ -128,7 +128,11 @@ async def test_telegram_latest_news_lists_the_newest_stories(standin, seeded):
 async def test_telegram_decline_is_plain(standin, seeded):
     async with running_bot(standin, seeded):
         replies = await _reply_to(standin, USER, "What is the capital of France?", user_id=USER)
+        misspelt = await _reply_to(standin, USER, "who evacuated via Kmeimim?", user_id=USER)
     assert "do not answer" in replies[0].params["text"]
+    text = "".join(r.params["text"] for r in misspelt)
+    assert "do not answer" in text and "Did you mean: <b>who evacuated via Khmeimim?</b>" in text
+    check_telegram_html(text)
 
 
 async def test_telegram_vote_is_acknowledged_and_stored_with_hashed_chat(standin, seeded):

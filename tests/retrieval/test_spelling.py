@@ -1,0 +1,48 @@
+"""'Did you mean ...?': a misspelt name is offered as the articles spell it, with the decline, never answered."""
+
+from __future__ import annotations
+
+from retrieval.spelling import suggest
+from retrieval.text import terms
+
+PASSAGES = [
+    "Chelsea winger Arjen Robben will be out for six weeks with a broken foot.",
+    "Robin Hood was filmed in the forest.",
+    "Prime Minister Tony Blair said the Iraq war was right.",
+    "Sir Peter Blake painted the album cover.",
+    "Carwyn Jones spoke in Cardiff.",
+    "All these people were transported to Iran through Khmeimim Air Base.",
+]
+DF: dict[str, int] = {}
+for passage in PASSAGES:
+    for term in set(terms(passage)):
+        DF[term] = DF.get(term, 0) + 1
+
+
+def surface(term: str) -> str | None:
+    for passage in PASSAGES:
+        for word in passage.replace(".", " ").split():
+            if terms(word) == [term]:
+                return word
+    return None
+
+
+def best_passage(text: str) -> tuple[float, frozenset[str]]:
+    asked = set(terms(text))
+    scored = [(len(asked & set(terms(p))), frozenset(terms(p))) for p in PASSAGES]
+    return max(scored, key=lambda s: s[0])
+
+
+def test_a_misspelt_name_is_offered_as_the_articles_spell_it():
+    assert suggest("who evacuated via Kmeimim?", DF, surface, best_passage) == "who evacuated via Khmeimim?"
+    assert suggest("How long will Arjen Roben be out?", DF, surface, best_passage) == \
+        "How long will Arjen Robben be out?"  # not "Robin": Robben stands with Arjen
+    assert suggest("What did Tony Blare say about Iraq?", DF, surface, best_passage) == \
+        "What did Tony Blair say about Iraq?"  # not "Blake", one letter nearer but never with Tony
+
+
+def test_names_spelt_right_or_unlike_any_and_ordinary_words_get_no_suggestion():
+    assert suggest("How long will Arjen Robben be out?", DF, surface, best_passage) is None
+    assert suggest("What did Jeremy Corbyn say?", DF, surface, best_passage) is None  # no "Jeremy Carwyn"
+    assert suggest("Who was transportd to Iran?", DF, surface, best_passage) is None  # names only
+    assert suggest("What did the Ivorian leader say?", DF, surface, best_passage) is None
