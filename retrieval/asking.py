@@ -19,6 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from retrieval.answering.overview import asks_for_news
+from retrieval.answering.smalltalk import small_talk, small_talk_answer
 from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
@@ -182,6 +183,9 @@ class Asker:
     def _answer(self, got: Retrieved, query: Query) -> AnswerStream:
         # sentences are scored against the user's own words; inherited context and time words only steer retrieval
         words = strip_context(got.scope.question if got.scope is not None and not got.widened else got.searched)
+        talk = small_talk(got.question)
+        if talk is not None:  # "hi", "thanks!": a reply, not a decline quoting unrelated passages
+            return AnswerStream(iter([small_talk_answer(got.question, talk)]))
         overview = self.overview(got, query) if asks_for_news(words) else None
         if overview is not None:
             return AnswerStream(iter([overview]))
@@ -406,7 +410,7 @@ class Asker:
         """Stamp question, searched text and timings on ``answer``; record it in the conversation."""
         t4 = self.clock()
         answer.question = got.question
-        answer.searched = got.searched if got.searched != got.question else None
+        answer.searched = got.searched if got.searched != got.question and answer.answerer != "smalltalk" else None
         timings = dict(got.timings)
         t0 = timings.pop("start")
         timings.update(
@@ -415,9 +419,9 @@ class Asker:
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         self._add_reprints(answer)
         self._add_dates(answer, got.scope, got.widened)
-        if not answer.found and answer.answerer != "overview":
+        if not answer.found and answer.answerer not in ("overview", "smalltalk"):
             answer.suggestion = self.suggestion(got.question)
-        if conversation is not None:
+        if conversation is not None and answer.answerer != "smalltalk":  # "thanks" does not end the story
             conversation.record(got.question, got.searched, answer, fresh=got.fresh)
         return answer
 

@@ -95,3 +95,17 @@ def test_a_compound_word_finds_the_words_written_apart(seeded):
     # the article says "Khmeimim Air Base"; "airbase" appears in no article, so it was declined outright
     answer = seeded.ask("Which airbase was used for the evacuation?")
     assert answer.found and answer.short == "Khmeimim Air Base"
+
+
+def test_small_talk_gets_a_reply_and_leaves_the_conversation_on_its_story(seeded):
+    from retrieval.conversation import Conversation
+
+    talk = Conversation()
+    first = seeded.ask("Who led the armed groups that entered Damascus?", conversation=talk)
+    thanks = seeded.ask("thanks!", conversation=talk)
+    assert not thanks.found and thanks.answerer == "smalltalk" and thanks.citations == thanks.related == []
+    assert "welcome" in thanks.answer and thanks.searched is None and thanks.suggestion is None
+    follow = seeded.ask("When did they take the city?", conversation=talk)
+    assert first.found and follow.found and follow.short == "December 8"
+    hello = seeded.ask("Hello!")
+    assert "Ask me about the news" in hello.answer and hello.related == []

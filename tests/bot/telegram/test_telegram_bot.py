@@ -129,10 +129,13 @@ async def test_telegram_decline_is_plain(standin, seeded):
     async with running_bot(standin, seeded):
         replies = await _reply_to(standin, USER, "What is the capital of France?", user_id=USER)
         misspelt = await _reply_to(standin, USER, "who evacuated via Kmeimim?", user_id=USER)
+        hello = await _reply_to(standin, USER, "hi", user_id=USER)
     assert "do not answer" in replies[0].params["text"]
     text = "".join(r.params["text"] for r in misspelt)
     assert "do not answer" in text and "Did you mean: <b>who evacuated via Khmeimim?</b>" in text
     check_telegram_html(text)
+    greeting = "".join(r.params["text"] for r in hello)  # a greeting is answered, not declined with passages
+    assert "Ask me about the news" in greeting and "do not answer" not in greeting and "Related" not in greeting
 
 
 async def test_telegram_vote_is_acknowledged_and_stored_with_hashed_chat(standin, seeded):

@@ -1,0 +1,49 @@
+"""Words to the bot rather than questions about the news ("hi", "thanks!", "what can you do?"): a short reply that
+says what it does, instead of a decline that quotes passages having nothing to do with them."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.prompts import load_prompt
+from retrieval.types import Answer
+
+_END = r"[\s!.,:)?]*(?:(?:there|bot|newsbot|all|everyone|folks)[\s!.,:)?]*)?$"
+_KINDS = (
+    (
+        "greeting",
+        re.compile(
+            rf"^\s*(?:hi+|hello|hey+|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening|day))"
+            rf"{_END}",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "thanks",
+        re.compile(
+            rf"^\s*(?:(?:ok(?:ay)?|great|cool|perfect|nice)[\s,!.]*)?(?:thanks?(?: you)?(?: (?:very "
+            rf"much|so much|a lot))?|thx|ty|cheers|much appreciated){_END}",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "help",
+        re.compile(
+            rf"^\s*(?:help|/?help me|what can you do|what do you do|who are you|what are you|how does "
+            rf"(?:this|it) work|how do (?:i|you) use (?:this|you)){_END}",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def small_talk(text: str) -> str | None:
+    """The kind of small talk ``text`` is ("greeting", "thanks", "help"), or None for anything else."""
+    if len(text) > 60:
+        return None
+    return next((kind for kind, pattern in _KINDS if pattern.match(text)), None)
+
+
+def small_talk_answer(question: str, kind: str) -> Answer:
+    """The reply to small talk: no article is quoted and nothing is claimed found (``prompts/smalltalk_*.txt``)."""
+    return Answer(question=question, answer=load_prompt(f"smalltalk_{kind}"), found=False, answerer="smalltalk")
