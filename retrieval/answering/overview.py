@@ -17,7 +17,8 @@ STORIES = 5  # stories an overview answer cites
 _NEWS_WORDS = frozenset(
     terms(
         "news latest newest new recent recently happen happened happening going headlines headline stories story top "
-        "main today tonight yesterday week weekend anything else tell show give update updates"
+        "main today tonight yesterday week weekend anything else tell show give update updates summary summarise "
+        "summarize summarised summarized brief briefing digest overview roundup round article articles about"
     )
 )
 
