@@ -73,6 +73,8 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
                 continue  # a place: "in Sheffield", "the western province of Idlib"
             if kind == "who" and _route_or_place(sentence, start):
                 continue  # not where something went ("to Iran", "through Khmeimim")
+            if _speaker(sentence, start, start + len(name)) and not _ASKS_SPEECH.search(question.text):
+                continue  # "..., Baghaei Hamaneh said": who said it, not what "what infrastructure" asks for
             spans.append((start, start + len(name)))
     spans = [_trim(sentence, s, e) for s, e in spans]
     spans = [(s, e) for s, e in spans if e > s]
@@ -120,6 +122,25 @@ _SPEECH = re.compile(
     r"belongs?|belonged|sold|given|gave|handed|awarded|went|go|goes|passed)\s+$",
     re.IGNORECASE,
 )
+
+
+# words of saying: a question with one may ask who said something
+_ASKS_SPEECH = re.compile(
+    r"\b(?:say|says|said|tell|tells|told|speak|speaks|spoke|according|comment\w*|claim\w*|warn\w*|argu\w*|"
+    r"insist\w*|add|added|stat(?:e|ed|es)|announc\w*|describ\w*|call\w*|accus\w*|quot\w*|word|words|remark\w*)\b",
+    re.IGNORECASE,
+)
+_SAID_AFTER = re.compile(
+    r"^,?\s+(?:has\s+|had\s+)?(?:said|says|added|told|stated|noted|stressed|explained|insisted|argued|warned|"
+    r"claimed|wrote|reported)\b",
+    re.IGNORECASE,
+)
+_SAID_BEFORE = re.compile(r"\b(?:said|says|according to|added|told)\s+$", re.IGNORECASE)
+
+
+def _speaker(sentence: str, start: int, end: int) -> bool:
+    """The name at ``start:end`` is who said the sentence ("..., Baghaei Hamaneh said.", "said Mr Smith")."""
+    return bool(_SAID_AFTER.match(sentence[end:]) or _SAID_BEFORE.search(sentence[max(0, start - 15) : start]))
 
 
 def _figures(question: QuestionProfile, sentence: str) -> list[tuple[int, int]]:

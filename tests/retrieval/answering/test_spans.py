@@ -169,3 +169,11 @@ def test_a_description_alone_is_no_answer():
 )
 def test_a_nationality_that_opens_a_name_stays_and_one_before_a_title_goes(question, sentence, short):
     assert short_answer(profile(question), sentence) == short
+
+
+def test_who_said_the_sentence_is_no_answer_unless_the_question_asks_who_said():
+    # the seed evaluation once showed "Baghaei Hamaneh" in bold for "What infrastructure was destroyed in Syria?"
+    said = ("The Zionist regime occupied parts of Syria and destroyed the vital defense infrastructure of that "
+            "country, Baghaei Hamaneh said.")
+    assert short_answer(profile("What infrastructure was destroyed in Syria?"), said) is None
+    assert short_answer(profile("Who said the defense infrastructure was destroyed?"), said) == "Baghaei Hamaneh"
