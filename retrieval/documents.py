@@ -276,8 +276,10 @@ def _read(path: Path, max_bytes: int, name: str, source: str) -> LoadedFile:
     suffix = path.suffix.lower()
     if suffix in FEED_SUFFIXES | JSON_SUFFIXES and _feed_kind(raw) is not None:
         return _load_feed(name, raw, source)
-    if suffix in FEED_SUFFIXES:
-        raise InputError("XML that is not a feed (RSS, Atom or JSON Feed); not an article file")
+    if suffix in FEED_SUFFIXES:  # skipped, not failed: a folder of articles may hold other XML
+        return LoadedFile(
+            name, [], "XML that is not a feed (RSS, Atom or JSON Feed); not an article file", skipped=True
+        )
     text = decode(raw, name)
     if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
         return LoadedFile(name, [parse_html(text, source)])
@@ -303,7 +305,8 @@ def _load_feed(name: str, raw: bytes, source: str) -> LoadedFile:
     from retrieval.feeds.parse import parse_feed
 
     if _feed_kind(raw) == "sitemap":
-        raise InputError("a sitemap lists pages, not their text: follow it with `newsbot feeds add URL`")
+        reason = "a sitemap lists pages, not their text: follow it with `newsbot feeds add URL`"
+        return LoadedFile(name, [], reason, skipped=True)
     parsed = parse_feed(raw)
     articles: list[Article] = []
     errors: list[str] = [parsed.error] if parsed.error else []

@@ -143,7 +143,7 @@ def test_a_saved_sitemap_or_a_feed_item_without_text_says_what_to_do(tmp_path):
     sitemap = tmp_path / "sitemap.xml"
     sitemap.write_text('<?xml version="1.0"?><urlset><url><loc>http://127.0.0.1/a</loc></url></urlset>')
     loaded = load_file(sitemap, 1_000_000)
-    assert loaded.articles == [] and "newsbot feeds add URL" in (loaded.error or "")
+    assert loaded.articles == [] and loaded.skipped and "newsbot feeds add URL" in (loaded.error or "")
     bare = tmp_path / "bare.rss"
     bare.write_text('<rss version="2.0"><channel><title>T</title><item><title>A</title><link>http://127.0.0.1/a</link>'
                     "<description>The council met on Tuesday.</description></item><item><title>B</title>"
@@ -153,4 +153,5 @@ def test_a_saved_sitemap_or_a_feed_item_without_text_says_what_to_do(tmp_path):
     assert "item 2: no text" in (loaded.error or "") and "newsbot ingest http://127.0.0.1/b" in (loaded.error or "")
     other = tmp_path / "settings.xml"
     other.write_text('<?xml version="1.0"?><settings><colour>blue</colour></settings>')
-    assert load_file(other, 1_000_000).error == "XML that is not a feed (RSS, Atom or JSON Feed); not an article file"
+    other_xml = load_file(other, 1_000_000)  # skipped, not failed: a folder of articles may hold other XML
+    assert other_xml.skipped and other_xml.error == "XML that is not a feed (RSS, Atom or JSON Feed); not an article file"
