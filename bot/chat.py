@@ -17,13 +17,14 @@ from retrieval.errors import IndexUnusableError, InputError, NewsbotError
 from retrieval.types import Answer
 
 HELP = """Ask a question about the indexed articles; follow-ups ("where was their stronghold?") use the
-conversation so far. Commands:
+conversation so far. After "Did you mean: ...?", answer y to ask that. Commands:
   /help        this help
   /sources     what is indexed
   /reset       forget the conversation
   /cite N      the whole passage around citation N of the last answer
   /quit        leave (Ctrl-D and Ctrl-C too)"""
 MAX_LINE = 2000
+YES = frozenset({"y", "yes", "yes please", "yep", "yeah", "ok", "sure"})
 
 
 class ChatSession:
@@ -84,7 +85,10 @@ class ChatSession:
         return f"[{c.n}] {where}\n\n{text}"
 
     def ask(self, line: str, stream: Callable[[str], None] | None = None) -> Answer:
-        """Answer ``line`` in this conversation; ``stream`` receives LLM text as it arrives."""
+        """Answer ``line`` in this conversation; ``stream`` receives LLM text as it arrives. "y" after a decline
+        that asked "Did you mean ...?" asks the suggested question."""
+        if line.strip().lower() in YES and self.last is not None and self.last.suggestion:
+            line = self.last.suggestion
         answers = self.newsbot.ask_stream(line, conversation=self.conversation)
         for delta in answers:
             if stream is not None:

@@ -266,14 +266,15 @@ async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str)
             await message.reply_text(f"{reason[0].upper()}{reason[1:]}.")
             return
     key = st.remember(chat.id, answer)
-    votes = InlineKeyboardMarkup(
+    rows = [
         [
-            [
-                InlineKeyboardButton("👍", callback_data=f"fb:{key}:up"),
-                InlineKeyboardButton("👎", callback_data=f"fb:{key}:down"),
-            ]
+            InlineKeyboardButton("👍", callback_data=f"fb:{key}:up"),
+            InlineKeyboardButton("👎", callback_data=f"fb:{key}:down"),
         ]
-    )
+    ]
+    if answer.suggestion:  # "Did you mean ...?": one tap asks it
+        rows.insert(0, [InlineKeyboardButton(_button_text(answer.suggestion), callback_data=f"retry:{key}")])
+    votes = InlineKeyboardMarkup(rows)
     parts = render_answer(answer)
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
@@ -344,7 +345,7 @@ async def _typing(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> AsyncIter
 
 # ---- buttons ------------------------------------------------------------------------------------
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """👍/👎 votes and sources paging; a button we never issued gets a polite toast."""
+    """👍/👎 votes, "Did you mean ...?" and sources paging; a button we never issued gets a polite toast."""
     query = update.callback_query
     if query is None:
         return
@@ -368,6 +369,14 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 if "not modified" not in str(exc).lower():
                     raise
         return
+    if kind == "retry":  # "Did you mean ...?" pressed: ask the suggested question in this chat
+        remembered = st.answers.get(rest)
+        if remembered is None or not remembered.answer.suggestion:
+            await _toast(query, texts()["button_unknown"])
+            return
+        await _toast(query, None)
+        await _answer(update, context, remembered.answer.suggestion)
+        return
     if kind == "fb":
         key, _, vote = rest.partition(":")
         remembered = st.answers.get(key)
@@ -383,6 +392,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await st.run_outside(st.store.record, remembered.chat_id, remembered.answer, vote)
         return
     await _toast(query, texts()["button_unknown"])
+
+
+def _button_text(question: str, limit: int = 60) -> str:
+    """ "🔎 who evacuated via Khmeimim?", shortened to fit a button."""
+    return "🔎 " + (question if len(question) <= limit else question[: limit - 1].rstrip() + "…")
 
 
 async def _toast(query: Any, text: str | None) -> None:

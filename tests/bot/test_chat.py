@@ -22,6 +22,15 @@ def test_piped_chat_answers_each_line_with_the_conversation_kept(tmp_path):
     assert "\x1b[" not in out  # plain text, no colours
 
 
+def test_piped_chat_asks_the_suggested_question_on_y(tmp_path):
+    result = run_cli(["chat"], tmp_path / "data", input="who evacuated via Kmeimim?\ny\ny\n")
+    assert result.returncode == 0, result.stderr
+    declined, answered, again = result.stdout.split("> ")[1:]
+    assert "Did you mean: who evacuated via Khmeimim?" in declined
+    assert "pilgrims" in answered and "Khmeimim Air Base" in answered
+    assert "pilgrims" not in again  # after an answer, "y" is a question like any other
+
+
 def test_piped_chat_follows_the_story_through_definite_descriptions(tmp_path):
     data = tmp_path / "data"
     assert run_cli(["ingest", str(CARMAKERS)], data).returncode == 0

@@ -138,6 +138,19 @@ async def test_telegram_decline_is_plain(standin, seeded):
     assert "Ask me about the news" in greeting and "do not answer" not in greeting and "Related" not in greeting
 
 
+async def test_telegram_did_you_mean_is_one_tap_away(standin, seeded):
+    async with running_bot(standin, seeded):
+        replies = await _reply_to(standin, USER, "who evacuated via Kmeimim?", user_id=USER)
+        markup = replies[-1].params["reply_markup"]
+        markup = json.loads(markup) if isinstance(markup, str) else markup
+        (retry,) = markup["inline_keyboard"][0]  # above the votes
+        assert retry["text"] == "🔎 who evacuated via Khmeimim?"
+        standin.queue_callback_query(USER, USER, replies[-1].result["message_id"], retry["callback_data"])
+        answered = await standin.wait_for("sendMessage", lambda c: "pilgrims" in c.params["text"], timeout=60)
+    assert "Khmeimim Air Base" in answered.params["text"]
+    check_telegram_html(answered.params["text"])
+
+
 async def test_telegram_vote_is_acknowledged_and_stored_with_hashed_chat(standin, seeded):
     async with running_bot(standin, seeded):
         replies = await _reply_to(standin, USER, "who evacuated via Khmeimim?", user_id=USER)
