@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
+from retrieval.answering.language import foreign_question, language_answer
 from retrieval.answering.overview import asks_for_news
 from retrieval.answering.smalltalk import small_talk, small_talk_answer
 from retrieval.conversation import FollowUp, strip_context
@@ -186,6 +187,8 @@ class Asker:
         talk = small_talk(got.question)
         if talk is not None:  # "hi", "thanks!": a reply, not a decline quoting unrelated passages
             return AnswerStream(iter([small_talk_answer(got.question, talk)]))
+        if foreign_question(got.question, self.bot.index.view.bm25.known):  # not the articles' language
+            return AnswerStream(iter([language_answer(got.question)]))
         overview = self.overview(got, query) if asks_for_news(words) else None
         if overview is not None:
             return AnswerStream(iter([overview]))
@@ -410,7 +413,8 @@ class Asker:
         """Stamp question, searched text and timings on ``answer``; record it in the conversation."""
         t4 = self.clock()
         answer.question = got.question
-        answer.searched = got.searched if got.searched != got.question and answer.answerer != "smalltalk" else None
+        chatter = answer.answerer in ("smalltalk", "language")
+        answer.searched = got.searched if got.searched != got.question and not chatter else None
         timings = dict(got.timings)
         t0 = timings.pop("start")
         timings.update(
@@ -419,9 +423,9 @@ class Asker:
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         self._add_reprints(answer)
         self._add_dates(answer, got.scope, got.widened)
-        if not answer.found and answer.answerer not in ("overview", "smalltalk"):
+        if not answer.found and answer.answerer not in ("overview", "smalltalk", "language"):
             answer.suggestion = self.suggestion(got.question)
-        if conversation is not None and answer.answerer != "smalltalk":  # "thanks" does not end the story
+        if conversation is not None and not chatter:  # "thanks" does not end the story
             conversation.record(got.question, got.searched, answer, fresh=got.fresh)
         return answer
 

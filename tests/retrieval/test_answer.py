@@ -109,3 +109,9 @@ def test_small_talk_gets_a_reply_and_leaves_the_conversation_on_its_story(seeded
     assert first.found and follow.found and follow.short == "December 8"
     hello = seeded.ask("Hello!")
     assert "Ask me about the news" in hello.answer and hello.related == []
+
+
+def test_a_question_in_another_language_is_told_which_language_is_read(seeded):
+    answer = seeded.ask("Wer wurde über Khmeimim evakuiert?")  # once answered with the Assad sentence
+    assert not answer.found and answer.answerer == "language" and "English" in answer.answer
+    assert answer.citations == answer.related == []
