@@ -80,6 +80,7 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
     spans = [(s, e) for s, e in spans if e > s]
     if not spans:
         return None
+    listed = list(spans)  # every name, for a list answer: the filters below choose where it starts
     anchors = _anchors(question, sentence)
     if near is not None:
         spans = [span for span in spans if any(abs(span[0] - a) <= near for a in anchors)]
@@ -97,6 +98,8 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
     if focus:  # "which air base": the name that holds the focus noun ("Khmeimim Air Base") first
         spans.sort(key=lambda span: not focus & set(terms(sentence[span[0] : span[1]])))
     start, end = spans[0]
+    if not asks_figure and _asks_several(question):  # "which cities": "Aleppo, Hama and Homs", not "Aleppo"
+        start, end = _coordinated(sentence, listed, start, end)
     if asks_figure:
         counted = _COUNTED.search(sentence[start:end])
         if counted:
@@ -107,6 +110,31 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
         if question.measure == "age":  # "the 21-year-old" is 21 years old
             end = start + len(_AGE_TAIL.sub("", sentence[start:end]))
     return sentence[start:end]
+
+
+_SEVERAL = re.compile(r"\b(?:which|what|name(?: the)?)\s+(?:two|three|four|five|several)\b", re.IGNORECASE)
+_JOIN = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")  # what stands between two names of one list
+
+
+def _asks_several(question: QuestionProfile) -> bool:
+    """The question asks for several names: "which two reinsurers", "which cities" (a plural focus noun)."""
+    if _SEVERAL.search(question.text):
+        return True
+    focus = question.focus.split()[-1].lower() if question.focus else ""
+    return question.kind in ("which", "list") and len(focus) > 3 and focus.endswith("s") and not focus.endswith("ss")
+
+
+def _coordinated(sentence: str, spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    """``start:end`` widened over the names listed with it ("Nintendo, Nokia and Sony")."""
+    grown = True
+    while grown:
+        grown = False
+        for s, e in spans:
+            if s >= end and _JOIN.fullmatch(sentence[end:s]):
+                end, grown = e, True
+            elif e <= start and _JOIN.fullmatch(sentence[e:start]):
+                start, grown = s, True
+    return start, end
 
 
 _ROUTE_OR_PLACE = re.compile(

@@ -177,3 +177,12 @@ def test_who_said_the_sentence_is_no_answer_unless_the_question_asks_who_said():
             "country, Baghaei Hamaneh said.")
     assert short_answer(profile("What infrastructure was destroyed in Syria?"), said) is None
     assert short_answer(profile("Who said the defense infrastructure was destroyed?"), said) == "Baghaei Hamaneh"
+
+
+def test_a_question_for_several_names_gets_the_list():
+    sentence = "The Gizmondo will compete with established names such as Nintendo, Nokia and Sony this year."
+    assert short_answer(profile("Which three rivals will the Gizmondo compete with?"), sentence) == \
+        "Nintendo, Nokia and Sony"
+    assert short_answer(profile("Which firms will the Gizmondo compete with?"), sentence) == "Nintendo, Nokia and Sony"
+    assert short_answer(profile("Which firm makes the Gizmondo's rival?"), "Nintendo, Nokia and Sony make rivals.") \
+        in ("Nintendo", "Nokia", "Sony")  # one asked for: one given
