@@ -197,8 +197,8 @@ class Asker:
 
     def overview(self, got: Retrieved, query: Query) -> Answer | None:
         """ "What's the latest news?": the newest stories in the range the time words name (else up to today), or
-        before it when it holds none; None when no article is dated (an archive: the question is answered as any)."""
-        from retrieval.answering.overview import overview_answer, top_stories
+        before it when it holds none; over articles without dates, some stories and a word that none is dated."""
+        from retrieval.answering.overview import overview_answer, top_stories, undated_answer, undated_stories
 
         store = self.bot.reprints
         copies_of = store.copies_of if store is not None else None
@@ -212,7 +212,13 @@ class Asker:
         if not stories and since is not None:  # nothing in the range asked for: the newest before it
             stories = top_stories(chunks, copies_of, since)
             note = "Nothing is dated in that time; "
-        return overview_answer(got.question, stories, note) if stories else None
+        if stories:
+            return overview_answer(got.question, stories, note)
+        if any(c.date for c in chunks):
+            return None  # dated articles, none up to the day asked about: answered as any question
+        undated = undated_stories(chunks, copies_of)  # an archive without dates: say so, list some stories
+        total = len({c.doc_id for c in chunks})
+        return undated_answer(got.question, undated, total) if undated else None
 
     def answer_retrieved(self, got: Retrieved, query: Query) -> Answer:
         """The answer to already retrieved ``got`` (the evaluation scores retrieval and answers apart)."""

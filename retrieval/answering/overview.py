@@ -64,6 +64,26 @@ def top_stories(
     return stories[:count]
 
 
+def undated_stories(
+    chunks: Iterable[Chunk], copies_of: Callable[[list[str]], dict[str, list[Any]]] | None, count: int = STORIES
+) -> list[Story]:
+    """``count`` stories of a collection without dates (an archive): the most widely reported first, then by
+    title; which is newest cannot be told."""
+    firsts = [c for c in chunks if c.index == 0]
+    copies = copies_of([c.doc_id for c in firsts]) if copies_of is not None and firsts else {}
+    stories = [Story(c, *_opening(c), copies=copies.get(c.doc_id, [])) for c in firsts]
+    stories.sort(key=lambda s: (-len(s.copies), s.chunk.title))
+    return stories[:count]
+
+
+def undated_answer(question: str, stories: list[Story], total: int) -> Answer:
+    """The answer to "What's the latest news?" over articles without dates: says so, and lists some stories."""
+    citations = [Citation.of(n, s.chunk, s.start, s.end, 1.0) for n, s in enumerate(stories, 1)]
+    some = f"{len(stories)} of the {total}" if total > len(stories) else f"the {total}"
+    text = f"The articles I have carry no dates, so I cannot tell which are the latest; {some} stories I have:"
+    return Answer(question=question, answer=text, found=True, citations=citations, answerer="overview")
+
+
 def overview_answer(question: str, stories: list[Story], note: str = "") -> Answer:
     """The answer listing ``stories`` (newest first), each cited with its opening sentence; ``note`` opens it."""
     citations = [Citation.of(n, s.chunk, s.start, s.end, 1.0) for n, s in enumerate(stories, 1)]

@@ -151,9 +151,14 @@ def test_what_happened_on_a_day_lists_that_days_stories_and_an_empty_day_says_so
     assert empty.answer.startswith("Nothing is dated in that time") and empty.citations[0].date == "2025-03-20"
 
 
-def test_an_archive_without_dates_answers_a_news_question_as_any_other(newsbot, tmp_path):
+def test_an_archive_without_dates_says_so_and_lists_its_stories(newsbot, tmp_path):
+    # it used to quote whichever sentence best matched "latest news", as if it were the latest
     folder = tmp_path / "archive"
     folder.mkdir()
     (folder / "a.txt").write_text("Title: Valderra floods\n\nFloods in the Valderra valley killed 12 people.")
+    (folder / "b.txt").write_text("Title: Harbour bridge vote\n\nThe council voted for a new harbour bridge.")
     newsbot.ingest([folder])
-    assert ask(newsbot, "What's the latest news?").answerer != "overview"
+    answer = ask(newsbot, "What's the latest news?")
+    assert answer.answerer == "overview" and "carry no dates" in answer.answer and "the 2 stories" in answer.answer
+    assert [c.title for c in answer.citations] == ["Harbour bridge vote", "Valderra floods"]
+    assert answer.citations[1].quote == "Floods in the Valderra valley killed 12 people."
