@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 from urllib.parse import urljoin
 
+from retrieval.documents import json_depth_exceeds
+
 Kind = Literal["rss", "atom", "jsonfeed", "sitemap", "sitemapindex", "html", "unknown"]
 
 _PROLOG = re.compile(rb"(?:\s+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^<>\[]|\[.*?\])*>)", re.DOTALL | re.IGNORECASE)
@@ -127,10 +129,11 @@ def parse_feed(content: bytes, *, content_type: str = "", base_url: str = "") ->
 def parse_json_feed(content: bytes, *, base_url: str = "", max_depth: int = 64) -> FeedResult:
     """Items of a JSON Feed (https://jsonfeed.org, versions 1 and 1.1): url (or external_url, or an id that is a
     link), title, date_published, summary, and content_text or content_html as the full text."""
-    if _nesting(content) > max_depth:
-        return FeedResult(error=f"JSON Feed nested deeper than {max_depth} levels")
     try:
-        data = json.loads(content.decode("utf-8-sig"))
+        text = content.decode("utf-8-sig")
+        if json_depth_exceeds(text, max_depth):
+            return FeedResult(error=f"JSON Feed nested deeper than {max_depth} levels")
+        data = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return FeedResult(error=f"malformed JSON Feed: {_one_line(exc)}")
     if not isinstance(data, dict) or not isinstance(data.get("items", []), list):
@@ -188,18 +191,6 @@ def _iso_date(value: object) -> str | None:
 
 def _is_json_feed(head: bytes) -> bool:
     return head.lstrip().startswith(b"{") and b"jsonfeed.org/version" in head
-
-
-def _nesting(content: bytes) -> int:
-    """The deepest nesting of brackets in ``content`` (strings not told apart: an upper bound)."""
-    depth = deepest = 0
-    for byte in content:
-        if byte in b"[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif byte in b"]}":
-            depth -= 1
-    return deepest
 
 
 def parse_sitemap(content: bytes, *, max_bytes: int = 50_000_000) -> SitemapResult:
