@@ -399,11 +399,10 @@ class Asker:
 
         def best_passage(text: str) -> tuple[float, frozenset[str]]:
             found = bm25.search(text, 1)
-            return (
-                (found[0][1], frozenset(terms(f"{found[0][0].title} {found[0][0].text}")))
-                if found
-                else (0.0, frozenset())
-            )
+            if not found:
+                return 0.0, frozenset()
+            chunk, score = found[0]
+            return score, frozenset(terms(f"{chunk.title} {chunk.text}"))
 
         return suggest(question, bm25.df, surface, best_passage)
 

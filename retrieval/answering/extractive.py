@@ -194,7 +194,7 @@ class ExtractiveAnswerer:
             if cand.probability >= self.selector.second_share * best.probability and not _overlaps(cand, picked):
                 picked.append(cand)
         spans = [self._with_antecedent(c) for c in picked]
-        if _asks_figure(asked) and not any(
+        if asked.asks_figure and not any(
             _FIGURE.search(chunk.text[s - chunk.start : e - chunk.start]) for chunk, s, e, _ in spans
         ):
             # "How many Iranians were evacuated?" against a passage that gives no number: it does not answer
@@ -279,11 +279,6 @@ class ExtractiveAnswerer:
 _FIGURE = re.compile(
     rf"{NUMBER.pattern}|\b(?:twice|dozens|scores|hundreds|thousands|millions|billions)\b", re.IGNORECASE
 )
-
-
-def _asks_figure(asked: QuestionProfile) -> bool:
-    """The question can only be answered with a figure: "how many", "how much", "how old", "what share"."""
-    return asked.kind == "how_many" or asked.measure is not None
 
 
 def _exp(x: float) -> float:

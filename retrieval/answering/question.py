@@ -71,6 +71,11 @@ class QuestionProfile:
     measure: str | None = None  # the measure a figure must have: "age", "money", "count"... (`.measures`)
     counted: frozenset[str] = frozenset()  # what a count question counts ("how many *prizes*")
 
+    @property
+    def asks_figure(self) -> bool:
+        """Only a figure answers it: "how many", "how much", "how old", "at what age", "what share"."""
+        return self.kind == "how_many" or self.measure is not None
+
 
 def kind_of(question: str) -> str:
     """The kind of question: one of `KINDS` ("search" when it has no question word, like a search-box query).

@@ -44,7 +44,7 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
     kind = question.kind
     if kind not in SHORT_KINDS or (kind == "who" and _IDENTITY.match(question.text)):
         return None  # "Who is Esmaeil Baghaei Hamaneh?" asks what he is, which no single name answers
-    asks_figure = kind == "how_many" or question.measure is not None  # "at what age": a figure, whatever the kind
+    asks_figure = question.asks_figure  # "at what age": a figure, whatever the kind
     held = role_names(sentence, question.role, question.words) if kind in _NAME_KINDS and not asks_figure else []
     if held:  # "who runs it?": the name next to the role word (not "the judge who led the inquiry" of "at what age")
         return sentence[held[0][0] : held[0][1]]
