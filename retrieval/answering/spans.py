@@ -54,28 +54,7 @@ def short_answer(question: QuestionProfile, sentence: str, near: int | None = No
     elif asks_figure:
         spans = _figures(question, sentence)
     else:
-        for raw in names_in(sentence):
-            name = _bare_name(raw)
-            name_terms = set(terms(name))
-            if not name_terms or name_terms <= question.name_terms or name_terms <= question.terms:
-                continue
-            if name_terms & question.name_terms:  # "the Islamic Republic of Iran" for "who did Iran ...": Iran itself
-                continue
-            if f"({name})" in sentence:  # an acronym standing for the name before it: the name is the answer
-                continue
-            if DATE.fullmatch(name):  # "Friday", "December": a time, never who, which or where
-                continue
-            if _describes(name):  # "Russian", "US-based", "Legendary Dutch": a description, not a name
-                continue
-            start = sentence.find(name)
-            before = sentence[max(0, start - 12) : start + 1]
-            if kind == "where" and not (PLACE_LEAD.search(before) or _ROUTE_OR_PLACE.search(sentence[:start])):
-                continue  # a place: "in Sheffield", "the western province of Idlib"
-            if kind == "who" and _route_or_place(sentence, start):
-                continue  # not where something went ("to Iran", "through Khmeimim")
-            if _speaker(sentence, start, start + len(name)) and not _ASKS_SPEECH.search(question.text):
-                continue  # "..., Baghaei Hamaneh said": who said it, not what "what infrastructure" asks for
-            spans.append((start, start + len(name)))
+        spans = _names(question, sentence)
     spans = [_trim(sentence, s, e) for s, e in spans]
     spans = [(s, e) for s, e in spans if e > s]
     if not spans:
@@ -169,6 +148,36 @@ _SAID_BEFORE = re.compile(r"\b(?:said|says|according to|added|told)\s+$", re.IGN
 def _speaker(sentence: str, start: int, end: int) -> bool:
     """The name at ``start:end`` is who said the sentence ("..., Baghaei Hamaneh said.", "said Mr Smith")."""
     return bool(_SAID_AFTER.match(sentence[end:]) or _SAID_BEFORE.search(sentence[max(0, start - 15) : start]))
+
+
+def _names(question: QuestionProfile, sentence: str) -> list[tuple[int, int]]:
+    """The names of ``sentence`` that can answer a who / which / where question: new to the question, not a time,
+    a description, a place something went through (for who) or the speaker (unless who said it is asked)."""
+    kind = question.kind
+    spans: list[tuple[int, int]] = []
+    for raw in names_in(sentence):
+        name = _bare_name(raw)
+        name_terms = set(terms(name))
+        if not name_terms or name_terms <= question.name_terms or name_terms <= question.terms:
+            continue
+        if name_terms & question.name_terms:  # "the Islamic Republic of Iran" for "who did Iran ...": Iran itself
+            continue
+        if f"({name})" in sentence:  # an acronym standing for the name before it: the name is the answer
+            continue
+        if DATE.fullmatch(name):  # "Friday", "December": a time, never who, which or where
+            continue
+        if _describes(name):  # "Russian", "US-based", "Legendary Dutch": a description, not a name
+            continue
+        start = sentence.find(name)
+        before = sentence[max(0, start - 12) : start + 1]
+        if kind == "where" and not (PLACE_LEAD.search(before) or _ROUTE_OR_PLACE.search(sentence[:start])):
+            continue  # a place: "in Sheffield", "the western province of Idlib"
+        if kind == "who" and _route_or_place(sentence, start):
+            continue  # not where something went ("to Iran", "through Khmeimim")
+        if _speaker(sentence, start, start + len(name)) and not _ASKS_SPEECH.search(question.text):
+            continue  # "..., Baghaei Hamaneh said": who said it, not what "what infrastructure" asks for
+        spans.append((start, start + len(name)))
+    return spans
 
 
 def _figures(question: QuestionProfile, sentence: str) -> list[tuple[int, int]]:
