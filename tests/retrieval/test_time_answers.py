@@ -108,11 +108,7 @@ def test_time_words_that_match_an_article_still_filter(dated):
 
 def test_undated_articles_of_an_archive_never_make_a_conflict(newsbot, tmp_path):
     # an archive (no dates, no outlet named): two articles giving different figures are not a dispute
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Title: Valderra floods\n\nFloods in the Valderra valley killed 12 people.")
-    (folder / "b.txt").write_text("Title: Valderra toll\n\nThe Valderra floods killed 41 people, the governor said.")
-    newsbot.ingest([folder])
+    index_archive(newsbot, tmp_path, "Title: Valderra toll\n\nThe Valderra floods killed 41 people, the governor said.")
     newsbot.settings = newsbot.settings.model_copy(update={"plausible_gap": 50.0, "conflict_days": 365.0})
     answer = ask(newsbot, "How many people did the Valderra floods kill?")
     assert answer.found and not answer.conflict and not answer.answer.startswith("Reports differ")
@@ -153,12 +149,17 @@ def test_what_happened_on_a_day_lists_that_days_stories_and_an_empty_day_says_so
 
 def test_an_archive_without_dates_says_so_and_lists_its_stories(newsbot, tmp_path):
     # it used to quote whichever sentence best matched "latest news", as if it were the latest
-    folder = tmp_path / "archive"
-    folder.mkdir()
-    (folder / "a.txt").write_text("Title: Valderra floods\n\nFloods in the Valderra valley killed 12 people.")
-    (folder / "b.txt").write_text("Title: Harbour bridge vote\n\nThe council voted for a new harbour bridge.")
-    newsbot.ingest([folder])
+    index_archive(newsbot, tmp_path, "Title: Harbour bridge vote\n\nThe council voted for a new harbour bridge.")
     answer = ask(newsbot, "What's the latest news?")
     assert answer.answerer == "overview" and "carry no dates" in answer.answer and "the 2 stories" in answer.answer
     assert [c.title for c in answer.citations] == ["Harbour bridge vote", "Valderra floods"]
     assert answer.citations[1].quote == "Floods in the Valderra valley killed 12 people."
+
+
+def index_archive(newsbot, tmp_path, second: str) -> None:
+    """Index two undated articles with no outlet (an archive): the Valderra floods story and ``second``."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Title: Valderra floods\n\nFloods in the Valderra valley killed 12 people.")
+    (folder / "b.txt").write_text(second)
+    newsbot.ingest([folder])
