@@ -27,6 +27,19 @@ _KINDS = (
         ),
     ),
     (
+        "ack",
+        re.compile(
+            rf"^\s*(?:ok(?:ay)?|k|alright|all right|got it|i see|understood|sure|fine|cool|great|nice|perfect|"
+            rf"interesting|wow|good|noted|makes sense)(?:[\s,!.]+(?:ok(?:ay)?|got it|i see|cool|great|nice|"
+            rf"thanks?))*{_END}",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "bye",
+        re.compile(rf"^\s*(?:bye|goodbye|good bye|bye bye|see you|see ya|good night|cya){_END}", re.IGNORECASE),
+    ),
+    (
         "help",
         re.compile(
             rf"^\s*(?:help|/?help me|what can you do|what do you do|who are you|what are you|how does "
@@ -38,7 +51,7 @@ _KINDS = (
 
 
 def small_talk(text: str) -> str | None:
-    """The kind of small talk ``text`` is ("greeting", "thanks", "help"), or None for anything else."""
+    """The kind of small talk ``text`` is ("greeting", "thanks", "ack", "bye", "help"), or None for anything else."""
     if len(text) > 60:
         return None
     return next((kind for kind, pattern in _KINDS if pattern.match(text)), None)

@@ -109,6 +109,8 @@ def test_small_talk_gets_a_reply_and_leaves_the_conversation_on_its_story(seeded
     assert first.found and follow.found and follow.short == "December 8"
     hello = seeded.ask("Hello!")
     assert "Ask me about the news" in hello.answer and hello.related == []
+    okay = seeded.ask("ok")  # was declined, quoting the Khmeimim passage as related
+    assert okay.answerer == "smalltalk" and okay.related == [] and "do not answer" not in okay.answer
 
 
 def test_a_question_in_another_language_is_told_which_language_is_read(seeded):
