@@ -27,11 +27,11 @@ def suggest(
     near name they do use, as ``surface(term)`` spells it; None when no name needs or finds a replacement.
 
     Only capitalised words of five letters or more are corrected (names, where a typo makes the question one the
-    articles cannot answer), by up to two letters (an adjacent swap counts one), and only by a word the articles
-    write capitalised. A name of several words keeps its other words: the replacement must stand in one passage
-    with them ("Tony Blare" is "Tony Blair", not "Tony Blake"; "Jeremy Corbyn", whom no article names, is not
-    "Jeremy Carwyn"). Of those left, the one whose question ``best_passage`` scores highest wins ("Arjen Roben" is
-    "Arjen Robben", not "Arjen Robin").
+    articles cannot answer), by up to two letters (an adjacent swap counts one; at most one added or dropped), and
+    only by a word the articles write capitalised. A name of several words keeps its other words: the replacement
+    must stand in one passage with them ("Tony Blare" is "Tony Blair", not "Tony Blake"; "Jeremy Corbyn", whom no
+    article names, is not "Jeremy Carwyn"). Of those left, the one whose question ``best_passage`` scores highest
+    wins ("Arjen Roben" is "Arjen Robben", not "Arjen Robin").
     """
     replaced: list[tuple[int, int, str]] = []
     words = list(_WORD.finditer(question))
@@ -44,8 +44,8 @@ def suggest(
         choices: list[tuple[float, str]] = []
         for term in _nearest(word.lower(), df, 2):
             spelt = surface(term)
-            if not spelt or not spelt[0].isupper():
-                continue
+            if not spelt or not spelt[0].isupper() or abs(len(spelt) - len(word)) > 1:
+                continue  # "Apple" is no misspelt "Ale": two letters dropped make another word
             score, passage = best_passage(question[: match.start()] + spelt + question[match.end() :])
             if term in passage and partners <= passage:
                 choices.append((score, spelt))

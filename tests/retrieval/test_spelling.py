@@ -11,6 +11,7 @@ PASSAGES = [
     "Prime Minister Tony Blair said the Iraq war was right.",
     "Sir Peter Blake painted the album cover.",
     "Carwyn Jones spoke in Cardiff.",
+    "Ale sales rose at the Cardiff brewery.",
     "All these people were transported to Iran through Khmeimim Air Base.",
 ]
 DF: dict[str, int] = {}
@@ -46,3 +47,4 @@ def test_names_spelt_right_or_unlike_any_and_ordinary_words_get_no_suggestion():
     assert suggest("What did Jeremy Corbyn say?", DF, surface, best_passage) is None  # no "Jeremy Carwyn"
     assert suggest("Who was transportd to Iran?", DF, surface, best_passage) is None  # names only
     assert suggest("What did the Ivorian leader say?", DF, surface, best_passage) is None
+    assert suggest("What's new with Apple?", DF, surface, best_passage) is None  # once "What's new with Ale?"
