@@ -19,7 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Protocol
 
 from retrieval.answering.language import foreign_question, language_answer
-from retrieval.answering.overview import asks_for_news
+from retrieval.answering.overview import asks_for_news, news_subject
 from retrieval.answering.smalltalk import small_talk, small_talk_answer
 from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
@@ -119,6 +119,7 @@ class Retrieved:
     scope: TimeScope | None = None  # what the question says about time (None: nothing)
     widened: bool = False  # nothing was dated in the range the time words named: every date was searched
     fresh: bool = True  # not a follow-up: the question starts a story of its own
+    undated: bool = False  # the question has time words but no indexed article carries a date
 
 
 class Parts(Protocol):
@@ -192,6 +193,10 @@ class Asker:
         overview = self.overview(got, query) if asks_for_news(words) else None
         if overview is not None:
             return AnswerStream(iter([overview]))
+        subject = news_subject(got.question, got.scope.expressions if got.scope is not None else ())
+        about = self.news_about(subject, query, got.searched) if subject is not None else None
+        if about is not None:
+            return AnswerStream(iter([about]))
         prefer = newest if got.scope is not None and got.scope.recency else None
         return self.answer_stream(words, got.hits, got.vector, query.k, query.answerer, prefer)
 
@@ -219,6 +224,21 @@ class Asker:
         undated = undated_stories(chunks, copies_of)  # an archive without dates: say so, list some stories
         total = len({c.doc_id for c in chunks})
         return undated_answer(got.question, undated, total) if undated else None
+
+    def news_about(self, subject: str, query: Query, searched: str) -> Answer | None:
+        """ "Latest news on Yukos": the stories about ``subject`` in the time asked for, newest first; None when
+        no retrieved article is about it (then the question is answered as any other)."""
+        from retrieval.answering.overview import STORIES, about_answer, stories_about
+        from retrieval.store.chunks import chunk_id
+
+        _scope, filters = self.understand_time(query, searched)
+        hits = self.bot.search(subject, k=STORIES * 4, mode=query.mode, filters=filters)
+        store = self.bot.reprints
+        table = self.bot.index.view.table
+        stories = stories_about(
+            subject, hits, lambda doc_id: table.get(chunk_id(doc_id, 0)), store.copies_of if store else None
+        )
+        return about_answer(query.question, subject, stories) if stories else None
 
     def answer_retrieved(self, got: Retrieved, query: Query) -> Answer:
         """The answer to already retrieved ``got`` (the evaluation scores retrieval and answers apart)."""
@@ -263,7 +283,8 @@ class Asker:
             "embed": t2 - t_loaded,
             "search": t3 - t2,
         }
-        return Retrieved(question, searched, vector, hits, timings, scope, widened, follow.fresh)
+        undated = scope is not None and not any(c.date for c in bot.index.chunks())
+        return Retrieved(question, searched, vector, hits, timings, scope, widened, follow.fresh, undated)
 
     def _search(
         self, follow: FollowUp, text: str, vector: list[float], k: int, query: Query, filters: Filters
@@ -427,7 +448,7 @@ class Asker:
         )
         answer.timings = {key: round(value, 4) for key, value in timings.items()}
         self._add_reprints(answer)
-        self._add_dates(answer, got.scope, got.widened)
+        self._add_dates(answer, got.scope, got.widened, got.undated)
         if not answer.found and answer.answerer not in ("overview", "smalltalk", "language"):
             answer.suggestion = self.suggestion(got.question)
         if conversation is not None and not chatter:  # "thanks" does not end the story
@@ -435,9 +456,17 @@ class Asker:
         return answer
 
     @staticmethod
-    def _add_dates(answer: Answer, scope: TimeScope | None, widened: bool = False) -> None:
-        """Say what time was understood, and name the date of what is quoted when time matters or dates differ."""
-        if scope is not None and (scope.has_filter or scope.recency):
+    def _add_dates(answer: Answer, scope: TimeScope | None, widened: bool = False, undated: bool = False) -> None:
+        """Say what time was understood, and name the date of what is quoted when time matters or dates differ.
+
+        Over articles none of which is dated (an archive), the time words could not be applied: said once (an
+        overview's own text already says so)."""
+        if scope is not None and undated:
+            words = " and ".join(f'"{w}"' for w in scope.expressions)
+            verb = "was" if len(scope.expressions) == 1 else "were"
+            note = f"every article: none is dated, so {words} {verb} not applied"
+            answer.time = None if answer.answerer == "overview" else note
+        elif scope is not None and (scope.has_filter or scope.recency):
             answer.time = scope.describe()
             if widened:
                 answer.time = f"nothing dated {answer.time}: all dates searched"

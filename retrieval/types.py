@@ -133,9 +133,9 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     related: list[Citation] = field(default_factory=list)  # closest passages when declining
     searched: str | None = None  # the self-contained question actually searched (follow-ups)
-    # "extractive", "llm", "extractive-fallback" (the LLM was asked and failed), "overview" (the newest stories) or
-    # "smalltalk" (a reply to "hi", "thanks", "help": nothing quoted) or "language" (a question in a language the
-    # articles are not written in)
+    # "extractive", "llm", "extractive-fallback" (the LLM was asked and failed), "overview" (the newest stories, or
+    # those about a subject), "smalltalk" (a reply to "hi", "thanks", "help": nothing quoted) or "language" (a
+    # question in a language the articles are not written in)
     answerer: str = "extractive"
     fallback_reason: str | None = None  # why the LLM's answer was replaced (extractive-fallback only)
     short: str | None = None  # the short fact asked for ("Hayat Tahrir al-Sham", "December 8"), inside citation 1

@@ -4,13 +4,14 @@ Telegram digest)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from retrieval.text import sentence_spans, terms
-from retrieval.types import Answer, Chunk, Citation
+from retrieval.types import Answer, Chunk, Citation, Hit
 
 STORIES = 5  # stories an overview answer cites
 # a question made of these words alone (and time words, which are read apart) asks for the news, not for a story
@@ -21,6 +22,33 @@ _NEWS_WORDS = frozenset(
         "summarize summarised summarized brief briefing digest overview roundup round article articles about"
     )
 )
+
+
+# "latest news on Yukos", "Any updates about the Airbus deal?", "What's the latest on Syria?", "What's new with Apple?"
+_ABOUT = (
+    re.compile(
+        r"^\s*(?:(?:what(?:'s| is| are)|any|give me|show me|tell me|get me)\s+)?(?:(?:the|some|any)\s+)?"
+        r"(?:(?:latest|newest|recent|new|top|main)\s+)?(?:news|headlines|stories|updates?|developments)\s+"
+        r"(?:on|about|regarding|concerning|for|with)\s+(?P<subject>.+?)[\s?.!]*$",
+        re.IGNORECASE,
+    ),
+    re.compile(r"^\s*(?:what(?:'s| is)\s+)?(?:the\s+)?latest\s+(?:on|about|with)\s+(?P<subject>.+?)[\s?.!]*$", re.I),
+    re.compile(r"^\s*(?:what(?:'s| is)|anything)\s+new\s+(?:with|on|about)\s+(?P<subject>.+?)[\s?.!]*$", re.I),
+)
+
+
+def news_subject(question: str, time_words: Iterable[str] = ()) -> str | None:
+    """What a request for the news about something is about ("latest news on Yukos" -> "Yukos"), or None for any
+    other question; ``time_words`` ("this week") are not part of the subject."""
+    for pattern in _ABOUT:
+        found = pattern.match(question)
+        if found:
+            subject = found["subject"]
+            for words in time_words:
+                subject = re.sub(rf"\b{re.escape(words)}\b", " ", subject, flags=re.IGNORECASE)
+            subject = " ".join(subject.split()).strip(" ,;:")
+            return subject if set(terms(subject)) - _NEWS_WORDS else None
+    return None
 
 
 def asks_for_news(question: str) -> bool:
@@ -64,6 +92,54 @@ def top_stories(
     return stories[:count]
 
 
+def stories_about(
+    subject: str,
+    hits: list[Hit],
+    first_chunk: Callable[[str], Chunk | None],
+    copies_of: Callable[[list[str]], dict[str, list[Any]]] | None,
+    count: int = STORIES,
+) -> list[Story]:
+    """The articles among ``hits`` about ``subject``, newest first (undated ones after, as retrieval ranked them).
+
+    An article is about the subject when its title and retrieved passages hold every name of it ("Yukos" in "the
+    Yukos bankruptcy"), or every word when it names none ("the election"). Each is cited with its first retrieved
+    sentence that does, else its opening sentence."""
+    names = [w for w in re.findall(r"[\w'’-]+", subject) if w[:1].isupper() or w.isupper()]
+    needed = set(terms(" ".join(names) if names and terms(" ".join(names)) else subject)) - _NEWS_WORDS
+    if not needed:
+        return []
+    passages: dict[str, list[Chunk]] = {}
+    for hit in hits:
+        passages.setdefault(hit.chunk.doc_id, []).append(hit.chunk)
+    about = []
+    for rank, (doc_id, chunks) in enumerate(passages.items()):
+        words = set(terms(chunks[0].title)).union(*(terms(c.text) for c in chunks))
+        first = first_chunk(doc_id)
+        if needed <= words and first is not None:
+            about.append((rank, first, sorted(chunks, key=lambda c: c.index)))
+    copies = copies_of([first.doc_id for _, first, _ in about]) if copies_of is not None and about else {}
+    stories = [
+        Story(*_mentioning(chunks, needed, first), copies=copies.get(first.doc_id, [])) for _, first, chunks in about
+    ]
+    order = {story.chunk.doc_id: rank for story, (rank, _, _) in zip(stories, about, strict=True)}
+    stories.sort(key=lambda s: (-_ordinal(s.chunk.date), order[s.chunk.doc_id]))
+    return stories[:count]
+
+
+def about_answer(question: str, subject: str, stories: list[Story]) -> Answer:
+    """The answer listing the stories about ``subject``, each cited with the sentence that names it."""
+    citations = [Citation.of(n, s.chunk, s.start, s.end, 1.0) for n, s in enumerate(stories, 1)]
+    days = sorted(date.fromisoformat(str(s.chunk.date)) for s in stories if s.chunk.date)
+    if not days:
+        text = f"Stories about {subject} (the articles carry no dates, so the closest matches come first):"
+    elif len(days) < len(stories):
+        text = f"Stories about {subject}, the dated ones newest first:"
+    else:
+        span = _day(days[0]) if days[0] == days[-1] else f"{_day(days[0])} to {_day(days[-1])}"
+        text = f"The newest stories about {subject}, {span}:"
+    return Answer(question=question, answer=text, found=True, citations=citations, answerer="overview")
+
+
 def undated_stories(
     chunks: Iterable[Chunk], copies_of: Callable[[list[str]], dict[str, list[Any]]] | None, count: int = STORIES
 ) -> list[Story]:
@@ -95,6 +171,20 @@ def overview_answer(question: str, stories: list[Story], note: str = "") -> Answ
 
 def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def _ordinal(day: str | None) -> int:
+    return date.fromisoformat(day).toordinal() if day else 0
+
+
+def _mentioning(chunks: list[Chunk], needed: set[str], first: Chunk) -> tuple[Chunk, int, int]:
+    """The first sentence of ``chunks`` that holds every term of ``needed`` (its passage and article offsets),
+    else the article's opening sentence (``first`` is its first passage)."""
+    for chunk in chunks:
+        for start, end in sentence_spans(chunk.text):
+            if needed <= set(terms(chunk.text[start:end])):
+                return chunk, chunk.start + start, chunk.start + end
+    return first, *_opening(first)
 
 
 def _opening(chunk: Chunk) -> tuple[int, int]:

@@ -156,6 +156,30 @@ def test_an_archive_without_dates_says_so_and_lists_its_stories(newsbot, tmp_pat
     assert answer.citations[1].quote == "Floods in the Valderra valley killed 12 people."
 
 
+def test_the_news_about_a_subject_lists_its_stories_newest_first(dated):
+    # "Any news about X?" used to be answered as a question about X's words: one sentence, not the stories
+    answer = ask(dated, "Any news about the Valderra floods?", day="2025-03-21")
+    assert answer.found and answer.answerer == "overview"
+    assert answer.answer.startswith("The newest stories about the Valderra floods, 14 March 2025 to 20 March 2025:")
+    days = [c.date for c in answer.citations]
+    assert days == sorted(days, reverse=True) and days[0] == "2025-03-20" and "2025-03-14" in days
+    assert all("Valderra" in c.title or "Valderra" in c.quote for c in answer.citations)
+    assert "Port deal signed" not in {c.title for c in answer.citations}
+    tuesday = ask(dated, "latest news on the Valderra floods on Tuesday 18 March", day="2025-03-21")
+    assert tuesday.answerer == "overview" and {c.date for c in tuesday.citations} == {"2025-03-18"}
+
+
+def test_time_words_over_an_archive_without_dates_say_they_could_not_be_applied(newsbot, tmp_path):
+    # they used to say "nothing dated 2025-03-14 to 2025-03-20: all dates searched", as if dates were checked
+    index_archive(newsbot, tmp_path, "Title: Harbour bridge vote\n\nThe council voted for a new harbour bridge.")
+    answer = ask(newsbot, "How many people did the Valderra floods kill last week?")
+    assert answer.found and "12" in answer.answer
+    assert answer.time == 'every article: none is dated, so "last week" was not applied'
+    about = ask(newsbot, "What's the latest on the harbour bridge?")
+    assert about.answerer == "overview" and about.time is None and "carry no dates" in about.answer
+    assert [c.title for c in about.citations] == ["Harbour bridge vote"]
+
+
 def index_archive(newsbot, tmp_path, second: str) -> None:
     """Index two undated articles with no outlet (an archive): the Valderra floods story and ``second``."""
     folder = tmp_path / "archive"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answering.overview import asks_for_news
+from retrieval.answering.overview import asks_for_news, news_subject
 
 
 @pytest.mark.parametrize(
@@ -23,3 +23,23 @@ def test_a_question_with_no_subject_of_its_own_asks_for_the_news(question):
 )
 def test_a_question_about_a_story_or_a_thing_does_not(question):
     assert not asks_for_news(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [("latest news on Yukos", "Yukos"), ("What's the latest on Syria?", "Syria"),
+     ("Any news about the tram strike?", "the tram strike"), ("What's new with Apple?", "Apple"),
+     ("Any updates on the Airbus deal this week?", "the Airbus deal")],
+)
+def test_a_request_for_the_news_about_something_names_its_subject(question, subject):
+    assert news_subject(question, ["this week"]) == subject
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What's the latest news?", "What is the latest death toll of the Valderra floods?",
+     "The News From Paraguay author National Book Award fiction winner", "What did the news agency say about Iran?",
+     "Who broke the news to the minister?", "news about today"],
+)
+def test_other_questions_name_no_news_subject(question):
+    assert news_subject(question, ["today"]) is None
