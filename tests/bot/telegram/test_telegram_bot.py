@@ -119,9 +119,12 @@ async def test_telegram_follow_up_with_a_definite_description_stays_on_the_story
 async def test_telegram_latest_news_lists_the_newest_stories(standin, seeded):
     async with running_bot(standin, seeded):
         replies = await _reply_to(standin, USER, "What's the latest news?", user_id=USER)
+        about = await _reply_to(standin, USER, "Any news about Khmeimim?", user_id=USER)
     text = "".join(r.params["text"] for r in replies)
     assert "<b>The newest stories, 20 December 2024:</b>" in text and "[1]" in text and "do not answer" not in text
-    for r in replies:
+    text = "".join(r.params["text"] for r in about)
+    assert "<b>The newest stories about Khmeimim, 20 December 2024:</b>" in text and "Khmeimim Air Base" in text
+    for r in (*replies, *about):
         check_telegram_html(r.params["text"])
 
 
