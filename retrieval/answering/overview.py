@@ -24,6 +24,7 @@ _NEWS_WORDS = frozenset(
 )
 
 
+_RECENT = frozenset(terms("latest newest recent recently"))
 # "latest news on Yukos", "Any updates about the Airbus deal?", "What's the latest on Syria?", "What's new with Apple?"
 _ABOUT = (
     re.compile(
@@ -34,19 +35,30 @@ _ABOUT = (
     ),
     re.compile(r"^\s*(?:what(?:'s| is)\s+)?(?:the\s+)?latest\s+(?:on|about|with)\s+(?P<subject>.+?)[\s?.!]*$", re.I),
     re.compile(r"^\s*(?:what(?:'s| is)|anything)\s+new\s+(?:with|on|about)\s+(?P<subject>.+?)[\s?.!]*$", re.I),
+    re.compile(
+        r"^\s*(?:what(?:'s| is)\s+(?:happening|going on)\s+(?:with|in|at)|(?:please\s+)?tell me (?:more )?about)\s+"
+        r"(?!(?:how|why|what|who|whom|when|where|which|whether|if)\b)(?P<subject>.+?)[\s?.!]*$",
+        re.IGNORECASE,
+    ),
+    # "Yukos news", "Airbus latest": a few words and a news word, as typed into a search box
+    re.compile(
+        r"^\s*(?!(?:how|why|what|who|whom|when|where|which|is|are|was|were|did|does|do|can|will|any|the)\b)"
+        r"(?P<subject>[\w'’.&-]+(?:\s+[\w'’.&-]+){0,3}?)\s+(?:news|latest|headlines|updates)[\s?.!]*$",
+        re.IGNORECASE,
+    ),
 )
 
 
 def news_subject(question: str, time_words: Iterable[str] = ()) -> str | None:
     """What a request for the news about something is about ("latest news on Yukos" -> "Yukos"), or None for any
     other question; ``time_words`` ("this week") are not part of the subject."""
+    for words in time_words:  # "latest" stays: it is how the request is put
+        if not set(terms(words)) <= _RECENT:
+            question = re.sub(rf"\b{re.escape(words)}\b", " ", question, flags=re.IGNORECASE)
     for pattern in _ABOUT:
-        found = pattern.match(question)
+        found = pattern.match(" ".join(question.split()))
         if found:
-            subject = found["subject"]
-            for words in time_words:
-                subject = re.sub(rf"\b{re.escape(words)}\b", " ", subject, flags=re.IGNORECASE)
-            subject = " ".join(subject.split()).strip(" ,;:")
+            subject = found["subject"].strip(" ,;:")
             return subject if set(terms(subject)) - _NEWS_WORDS else None
     return None
 

@@ -29,7 +29,9 @@ def test_a_question_about_a_story_or_a_thing_does_not(question):
     ("question", "subject"),
     [("latest news on Yukos", "Yukos"), ("What's the latest on Syria?", "Syria"),
      ("Any news about the tram strike?", "the tram strike"), ("What's new with Apple?", "Apple"),
-     ("Any updates on the Airbus deal this week?", "the Airbus deal")],
+     ("Any updates on the Airbus deal this week?", "the Airbus deal"), ("Tell me about Yukos", "Yukos"),
+     ("What's happening with the Airbus deal?", "the Airbus deal"), ("Yukos news", "Yukos"),
+     ("Airbus latest this week", "Airbus")],
 )
 def test_a_request_for_the_news_about_something_names_its_subject(question, subject):
     assert news_subject(question, ["this week"]) == subject
@@ -39,7 +41,8 @@ def test_a_request_for_the_news_about_something_names_its_subject(question, subj
     "question",
     ["What's the latest news?", "What is the latest death toll of the Valderra floods?",
      "The News From Paraguay author National Book Award fiction winner", "What did the news agency say about Iran?",
-     "Who broke the news to the minister?", "news about today"],
+     "Who broke the news to the minister?", "news about today", "Tell me about how Iran evacuated people",
+     "Is there any good news", "The good news", "Did Yukos make the news?", "What is the latest"],
 )
 def test_other_questions_name_no_news_subject(question):
     assert news_subject(question, ["today"]) is None
