@@ -104,6 +104,22 @@ def top_stories(
     return stories[:count]
 
 
+class Subject:
+    """What a request for the news is about: its names, matched as written ("Mars" is not "marred"), and its other
+    words, matched as search terms ("deal" in "the Airbus deal" holds for "deals")."""
+
+    def __init__(self, subject: str) -> None:
+        names = [w for w in re.findall(r"[\w'’&.-]*\w", subject) if w[:1].isupper()]
+        self.names = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in names]
+        self.words = set(terms(" ".join(w for w in subject.split() if w not in names))) - _NEWS_WORDS
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.words)
+
+    def held_by(self, text: str) -> bool:
+        return all(n.search(text) for n in self.names) and self.words <= set(terms(text))
+
+
 def stories_about(
     subject: str,
     hits: list[Hit],
@@ -113,25 +129,24 @@ def stories_about(
 ) -> list[Story]:
     """The articles among ``hits`` about ``subject``, newest first (undated ones after, as retrieval ranked them).
 
-    An article is about the subject when its title and retrieved passages hold every name of it ("Yukos" in "the
-    Yukos bankruptcy"), or every word when it names none ("the election"). Each is cited with its first retrieved
-    sentence that does, else its opening sentence."""
-    names = [w for w in re.findall(r"[\w'’-]+", subject) if w[:1].isupper() or w.isupper()]
-    needed = set(terms(" ".join(names) if names and terms(" ".join(names)) else subject)) - _NEWS_WORDS
-    if not needed:
+    An article is about the subject when its title and retrieved passages hold every name and word of it ("Airbus"
+    and "deal" for "the Airbus deal"). Each is cited with its first retrieved sentence that does, else its first
+    that holds the names, else its opening sentence."""
+    about_what = Subject(subject)
+    if not about_what:
         return []
     passages: dict[str, list[Chunk]] = {}
     for hit in hits:
         passages.setdefault(hit.chunk.doc_id, []).append(hit.chunk)
     about = []
     for rank, (doc_id, chunks) in enumerate(passages.items()):
-        words = set(terms(chunks[0].title)).union(*(terms(c.text) for c in chunks))
         first = first_chunk(doc_id)
-        if needed <= words and first is not None:
+        if first is not None and about_what.held_by("\n".join([chunks[0].title, *(c.text for c in chunks)])):
             about.append((rank, first, sorted(chunks, key=lambda c: c.index)))
     copies = copies_of([first.doc_id for _, first, _ in about]) if copies_of is not None and about else {}
     stories = [
-        Story(*_mentioning(chunks, needed, first), copies=copies.get(first.doc_id, [])) for _, first, chunks in about
+        Story(*_mentioning(chunks, about_what, first), copies=copies.get(first.doc_id, []))
+        for _, first, chunks in about
     ]
     order = {story.chunk.doc_id: rank for story, (rank, _, _) in zip(stories, about, strict=True)}
     stories.sort(key=lambda s: (-_ordinal(s.chunk.date), order[s.chunk.doc_id]))
@@ -189,13 +204,16 @@ def _ordinal(day: str | None) -> int:
     return date.fromisoformat(day).toordinal() if day else 0
 
 
-def _mentioning(chunks: list[Chunk], needed: set[str], first: Chunk) -> tuple[Chunk, int, int]:
-    """The first sentence of ``chunks`` that holds every term of ``needed`` (its passage and article offsets),
-    else the article's opening sentence (``first`` is its first passage)."""
-    for chunk in chunks:
-        for start, end in sentence_spans(chunk.text):
-            if needed <= set(terms(chunk.text[start:end])):
-                return chunk, chunk.start + start, chunk.start + end
+def _mentioning(chunks: list[Chunk], subject: Subject, first: Chunk) -> tuple[Chunk, int, int]:
+    """The first sentence of ``chunks`` that holds all of ``subject`` (its passage and article offsets), else the
+    first that holds its names, else the article's opening sentence (``first`` is its first passage)."""
+    names_only = Subject("")
+    names_only.names = subject.names
+    for wanted in (subject, names_only):
+        for chunk in chunks:
+            for start, end in sentence_spans(chunk.text):
+                if wanted.held_by(chunk.text[start:end]):
+                    return chunk, chunk.start + start, chunk.start + end
     return first, *_opening(first)
 
 
