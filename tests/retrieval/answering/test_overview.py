@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answering.overview import asks_for_news, news_subject
+from retrieval.answering.overview import asks_for_news, news_subject, stories_about
+from retrieval.types import Chunk, Hit
 
 
 @pytest.mark.parametrize(
@@ -46,3 +47,21 @@ def test_a_request_for_the_news_about_something_names_its_subject(question, subj
 )
 def test_other_questions_name_no_news_subject(question):
     assert news_subject(question, ["today"]) is None
+
+
+def _hit(doc_id: str, text: str, day: str | None) -> Hit:
+    chunk = Chunk(f"{doc_id}-0", doc_id, 0, text, 0, len(text), f"Story {doc_id}", f"{doc_id}.txt", day)
+    return Hit(chunk, 1.0)
+
+
+def test_the_stories_about_a_subject_hold_its_names_as_written_and_come_newest_first():
+    hits = [
+        _hit("a", "Talks were marred by rain. The weather was poor.", "2025-03-20"),  # "marred" is no "Mars"
+        _hit("b", "The Mars rover sent new pictures. Dust storms changed the weather on Mars.", "2025-03-18"),
+        _hit("c", "A probe to Mars was approved. Its weather station is built in Leeds.", "2025-03-19"),
+    ]
+    stories = stories_about("the weather on Mars", hits, lambda doc_id: next(
+        h.chunk for h in hits if h.chunk.doc_id == doc_id), None)
+    assert [s.chunk.doc_id for s in stories] == ["c", "b"]
+    assert stories[1].sentence == "Dust storms changed the weather on Mars."
+    assert stories_about("Jupiter", hits, lambda doc_id: None, None) == []
