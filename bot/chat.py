@@ -23,6 +23,7 @@ conversation so far. After "Did you mean: ...?", answer y to ask that. Commands:
   /reset       forget the conversation
   /cite N      the whole passage around citation N of the last answer
   /quit        leave (Ctrl-D and Ctrl-C too)"""
+_LEAVE_WORDS = frozenset({"quit", "exit", "q", ":q"})
 MAX_LINE = 2000
 YES = frozenset({"y", "yes", "yes please", "yep", "yeah", "ok", "sure"})
 
@@ -44,6 +45,8 @@ class ChatSession:
             return "too_long"
         if line.startswith("/"):
             return "done" if self.command(line) else "quit"
+        if line.strip().lower().rstrip(".!") in _LEAVE_WORDS:  # "quit" typed without its slash is no question
+            return "quit"
         return "ask"
 
     def command(self, line: str) -> bool:

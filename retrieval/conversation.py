@@ -9,7 +9,8 @@ is searched as it is. Otherwise it is a follow-up of the story told so far:
   together with the names of the previous turn (and the role words, for "who runs it?");
 - an ellipsis: "and Russia?" / "what about Hama?" reuse a previous question with the new name in place of the
   old one; "and in 2003?" / "and the year before?" with the new time in place of the old one; "and the
-  dividend?" becomes "What about the dividend?".
+  dividend?" becomes "What about the dividend?";
+- a question word alone: "where?" after "When did the government fall?" is "Where did the government fall?".
 
 Nationality words ("the French carmaker", "the Dutchman") and dates are not new names; "the French carmaker
 Renault" brings one. `FollowUp.story` tells retrieval which articles to prefer (`retrieval.asking`).
@@ -49,6 +50,19 @@ _AND_QUESTION = re.compile(
     r"^\s*and\s+((?:who|whom|whose|what|which|why|how|when|where)\b(?!\s+(?:it|he|she|they|we|you|the|its|about|of)\b).+)$",
     re.IGNORECASE,
 )
+# a question word alone: "where?", "and when?", "why exactly?", "how many?" asks it of the previous question
+_BARE_QUESTION_WORD = re.compile(
+    r"^\s*(?:(?:and|but|so|ok|okay)[\s,]+)?(who|whom|when|where|why|how|how many|how much|how long|how old|how far|"
+    r"by whom|since when|for how long|from where)(?:\s+(?:exactly|then|now|though|again))?\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+# the question word a question opens with, before its auxiliary ("When did", "How much was"): replaceable
+_LEADING_QUESTION_WORD = re.compile(
+    r"^\s*(?:who|whom|what|which|when|where|why|how(?:\s+(?:many|much|long|old|far))?)(?=\s+(?:did|does|do|is|was|"
+    r"were|are|has|have|had|will|would|can|could|should|might)\b)",
+    re.IGNORECASE,
+)
+_AUXILIARY_FIRST = re.compile(r"^\s*(?:did|does|do|is|was|were|are|has|have|had|will|would|can|could)\b", re.I)
 _KEEPS_PREPOSITION = re.compile(r"^\s*and\s+(for|in)\s", re.IGNORECASE)
 # a time on its own: "in 2003", "the year before", "for the whole of 2004", "back in 2001", "when it floated"
 _TIME = re.compile(
@@ -317,6 +331,19 @@ class FollowUp:
     fresh: bool = True  # the question starts a story of its own: searched as it is, no article preferred
 
 
+def _ask_instead(question: str, asked: str) -> str:
+    """``question`` asking ``asked`` ("where") instead of what it asked: its question word replaced ("When did the
+    government fall?" -> "Where did the government fall?"), put before it ("Did Iran leave Syria?" -> "Why did Iran
+    leave Syria?"), or, where it asked for the subject ("Which group led the offensive?"), put in front of it
+    ("Where: which group led the offensive?")."""
+    asked = asked[:1].upper() + asked[1:].lower()
+    leading = _LEADING_QUESTION_WORD.match(question)
+    if leading:
+        return asked + question[leading.end() :]
+    lowered = question.strip()[:1].lower() + question.strip()[1:]
+    return f"{asked} {lowered}" if _AUXILIARY_FIRST.match(question) else f"{asked}: {lowered}"
+
+
 def names_in(text: str) -> list[str]:
     """Names in ``text`` (`retrieval.names`) without a possessive ending, and without leading question and function
     words, nationality words, titles (MP), days and months."""
@@ -378,6 +405,10 @@ class Conversation:
         last = self.history[-1]
         story = self.story()
         texts = [article_text(doc_id) for doc_id in story] if article_text is not None else []
+        bare = _BARE_QUESTION_WORD.match(question)
+        if bare:  # "where?" after "When did the Assad government fall?": "Where did the Assad government fall?"
+            completed, _ = self._resolve(_ask_instead(strip_context(last.searched), bare.group(1)), last, texts)
+            return FollowUp(question, self._with_context(completed, last), story, fresh=False)
         again = _AND_QUESTION.match(question)  # "And who chairs it in Scotland?": a whole question after "and"
         if again:
             question = again.group(1)[:1].upper() + again.group(1)[1:]

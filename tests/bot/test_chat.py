@@ -13,10 +13,11 @@ THREE = "When did the Assad government fall?\nWhich group led the fighters?\n\nW
 
 
 def test_piped_chat_answers_each_line_with_the_conversation_kept(tmp_path):
-    result = run_cli(["chat"], tmp_path / "data", input=THREE)
+    result = run_cli(["chat"], tmp_path / "data", input=THREE + "quit\nwho evacuated via Khmeimim?\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.count("> ") == 3  # the empty line was skipped
+    assert out.count("> ") == 3  # the empty line was skipped; "quit" left before the last line
+    assert "pilgrims" not in out
     assert "December 8" in out and "Hayat Tahrir al-Sham" in out and "Idlib" in out
     assert "(searched: Where was their stronghold? (" in out
     assert "\x1b[" not in out  # plain text, no colours

@@ -272,6 +272,18 @@ def test_ellipses_with_a_new_time_or_a_new_thing():
     assert strip_context(conv.rewrite("And who chairs the airline?")).startswith("Who chairs")
 
 
+def test_a_question_word_alone_asks_it_of_the_previous_question():
+    conv = Conversation()
+    _turn(conv, "When did the Assad government fall?", "The government fell on December 8. [1]")
+    assert strip_context(conv.rewrite("where?")) == "Where did the Assad government fall?"
+    assert strip_context(conv.rewrite("And why exactly?")) == "Why did the Assad government fall?"
+    _turn(conv, "Did Iran leave Syria?", "Iran's advisers withdrew from Syria. [1]")
+    assert strip_context(conv.rewrite("why?")) == "Why did Iran leave Syria?"
+    _turn(conv, "Which group led the offensive?", "It was led by HTS. [1]")
+    assert strip_context(conv.rewrite("When?")) == "When: which group led the offensive?"
+    assert conv.rewrite("Where is it?") != "Where: which group led the offensive?"
+
+
 def test_the_story_is_the_last_and_the_opening_answers_articles_until_a_fresh_question():
     conv = Conversation(story_decay=0.5)
     _cited(conv, "Why is BMW recalling diesel cars?", "BMW is recalling cars. [1]", "bmw")
