@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from retrieval.text import sentence_spans, terms
+from retrieval.text import STOPWORDS, sentence_spans, terms
 from retrieval.types import Answer, Chunk, Citation, Hit
 
 STORIES = 5  # stories an overview answer cites
@@ -109,15 +109,18 @@ class Subject:
     words, matched as search terms ("deal" in "the Airbus deal" holds for "deals")."""
 
     def __init__(self, subject: str) -> None:
-        names = [w for w in re.findall(r"[\w'’&.-]*\w", subject) if w[:1].isupper()]
+        names = [w for w in re.findall(r"[\w'’&.-]*\w", subject) if w[:1].isupper() and w.lower() not in STOPWORDS]
         self.names = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])") for n in names]
         self.words = set(terms(" ".join(w for w in subject.split() if w not in names))) - _NEWS_WORDS
 
     def __bool__(self) -> bool:
         return bool(self.names or self.words)
 
+    def named_in(self, text: str) -> bool:
+        return all(n.search(text) for n in self.names)
+
     def held_by(self, text: str) -> bool:
-        return all(n.search(text) for n in self.names) and self.words <= set(terms(text))
+        return self.named_in(text) and self.words <= set(terms(text))
 
 
 def stories_about(
@@ -207,12 +210,10 @@ def _ordinal(day: str | None) -> int:
 def _mentioning(chunks: list[Chunk], subject: Subject, first: Chunk) -> tuple[Chunk, int, int]:
     """The first sentence of ``chunks`` that holds all of ``subject`` (its passage and article offsets), else the
     first that holds its names, else the article's opening sentence (``first`` is its first passage)."""
-    names_only = Subject("")
-    names_only.names = subject.names
-    for wanted in (subject, names_only):
+    for holds in (subject.held_by, subject.named_in):
         for chunk in chunks:
             for start, end in sentence_spans(chunk.text):
-                if wanted.held_by(chunk.text[start:end]):
+                if holds(chunk.text[start:end]):
                     return chunk, chunk.start + start, chunk.start + end
     return first, *_opening(first)
 

@@ -65,3 +65,6 @@ def test_the_stories_about_a_subject_hold_its_names_as_written_and_come_newest_f
     assert [s.chunk.doc_id for s in stories] == ["c", "b"]
     assert stories[1].sentence == "Dust storms changed the weather on Mars."
     assert stories_about("Jupiter", hits, lambda doc_id: None, None) == []
+    same = stories_about("The weather on Mars", hits, lambda doc_id: next(  # "The" typed capitalised is no name
+        h.chunk for h in hits if h.chunk.doc_id == doc_id), None)
+    assert [s.chunk.doc_id for s in same] == ["c", "b"]
