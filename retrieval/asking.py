@@ -411,12 +411,16 @@ class Asker:
 
         bm25 = self.bot.index.view.bm25
 
-        def surface(term: str) -> str | None:
+        def surface(term: str) -> str | None:  # as written inside a sentence: "Speaking" opening one is no name
+            spelt: list[tuple[bool, str]] = []  # (opens a sentence, the word)
             for chunk, _score in bm25.search(term, 1):
-                for word in re.findall(r"[A-Za-z][\w'’-]*", f"{chunk.title} {chunk.text}"):
-                    if terms(word) == [term]:
-                        return word.rstrip("'’")
-            return None
+                text = f"{chunk.title}. {chunk.text}"
+                for word in re.finditer(r"[A-Za-z][\w'’-]*", text):
+                    if terms(word.group()) == [term]:
+                        before = text[: word.start()].rstrip(" \"'“‘(")
+                        spelt.append((not before or before.endswith((".", "!", "?", ":")), word.group().rstrip("'’")))
+            inside = [word for opens, word in spelt if not opens] or [word.lower() for _, word in spelt]
+            return inside[0] if inside else None
 
         def best_passage(text: str) -> tuple[float, frozenset[str]]:
             found = bm25.search(text, 1)

@@ -26,31 +26,39 @@ def suggest(
     """``question`` with each name the articles never use (``df``: term -> passages that hold it) replaced by a
     near name they do use, as ``surface(term)`` spells it; None when no name needs or finds a replacement.
 
-    Only capitalised words of five letters or more are corrected (names, where a typo makes the question one the
-    articles cannot answer), by up to two letters (an adjacent swap counts one; at most one added or dropped), and
-    only by a word the articles write capitalised. A name of several words keeps its other words: the replacement
-    must stand in one passage with them ("Tony Blare" is "Tony Blair", not "Tony Blake"; "Jeremy Corbyn", whom no
-    article names, is not "Jeremy Carwyn"). Of those left, the one whose question ``best_passage`` scores highest
-    wins ("Arjen Roben" is "Arjen Robben", not "Arjen Robin").
+    Only words of four letters or more that no article uses are corrected, by up to two letters (one for a word of
+    four; an adjacent swap counts one; at most one added or dropped), and only by a word the articles write
+    capitalised (``surface`` gives a word as written inside a sentence where it can): names, where a typo makes
+    the question one the articles cannot answer, typed capitalised or not ("kmeimim" is "Khmeimim", "Asad" is
+    "Assad"), never an ordinary word ("transportd"). A name of several words keeps its other words: the
+    replacement must stand in one passage with them ("Tony Blare" is "Tony Blair", not "Tony Blake"; "Jeremy
+    Corbyn", whom no article names, is not "Jeremy Carwyn"). Of those left, the one whose question
+    ``best_passage`` scores highest wins ("Arjen Roben" is "Arjen Robben", not "Arjen Robin").
     """
     replaced: list[tuple[int, int, str]] = []
     words = list(_WORD.finditer(question))
+
+    def is_name(word: str) -> bool:  # "tony" typed in lower case is "Tony", a name the articles use
+        stems = terms(word)
+        spelt = surface(stems[0]) if len(stems) == 1 and stems[0] in df else None
+        return spelt is not None and spelt[:1].isupper()
+
     for i, match in enumerate(words):
         word = match.group()
         stems = terms(word)
-        if len(stems) != 1 or stems[0] in df or len(word) < 5 or not word[0].isupper() or word.lower() in DEMONYMS:
+        if len(stems) != 1 or stems[0] in df or len(word) < 4 or word.lower() in DEMONYMS:
             continue  # "Ivorian" is no misspelt "Ivory"
-        partners = {t for w in _name_partners(words, i) for t in terms(w)}
-        choices: list[tuple[float, str]] = []
-        for term in _nearest(word.lower(), df, 2):
+        partners = {t for w in _name_partners(words, i, is_name) for t in terms(w)}
+        choices: list[tuple[int, float, str]] = []
+        for term in _nearest(word.lower(), df, 1 if len(word) < 5 else 2):
             spelt = surface(term)
             if not spelt or not spelt[0].isupper() or abs(len(spelt) - len(word)) > 1:
                 continue  # "Apple" is no misspelt "Ale": two letters dropped make another word
             score, passage = best_passage(question[: match.start()] + spelt + question[match.end() :])
             if term in passage and partners <= passage:
-                choices.append((score, spelt))
-        if choices:
-            replaced.append((match.start(), match.end(), max(choices)[1]))
+                choices.append((-_edits(word.lower(), spelt.lower(), 3), score, spelt))
+        if choices:  # the nearest as written ("austalian" is "Australian", not "Australia"), then the best passage
+            replaced.append((match.start(), match.end(), max(choices)[2]))
     if not replaced:
         return None
     out, last = [], 0
@@ -60,13 +68,17 @@ def suggest(
     return "".join(out) + question[last:]
 
 
-def _name_partners(words: list[re.Match[str]], i: int) -> list[str]:
-    """The capitalised words right before and after word ``i`` (the rest of a name of several words)."""
+def _name_partners(words: list[re.Match[str]], i: int, is_name: Callable[[str], bool]) -> list[str]:
+    """The names right before and after word ``i`` (the rest of a name of several words): words typed capitalised
+    (not opening the question), or typed in lower case where the articles write them capitalised (``is_name``)."""
     out = []
     for step in (-1, 1):
         j = i + step
-        while 0 <= j < len(words) and words[j].group()[0].isupper() and words[j].start() > 0:
-            out.append(words[j].group())
+        while 0 <= j < len(words):
+            word = words[j].group()
+            if not (word[0].isupper() and words[j].start() > 0) and (word[0].isupper() or not is_name(word)):
+                break
+            out.append(word)
             j += step
     return out
 

@@ -12,6 +12,7 @@ PASSAGES = [
     "Sir Peter Blake painted the album cover.",
     "Carwyn Jones spoke in Cardiff.",
     "Ale sales rose at the Cardiff brewery.",
+    "The Australian open was won in Australia by an Australian.",
     "All these people were transported to Iran through Khmeimim Air Base.",
 ]
 DF: dict[str, int] = {}
@@ -40,6 +41,11 @@ def test_a_misspelt_name_is_offered_as_the_articles_spell_it():
         "How long will Arjen Robben be out?"  # not "Robin": Robben stands with Arjen
     assert suggest("What did Tony Blare say about Iraq?", DF, surface, best_passage) == \
         "What did Tony Blair say about Iraq?"  # not "Blake", one letter nearer but never with Tony
+    # typed in lower case, as people type in chats, or four letters long: once never offered
+    assert suggest("who evacuated via kmeimim?", DF, surface, best_passage) == "who evacuated via Khmeimim?"
+    assert suggest("What did Tony Blar say?", DF, surface, best_passage) == "What did Tony Blair say?"
+    assert suggest("what did tony blare say?", DF, surface, best_passage) == "what did tony Blair say?"  # not Blake
+    assert suggest("Which Austalian won?", DF, surface, best_passage) == "Which Australian won?"  # the nearest
 
 
 def test_names_spelt_right_or_unlike_any_and_ordinary_words_get_no_suggestion():
@@ -48,3 +54,5 @@ def test_names_spelt_right_or_unlike_any_and_ordinary_words_get_no_suggestion():
     assert suggest("Who was transportd to Iran?", DF, surface, best_passage) is None  # names only
     assert suggest("What did the Ivorian leader say?", DF, surface, best_passage) is None
     assert suggest("What's new with Apple?", DF, surface, best_passage) is None  # once "What's new with Ale?"
+    assert suggest("who was transportd to iran?", DF, surface, best_passage) is None
+    assert suggest("Is Bluk coming?", DF, surface, best_passage) is None  # four letters: one letter off at most
