@@ -120,6 +120,7 @@ class Retrieved:
     widened: bool = False  # nothing was dated in the range the time words named: every date was searched
     fresh: bool = True  # not a follow-up: the question starts a story of its own
     undated: bool = False  # the question has time words but no indexed article carries a date
+    filters: Filters = field(default_factory=Filters)  # what the question's time words and options asked for
 
 
 class Parts(Protocol):
@@ -194,7 +195,7 @@ class Asker:
         if overview is not None:
             return AnswerStream(iter([overview]))
         subject = news_subject(got.question, got.scope.expressions if got.scope is not None else ())
-        about = self.news_about(subject, query, got.searched) if subject is not None else None
+        about = self.news_about(subject, query, got.filters) if subject is not None else None
         if about is not None:
             return AnswerStream(iter([about]))
         prefer = newest if got.scope is not None and got.scope.recency else None
@@ -219,19 +220,18 @@ class Asker:
             note = "Nothing is dated in that time; "
         if stories:
             return overview_answer(got.question, stories, note)
-        if any(c.date for c in chunks):
+        if self.bot.index.view.table.newest_date:
             return None  # dated articles, none up to the day asked about: answered as any question
         undated = undated_stories(chunks, copies_of)  # an archive without dates: say so, list some stories
         total = len({c.doc_id for c in chunks})
         return undated_answer(got.question, undated, total) if undated else None
 
-    def news_about(self, subject: str, query: Query, searched: str) -> Answer | None:
-        """ "Latest news on Yukos": the stories about ``subject`` in the time asked for, newest first; None when
-        no retrieved article is about it (then the question is answered as any other)."""
+    def news_about(self, subject: str, query: Query, filters: Filters) -> Answer | None:
+        """ "Latest news on Yukos": the stories about ``subject`` within ``filters`` (the time asked for), newest
+        first; None when no retrieved article is about it (then the question is answered as any other)."""
         from retrieval.answering.overview import STORIES, about_answer, stories_about
         from retrieval.store.chunks import chunk_id
 
-        _scope, filters = self.understand_time(query, searched)
         hits = self.bot.search(subject, k=STORIES * 4, mode=query.mode, filters=filters)
         store = self.bot.reprints
         table = self.bot.index.view.table
@@ -283,8 +283,8 @@ class Asker:
             "embed": t2 - t_loaded,
             "search": t3 - t2,
         }
-        undated = scope is not None and not any(c.date for c in bot.index.chunks())
-        return Retrieved(question, searched, vector, hits, timings, scope, widened, follow.fresh, undated)
+        undated = scope is not None and bot.index.view.table.newest_date is None
+        return Retrieved(question, searched, vector, hits, timings, scope, widened, follow.fresh, undated, filters)
 
     def _search(
         self, follow: FollowUp, text: str, vector: list[float], k: int, query: Query, filters: Filters
@@ -326,9 +326,9 @@ class Asker:
         if query.reference is not None:
             return query.reference
         if self.bot.settings.time_reference == "newest":
-            dates = [c.date for c in self.bot.index.chunks() if c.date]
-            if dates:
-                return date.fromisoformat(max(dates))
+            newest = self.bot.index.view.table.newest_date
+            if newest:
+                return date.fromisoformat(newest)
         return date.today()
 
     def understand_time(self, query: Query, searched: str) -> tuple[TimeScope | None, Filters]:

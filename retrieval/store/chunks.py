@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from retrieval.types import Article, Chunk
@@ -91,6 +92,11 @@ class ChunkTable:
 
     def __len__(self) -> int:
         return len(self.chunks)
+
+    @cached_property
+    def newest_date(self) -> str | None:
+        """The newest article date (ISO), or None when no article is dated (an archive)."""
+        return max((c.date for c in self.chunks if c.date), default=None)
 
     def get(self, id_: str) -> Chunk | None:
         """The chunk with id ``id_``, or None."""

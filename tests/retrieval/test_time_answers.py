@@ -187,3 +187,11 @@ def index_archive(newsbot, tmp_path, second: str) -> None:
     (folder / "a.txt").write_text("Title: Valderra floods\n\nFloods in the Valderra valley killed 12 people.")
     (folder / "b.txt").write_text(second)
     newsbot.ingest([folder])
+
+
+def test_time_words_can_count_from_the_newest_article(dated):
+    from retrieval.asking import Query
+
+    dated.settings = dated.settings.model_copy(update={"time_reference": "newest"})  # NEWSBOT_TIME_REFERENCE
+    answer = dated.asker.stream(Query("What was the Valderra flood death toll today?")).result()
+    assert answer.time == "on 2025-03-20" and answer.found and "41" in answer.answer
