@@ -195,7 +195,8 @@ class Asker:
         if overview is not None:
             return AnswerStream(iter([overview]))
         subject = news_subject(got.question, got.scope.expressions if got.scope is not None else ())
-        about = self.news_about(subject, query, got.filters) if subject is not None else None
+        within = query.filters if got.undated else got.filters  # over an archive, time words cannot filter
+        about = self.news_about(subject, query, within) if subject is not None else None
         if about is not None:
             return AnswerStream(iter([about]))
         prefer = newest if got.scope is not None and got.scope.recency else None
