@@ -28,6 +28,7 @@ from retrieval.answering.features import (
 from retrieval.answering.model import Selector
 from retrieval.answering.patterns import NUMBER
 from retrieval.answering.question import QuestionProfile, profile, with_compounds
+from retrieval.answering.roles import role_names
 from retrieval.answering.spans import short_answer
 from retrieval.hygiene import suspicious, tainted
 from retrieval.prompts import load_prompt
@@ -38,6 +39,11 @@ Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
 # a short answer taken from the sentence a quote brings in must stand this close (characters) to a word the question
 # uses: "led by Hayat Tahrir al-Sham" for "Who led the offensive?"
 NEAR_ASKED = 30
+# a name written next to the role asked for ("chief executive Todd Stitzer" for "Who is the chief executive of
+# ...?") is the short answer below the model's short threshold, when the answer is more likely right than not
+HOLDER_CONFIDENCE = 0.5
+# words that change who holds a role: "the shadow foreign secretary" is not "Foreign Secretary Jack Straw"
+_QUALIFIERS = frozenset("shadow deputy vice former acting interim assistant junior outgoing incoming".split())
 
 
 @dataclass
@@ -205,7 +211,7 @@ class ExtractiveAnswerer:
             citations.append(citation)
             parts.append(f"{' '.join(citation.quote.split())} [{n}]")
         short = None
-        if confidence >= self.selector.short_threshold:
+        if confidence >= self.selector.short_threshold or (confidence >= HOLDER_CONFIDENCE and _holder(asked, best)):
             short = short_answer(asked, best.view.text)
             host, start, _end, _ = spans[0]
             if short is None and start < best.start:  # the quote opens with the sentence "That" refers to:
@@ -279,6 +285,17 @@ class ExtractiveAnswerer:
 _FIGURE = re.compile(
     rf"{NUMBER.pattern}|\b(?:twice|dozens|scores|hundreds|thousands|millions|billions)\b", re.IGNORECASE
 )
+
+
+def _holder(asked: QuestionProfile, best: Candidate) -> bool:
+    """The best sentence names the holder of the role asked for, with the question's qualifiers ("shadow")."""
+    sentence = best.view.text
+    qualifiers = asked.words & _QUALIFIERS
+    return (
+        bool(asked.role)
+        and qualifiers <= {w.lower() for w in re.findall(r"[\w-]+", sentence)}
+        and bool(role_names(sentence, asked.role, asked.words))
+    )
 
 
 def _exp(x: float) -> float:

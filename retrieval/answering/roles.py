@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from retrieval.names import NAME, OPENERS
+from retrieval.names import DEMONYMS, NAME, OPENERS
 
 # what a question says -> the words an article uses for that role (the question's own word is always kept)
 _FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -46,7 +46,8 @@ _VERB = re.compile(
     r"^\s*(?:and\s+)?who\s+(?:now\s+|currently\s+|will\s+|would\s+|is\s+|was\s+|has\s+)?"
     r"(runs?|ran|running|heads?|headed|heading|chairs?|chaired|chairing|founded|co-founded|set up|started|leads?|"
     r"led|leading|directs?|directed|directing|captains?|captained|captaining|manages?|managed|managing|"
-    r"coach(?:es|ed|ing)?|speaks?|spoke|owns?|owned)\b",
+    r"coach(?:es|ed|ing)?|speaks?|spoke|owns?|owned)\b"
+    r"(?!\s+(?:in|into|onto|through|past|over|away|off|out|up|down|across|around)\b)",  # "who ran in the try"
     re.IGNORECASE,
 )
 _COPULA = re.compile(
@@ -58,6 +59,8 @@ _WHICH = re.compile(r"^\s*(?:and\s+)?which\s+((?:[\w-]+\s+){0,3}[\w'’-]+)", re
 _NOT_ADJECTIVE = frozenset("did does do is was were are has have had will would can could the a an of".split())
 _WORD = re.compile(r"[\w'’-]+")
 _NEAR_WORDS = 4  # at most this many words between a name and its role word
+_POSSESSIVE = re.compile(r"['’]s\s")
+_NO_HOLDER = DEMONYMS | frozenset("northern southern eastern western north south east west central".split())
 _NICKNAME = re.compile(r"(?<=[a-z])\s+[\"“'‘][^\"“”'‘’]{1,20}[\"”'’]\s+(?=[A-Z])")
 _PREPOSITION = re.compile(r"\b(?:of|at|for|from|in|with|to)\s+(?:the\s+)?$", re.IGNORECASE)
 # a verb between the role word and a name after it: the name is not the holder ("the chairman said that X")
@@ -135,9 +138,12 @@ def role_names(sentence: str, role: frozenset[str], known: frozenset[str] = froz
             start = max(inner)
             while start < end and not sentence[start].isalpha():
                 start += 1
+        owner = _POSSESSIVE.search(sentence, start, end)
+        if owner:  # "Rod Macqueen's Southern Hemisphere team": the holder is the owner
+            end = owner.start()
         words = {w.lower().strip("'’") for w in _WORD.findall(sentence[start:end])}
-        if not words or words <= known or start >= end or words & _CALENDAR:
-            continue
+        if not words or words <= known or start >= end or words & _CALENDAR or words <= _NO_HOLDER:
+            continue  # "French" or "Northern" next to "coach" describes the side, it names no one
         if _PREPOSITION.search(sentence[:start]):
             continue
         gaps = [
