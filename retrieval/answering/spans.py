@@ -150,10 +150,23 @@ def _speaker(sentence: str, start: int, end: int) -> bool:
     return bool(_SAID_AFTER.match(sentence[end:]) or _SAID_BEFORE.search(sentence[max(0, start - 15) : start]))
 
 
+# "the capital Damascus", "the port city of Basra": a place named after what kind of place it is
+_PLACE_NOUN = re.compile(
+    r"\b(?:capital|city|town|village|province|region|port|county|island|district)\s+(?:of\s+)?$", re.IGNORECASE
+)
+_ASKS_PLACE = re.compile(
+    r"^\s*(?:and\s+)?(?:in|at|from|to|into|near)?\s*(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:city|cities|town|towns|"
+    r"village|villages|capital|capitals|country|countries|province|provinces|region|regions|port|ports|county|"
+    r"counties|island|islands|state|states)\b",
+    re.IGNORECASE,
+)
+
+
 def _names(question: QuestionProfile, sentence: str) -> list[tuple[int, int]]:
     """The names of ``sentence`` that can answer a who / which / where question: new to the question, not a time,
     a description, a place something went through (for who) or the speaker (unless who said it is asked)."""
     kind = question.kind
+    place = kind == "where" or bool(_ASKS_PLACE.match(question.text))  # "which cities": no group's name
     spans: list[tuple[int, int]] = []
     for raw in names_in(sentence):
         name = _bare_name(raw)
@@ -170,8 +183,9 @@ def _names(question: QuestionProfile, sentence: str) -> list[tuple[int, int]]:
             continue
         start = sentence.find(name)
         before = sentence[max(0, start - 12) : start + 1]
-        if kind == "where" and not (PLACE_LEAD.search(before) or _ROUTE_OR_PLACE.search(sentence[:start])):
-            continue  # a place: "in Sheffield", "the western province of Idlib"
+        led = sentence[:start]
+        if place and not (PLACE_LEAD.search(before) or _ROUTE_OR_PLACE.search(led) or _PLACE_NOUN.search(led)):
+            continue  # a place: "in Sheffield", "the western province of Idlib", "the capital Damascus"
         if kind == "who" and _route_or_place(sentence, start):
             continue  # not where something went ("to Iran", "through Khmeimim")
         if _speaker(sentence, start, start + len(name)) and not _ASKS_SPEECH.search(question.text):

@@ -186,3 +186,12 @@ def test_a_question_for_several_names_gets_the_list():
     assert short_answer(profile("Which firms will the Gizmondo compete with?"), sentence) == "Nintendo, Nokia and Sony"
     assert short_answer(profile("Which firm makes the Gizmondo's rival?"), "Nintendo, Nokia and Sony make rivals.") \
         in ("Nintendo", "Nokia", "Sony")  # one asked for: one given
+
+
+def test_a_question_for_a_kind_of_place_gets_a_place_not_a_group():
+    sentence = ("Bashar al-Assad government fell on December 8, in the day after armed groups, led by Hayat Tahrir "
+                "al-Sham (HTS) entered the capital Damascus and took control of the city.")
+    # "Hayat Tahrir al-Sham" was once shown in bold for the cities taken before Damascus
+    assert short_answer(profile("Which cities did the armed groups take before Damascus?"), sentence) is None
+    assert short_answer(profile("Which capital did the armed groups take control of?"), sentence) == "Damascus"
+    assert short_answer(profile("Who led the armed groups?"), sentence) == "Hayat Tahrir al-Sham"
