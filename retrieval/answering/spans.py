@@ -246,14 +246,20 @@ _PREFIXES = frozenset("legendary former veteran welshman frenchman irishman scot
 _PLACE_PARTS = frozenset("new north south east west northern southern eastern western latin".split())  # New Zealand
 
 
+# "Syria and Iraq": a name joined to the one before it (a comma alone may open an apposition: "in Uganda, Sarah")
+_LISTED_AFTER = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*,?\s+(?:and|or)\s+$")
+
+
 def _route_or_place(sentence: str, start: int) -> bool:
     """The name at ``start`` is where something is or goes ("to Iran", "through Khmeimim Air Base", "in Paris",
     "the province of Idlib"), not someone: "to" and "from" after words of speech or giving ("speaking to IRNA",
     "sold to Glazer") are not."""
-    before = sentence[max(0, start - 40) : start]
+    offset = max(0, start - 40)
+    before = sentence[offset:start]
     lead = _ROUTE_OR_PLACE.search(before)
-    if lead is None:
-        return False
+    if lead is None:  # "from Syria and Iraq": a name listed after a place is a place too
+        listed = _LISTED_AFTER.search(before)
+        return listed is not None and _route_or_place(sentence, offset + listed.start())
     if lead.group(1) in ("to", "from", "into"):
         return not _SPEECH.search(before[: lead.start()])
     return True

@@ -195,3 +195,13 @@ def test_a_question_for_a_kind_of_place_gets_a_place_not_a_group():
     assert short_answer(profile("Which cities did the armed groups take before Damascus?"), sentence) is None
     assert short_answer(profile("Which capital did the armed groups take control of?"), sentence) == "Damascus"
     assert short_answer(profile("Who led the armed groups?"), sentence) == "Hayat Tahrir al-Sham"
+
+
+def test_a_name_listed_after_a_place_is_a_place_but_one_after_a_comma_may_be_a_person():
+    flow = ("The Islamic Republic of Iran was present in Syria upon the invitation of the legitimate and established "
+            "government of Syria, he said adding that Iran and Syria had effective cooperation against terrorism for "
+            "many years and were successful in preventing the dangerous flow of ISIS from in Syria and Iraq and the "
+            "spread of terrorism in the region.")
+    assert short_answer(profile("Who prevented the spread of ISIS?"), flow) != "Iraq"  # once shown in bold
+    outraged = ('"I\'m extremely outraged," the play\'s organiser in Uganda, Sarah Mukasa, told the BBC.')
+    assert short_answer(profile("Who, organising the play, said she was outraged?"), outraged) == "Sarah Mukasa"
