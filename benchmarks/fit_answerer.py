@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from retrieval.answering.extractive import ExtractiveAnswerer
-from retrieval.answering.features import FEATURES, Context
+from retrieval.answering.features import FEATURES, INDEX, Context
 from retrieval.answering.lexicon import WordVectors
 from retrieval.answering.model import ANSWER_FEATURES, ANSWER_SIGNS, Logistic, Selector
 from retrieval.answering.question import profile
@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                                              "index, with NEWSBOT_CHUNK_* set to its settings) instead of the "
                                              "evaluation index")
     parser.add_argument("--without", default="", help="comma-separated features held at zero (an ablation)")
+    parser.add_argument("--only", default="", help="comma-separated features: all others held at zero (an ablation)")
+    parser.add_argument("--no-reader", action="store_true", help="candidates without the sentence reader")
     args = parser.parse_args(argv)
 
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # NEWSBOT_CHUNK_* from the environment apply
@@ -108,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
           flush=True)
 
     masked = [FEATURES.index(name) for name in args.without.split(",") if name]
-    probe = CachedAnswerer(context, view.table.neighbours, placeholder_selector(), masked=masked)
+    if args.only:
+        kept = {FEATURES.index(name) for name in args.only.split(",")}
+        masked = [i for i in range(len(FEATURES)) if i not in kept]
+    probe = CachedAnswerer(context, view.table.neighbours, placeholder_selector(), masked=masked,
+                           reader=None if args.no_reader else bot.reader.read)
     if args.choose == "cv":
         return fit_by_cross_validation(probe, retrieved["train"] + retrieved["dev"], args, settings)
     data = {name: candidate_rows(probe, rows) for name, rows in retrieved.items()}
@@ -163,7 +169,7 @@ class CachedAnswerer(ExtractiveAnswerer):
     def using(self, selector: Selector) -> CachedAnswerer:
         """The same candidates, scored by ``selector`` (no decline threshold: outcomes keep their probability)."""
         return CachedAnswerer(self.context, self.neighbours, selector, threshold=0.0, masked=self.masked,
-                              cache=self.cache)
+                              cache=self.cache, reader=self.reader)
 
 
 def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, settings) -> int:
@@ -394,7 +400,8 @@ def fit_answer_model(probe: ExtractiveAnswerer, rows: list[Retrieved], oof: list
         scored = sorted(((next(logits), cand) for cand in cands), key=lambda pair: -pair[0])
         best = scored[0][1]
         support = probe._support(profile(row.question.question), best)
-        xs.append(Selector.answer_features([s for s, _ in scored], best.features, support))
+        reader_top = max(cand.features[INDEX["reader"]] for cand in cands)
+        xs.append(Selector.answer_features([s for s, _ in scored], best.features, support, reader_top))
         ys.append(label(probe, best, row.question.answers) if row.question.answerable else 0)
     x, y = np.asarray(xs), np.asarray(ys)
     mean, scale = x.mean(axis=0), x.std(axis=0)

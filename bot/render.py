@@ -68,6 +68,8 @@ def headline(answer: Answer) -> str | None:
     """The line above the passages: reports that differ, the LLM's text, or the short answer (with its date)."""
     if answer.conflict or answer.answerer in ("llm", "overview"):
         return answer.answer
+    if answer.updates:  # a developing story: "38 [1], up from 23 [2] and 9 [3] in earlier reports"
+        return f"{answer.when}: {answer.answer}" if answer.when else answer.answer
     if answer.short:
         return f"{answer.when}: {answer.short}" if answer.when else answer.short
     return f"{answer.when}:" if answer.when else None
@@ -106,9 +108,9 @@ def rich_answer(answer: Answer) -> Group:
     items: list[Text] = []
     if searched_line(answer):
         items.append(Text(str(searched_line(answer)), style="dim"))
-    if answer.found and (answer.answerer == "llm" or answer.conflict):
+    if answer.found and (answer.answerer == "llm" or answer.conflict or answer.updates):
         body = Text()
-        for piece in re.split(r"(\[\d+\])", answer.answer):
+        for piece in re.split(r"(\[\d+\])", str(headline(answer)) if answer.updates else answer.answer):
             body.append(piece, style="bold cyan" if re.fullmatch(r"\[\d+\]", piece) else "bold")
         items.append(body)
     elif answer.found and headline(answer):

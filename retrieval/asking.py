@@ -30,6 +30,7 @@ from retrieval.types import Answer, Chunk, Citation, Hit, Reported
 if TYPE_CHECKING:
     from retrieval.answering.lexicon import WordVectors
     from retrieval.answering.model import Selector
+    from retrieval.answering.reader import Reader
     from retrieval.conversation import Conversation
     from retrieval.embeddings import Embedder
     from retrieval.llm.answerer import LLMAnswerer
@@ -139,6 +140,9 @@ class Parts(Protocol):
 
     @property
     def selector(self) -> Selector: ...
+
+    @property
+    def reader(self) -> Reader: ...
 
     @property
     def word_vectors(self) -> WordVectors | None: ...
@@ -403,6 +407,7 @@ class Asker:
             threshold=settings.min_answer_probability,
             max_citations=max_citations or settings.top_k,
             conflicts=(settings.plausible_gap, settings.conflict_days),
+            reader=self.bot.reader.read,
         )
         return answerer.answer(question, hits, self._similarities(hits, vector), prefer)
 

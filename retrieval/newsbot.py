@@ -23,6 +23,7 @@ from retrieval.types import Answer, Article, Chunk, Hit, IndexStats, IngestRepor
 if TYPE_CHECKING:
     from retrieval.answering.lexicon import WordVectors
     from retrieval.answering.model import Selector
+    from retrieval.answering.reader import Reader
     from retrieval.catalog import Catalog
     from retrieval.conversation import Conversation
     from retrieval.embeddings import Embedder
@@ -56,6 +57,7 @@ class Newsbot:
         self._searcher: Searcher | None = None
         self._llm: LLMAnswerer | None = None
         self._selector: Selector | None = None
+        self._reader: Reader | None = None
         self._word_vectors: WordVectors | None | bool = False  # False: not loaded yet
         self._reprints: ReprintStore | None = None
         self._feeds: FeedFollower | None = None
@@ -142,6 +144,15 @@ class Newsbot:
         return self._selector
 
     @property
+    def reader(self) -> Reader:
+        """The sentence reader shipped in the package (`retrieval.answering.reader`), loaded on first use."""
+        if self._reader is None:
+            from retrieval.answering.reader import Reader
+
+            self._reader = Reader.load()
+        return self._reader
+
+    @property
     def word_vectors(self) -> WordVectors | None:
         """The embedding model's input word vectors, for soft word matching (None when the model has none)."""
         if self._word_vectors is False:
@@ -155,6 +166,7 @@ class Newsbot:
         self.embedder.embed_query("warm up")
         self.index.refresh()
         self.selector  # noqa: B018 - loads the weights now, not at the first question
+        self.reader  # noqa: B018 - loads the reader model now, not at the first question
         self.word_vectors  # noqa: B018 - loads the word vectors now, not at the first question
 
     @property

@@ -143,6 +143,7 @@ class Answer:
     time: str | None = None  # the time the question was understood to ask about ("2024-12-13 to 2024-12-20")
     when: str | None = None  # the date of what is quoted, said first ("On 20 December 2024, IRNA reported")
     conflict: list[DifferingReport] = field(default_factory=list)  # reports that differ, newest first
+    updates: list[DifferingReport] = field(default_factory=list)  # a developing story's values, newest first
     suggestion: str | None = None  # with a decline: the question with a word no article uses as they spell it
     timings: dict[str, float] = field(default_factory=dict)
 

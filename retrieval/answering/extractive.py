@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from retrieval.answering.conflicts import Report, find_conflict
+from retrieval.answering.conflicts import Report, find_conflict, find_update, update_text
 from retrieval.answering.features import (
     INDEX,
     REFERRING,
@@ -27,6 +27,7 @@ from retrieval.answering.features import (
 )
 from retrieval.answering.model import Selector
 from retrieval.answering.patterns import NUMBER
+from retrieval.answering.reader import SentenceReading
 from retrieval.answering.question import QuestionProfile, profile, with_compounds
 from retrieval.answering.roles import role_names
 from retrieval.answering.spans import short_answer
@@ -36,6 +37,8 @@ from retrieval.text import sentence_spans
 from retrieval.types import Answer, Chunk, Citation, DifferingReport, Hit
 
 Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
+# the reader (`retrieval.answering.reader.Reader.read`): question, (title, before, text, sentence spans) per passage
+Read = Callable[[str, list[tuple[str, str, str, list[tuple[int, int]]]]], list[list[SentenceReading | None]]]
 # a short answer taken from the sentence a quote brings in must stand this close (characters) to a word the question
 # uses: "led by Hayat Tahrir al-Sham" for "Who led the offensive?"
 NEAR_ASKED = 30
@@ -44,6 +47,10 @@ NEAR_ASKED = 30
 HOLDER_CONFIDENCE = 0.5
 # words that change who holds a role: "the shadow foreign secretary" is not "Foreign Secretary Jack Straw"
 _QUALIFIERS = frozenset("shadow deputy vice former acting interim assistant junior outgoing incoming".split())
+# the reader's span is the fact a report gives when it beats "no answer here" by this much (else the rules')
+READER_SPAN_MARGIN = 0.0
+# a report answers (for conflicts and updates) when the reader gives its sentence at least this probability
+READER_ANSWERS = 0.5
 
 
 @dataclass
@@ -59,6 +66,7 @@ class Candidate:
     features: list[float] = field(default_factory=list)
     logit: float = 0.0
     probability: float = 0.0
+    reading: SentenceReading | None = None  # what the sentence reader says of it (None: no reader)
 
 
 class ExtractiveAnswerer:
@@ -73,8 +81,10 @@ class ExtractiveAnswerer:
         max_citations: int = 3,
         chunks_considered: int = 5,
         conflicts: tuple[float, float] | None = (4.0, 0.0),
+        reader: Read | None = None,
     ) -> None:
         self.context = context
+        self.reader = reader
         self.neighbours = neighbours
         self.selector = selector
         self.threshold = selector.threshold if threshold is None else threshold
@@ -88,11 +98,18 @@ class ExtractiveAnswerer:
         unknown = unknown_names(question, self.context.known)
         seen: set[tuple[str, int]] = set()
         out: list[Candidate] = []
-        for rank, hit in enumerate(hits[: self.chunks_considered], 1):
+        top = hits[: self.chunks_considered]
+        split = [sentence_spans(hit.chunk.text) for hit in top]
+        edges = [self._edges(hit.chunk, spans) for hit, spans in zip(top, split, strict=True)]
+        readings: list[list[SentenceReading | None]] = [[None] * len(spans) for spans in split]
+        if self.reader is not None and top:
+            passages = [(h.chunk.title, e[0], h.chunk.text, spans) for h, e, spans in zip(top, edges, split, strict=True)]
+            readings = self.reader(question.text, passages)
+        for rank, (hit, spans, (before_chunk, after_chunk), read) in enumerate(
+            zip(top, split, edges, readings, strict=True), 1
+        ):
             chunk = hit.chunk
-            spans = sentence_spans(chunk.text)
             texts = [chunk.text[s:e] for s, e in spans]
-            before_chunk, after_chunk = self._edges(chunk, spans)
             never = tainted(chunk.text, spans, before_chunk)
             for position, (s, e) in enumerate(spans):
                 key = (chunk.doc_id, chunk.start + s)
@@ -112,8 +129,8 @@ class ExtractiveAnswerer:
                     sentences_in_chunk=len(spans),
                     article_start=chunk.index == 0 and position == 0,
                 )
-                cand = Candidate(hit, rank, chunk.start + s, chunk.start + e, position, view)
-                cand.features = features(question, view, self.context, unknown)
+                cand = Candidate(hit, rank, chunk.start + s, chunk.start + e, position, view, reading=read[position])
+                cand.features = features(question, view, self.context, unknown, cand.reading)
                 out.append(cand)
         relative(question, [c.view.text for c in out], [c.features for c in out], self.context)
         return out
@@ -152,7 +169,8 @@ class ExtractiveAnswerer:
         support = self._support(asked, cands[0])
         if support.terms == 0.0:  # the article shares no word with the question: nothing in it answers
             return asked, cands, 0.0
-        row = self.selector.answer_features([c.logit for c in cands], cands[0].features, support)
+        reader_top = max(c.features[INDEX["reader"]] for c in cands)
+        row = self.selector.answer_features([c.logit for c in cands], cands[0].features, support, reader_top)
         return asked, cands, self.selector.answer_probability(row)
 
     def _support(self, asked: QuestionProfile, best: Candidate) -> ArticleSupport:
@@ -179,8 +197,9 @@ class ExtractiveAnswerer:
         asked, cands, confidence = self.score(question, hits, similarities)
         if prefer is not None and cands:  # "latest": the newest of the candidates that answer about as well
             gap = self.conflicts[0] if self.conflicts is not None else 0.0
-            plausible = [c for c in cands if c.logit >= cands[0].logit - gap]
-            rest = [c for c in cands if c.logit < cands[0].logit - gap]
+            # the newest of those that answer, not one that merely repeats the question's words
+            plausible = [c for c in cands if c.logit >= cands[0].logit - gap and (c is cands[0] or self._answers(c))]
+            rest = [c for c in cands if all(c is not p for p in plausible)]
             plausible.sort(key=lambda c: (-prefer(c.hit.chunk), -c.logit))
             cands = plausible + rest
         if cands and cands[0].features[INDEX["unknown_names"]] > 0:
@@ -189,9 +208,12 @@ class ExtractiveAnswerer:
         if not cands or confidence < self.threshold:
             return self._decline(question, cands, confidence)
         if self.conflicts is not None:
-            reports = find_conflict(asked, cands, *self.conflicts)
+            reports = find_conflict(asked, cands, *self.conflicts, value_of=self._value_of(asked), answers=self._answers)
             if reports:
                 return self._differing(question, reports, confidence)
+            moved = find_update(asked, cands, self.conflicts[0], value_of=self._value_of(asked), answers=self._answers)
+            if moved:
+                return self._updated(question, asked, moved, confidence)
         best = cands[0]
         picked = [best]
         for cand in cands[1:]:
@@ -244,6 +266,45 @@ class ExtractiveAnswerer:
             citations=citations,
             confidence=round(confidence, 4),
             conflict=differing,
+        )
+
+    def _value_of(self, asked: QuestionProfile) -> Callable[[object], str | None]:
+        """The fact a candidate gives: the reader's span where it is sure of one, else the rules' short answer."""
+
+        def value(cand: object) -> str | None:
+            assert isinstance(cand, Candidate)
+            reading = cand.reading
+            if reading is not None and reading.span is not None and reading.span_margin >= READER_SPAN_MARGIN:
+                start, end = reading.span
+                chunk = cand.hit.chunk
+                return chunk.text[start:end].strip(" ,.;:") or None
+            return short_answer(asked, cand.view.text)
+
+        return value
+
+    @staticmethod
+    def _answers(cand: object) -> bool:
+        """The reader says the candidate answers (every candidate does without a reader)."""
+        assert isinstance(cand, Candidate)
+        return cand.reading is None or cand.reading.probability >= READER_ANSWERS
+
+    def _updated(self, question: str, asked: QuestionProfile, reports: list[Report], confidence: float) -> Answer:
+        """ "38 [1], up from 23 [2] and 9 [3] in earlier reports": the newest report first, each cited."""
+        citations, updates = [], []
+        for n, report in enumerate(reports, 1):
+            cand = report.candidate
+            assert isinstance(cand, Candidate)
+            chunk, start, end, _ = self._with_antecedent(cand)
+            citations.append(Citation.of(n, chunk, start, end, cand.probability))
+            updates.append(DifferingReport(report.value, n, report.publisher, report.date))
+        return Answer(
+            question=question,
+            answer=update_text(reports, asked.kind),
+            found=True,
+            citations=citations,
+            short=reports[0].value,
+            confidence=round(confidence, 4),
+            updates=updates,
         )
 
     def _with_antecedent(self, cand: Candidate) -> tuple[Chunk, int, int, Candidate]:

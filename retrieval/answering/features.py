@@ -18,6 +18,7 @@ from retrieval.answering.lexicon import WordVectors, content_words
 from retrieval.answering.measures import measure_spans
 from retrieval.answering.patterns import DATE, MANNER, NUMBER, PLACE_LEAD, QUARTER, QUOTED, REASON, YEAR, figure_key
 from retrieval.answering.question import KINDS, QuestionProfile
+from retrieval.answering.reader import SentenceReading
 from retrieval.answering.roles import role_names
 from retrieval.names import names_in
 from retrieval.text import terms
@@ -70,6 +71,9 @@ FEATURES = (
     "measure_asked",  # the question wants a figure of one measure: an age, a duration, money, a count...
     "measure_fit",  # ... and the sentence gives a new figure of that measure ("the 21-year-old" for "how old")
     "measure_near",  # ... next to a word of the question ("a 140-metre *footbridge*", not "a debate of three hours")
+    "reader",  # the sentence reader's logit that the sentence answers (`retrieval.answering.reader`)
+    "reader_gap",  # ... minus the best among the candidates (filled in by `relative`)
+    "reader_span",  # the reader's best span in the sentence against "no answer here", bounded
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 _TOKEN = re.compile(r"[\w'’.-]+")
@@ -148,8 +152,10 @@ def _coverage(q_terms: frozenset[str], found: set[str], weight: float, idf: Call
     return sum(idf(t) for t in q_terms & found) / weight
 
 
-def features(question: QuestionProfile, view: SentenceView, ctx: Context, unknown: int) -> list[float]:
-    """The feature vector of one candidate sentence, in the order of `FEATURES`."""
+def features(
+    question: QuestionProfile, view: SentenceView, ctx: Context, unknown: int, reading: SentenceReading | None = None
+) -> list[float]:
+    """The feature vector of one candidate sentence, in the order of `FEATURES` (the reader's are 0 without it)."""
     idf = ctx.idf
     # a plain word no article uses ("evacuated") can only match by meaning: it does not count in coverage
     q_terms = frozenset(t for t in question.terms if ctx.known(t) or t in question.name_terms)
@@ -219,6 +225,10 @@ def features(question: QuestionProfile, view: SentenceView, ctx: Context, unknow
     values += [float(bool(question.role)), float(bool(role_names(view.text, question.role, question.words)))]
     spans = measure_spans(question.measure, view.text, question.numbers, question.counted)
     values += [float(question.measure is not None), float(bool(spans)), _nearness(spans, view.text, q_terms)]
+    if reading is None:
+        values += [0.0, 0.0, 0.0]
+    else:
+        values += [reading.logit, 0.0, max(-20.0, min(20.0, reading.span_margin))]
     return values
 
 
@@ -255,6 +265,7 @@ def relative(question: QuestionProfile, sentences: list[str], rows: list[list[fl
                     soft += ctx.vectors.best_match(word, words) * math.log(1 + n / (1 + holding.get(stem[0], 0)))
         row[INDEX["local_soft"]] = soft / total
     for name, gap in (
+        ("reader", "reader_gap"),
         ("coverage", "coverage_gap"),
         ("soft_coverage", "soft_gap"),
         ("local_coverage", "local_gap"),

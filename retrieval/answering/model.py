@@ -41,6 +41,9 @@ ANSWER_FEATURES = (
     "article_terms",
     "article_names",
     "article_year_missing",
+    "reader",  # the sentence reader's logit for the best candidate
+    "reader_span",  # ... its span against "no answer here"
+    "reader_top",  # the reader's best logit among all the candidates
 )
 # The direction each answer feature may push the probability (+1 up, -1 down, 0 either way). The fit keeps every
 # weight to its sign, so that a value outside the training range (a tiny collection with a handful of candidates,
@@ -61,6 +64,9 @@ ANSWER_SIGNS = {
     "article_terms": 1,
     "article_names": 1,
     "article_year_missing": -1,
+    "reader": 1,
+    "reader_span": 1,
+    "reader_top": 0,
 }
 
 
@@ -138,9 +144,12 @@ class Selector:
         return selector
 
     @staticmethod
-    def answer_features(logits: list[float], best: list[float], article: Sequence[float]) -> list[float]:
-        """The answer model's inputs: the candidates' logits (best first), the best one's features, and how much
-        of the question the best one's article holds (`retrieval.answering.features.article_support`)."""
+    def answer_features(
+        logits: list[float], best: list[float], article: Sequence[float], reader_top: float = 0.0
+    ) -> list[float]:
+        """The answer model's inputs: the candidates' logits (best first), the best one's features, how much
+        of the question the best one's article holds (`retrieval.answering.features.article_support`), and the
+        reader's best logit among all the candidates."""
         from retrieval.answering.features import INDEX
 
         top = logits[0] if logits else -10.0
@@ -159,6 +168,9 @@ class Selector:
             best[INDEX["measure_asked"]],
             best[INDEX["measure_fit"]],
             *article,
+            best[INDEX["reader"]],
+            best[INDEX["reader_span"]],
+            reader_top,
         ]
 
     def answer_probability(self, row: list[float]) -> float:
