@@ -348,10 +348,14 @@ class Newsbot:
         """Take articles out by document id, source path/URL or file; returns the removed ids.
 
         A removed article that led a group of reprints hands over to its first copy, which is indexed in its
-        place; a grouped copy named here is dropped from its group.
+        place; a grouped copy named here is dropped from its group. An id may be shortened to any prefix of it
+        that names one article (`retrieval.catalog.full_ids`).
         """
-        removed = self.catalog.remove(targets)
+        from retrieval.catalog import full_ids
+
         store = self.reprints
+        targets = full_ids(targets, self.catalog.titles() | (store.titles() if store is not None else {}))
+        removed = self.catalog.remove(targets)
         if store is None:
             return removed
         removed += store.remove_copies(store.find(targets))

@@ -179,6 +179,12 @@ class ReprintStore:
                 out.append(doc_id)
         return out
 
+    def titles(self) -> dict[str, str]:
+        """Every grouped copy's id and title."""
+        with self._lock:
+            rows = list(self._db.execute("SELECT doc_id, article FROM copies"))
+        return {doc_id: str(json.loads(raw)["title"]) for doc_id, raw in rows}
+
     def has_url(self, url: str) -> bool:
         """True when a grouped copy has ``url`` as its link or source."""
         with self._lock:
