@@ -67,7 +67,11 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from rich.table import Table
 
     title = f"{counted(len(feeds), 'feed')} followed"
-    table = Table("id", "feed", "kind", "articles", "last fetch", "status", title=title)
+    table = Table(title=title)
+    table.add_column("id", no_wrap=True, min_width=max([len(str(f.id)) for f in feeds] + [2]))  # never cut
+    table.add_column("feed", overflow="fold")  # a URL `feeds remove` takes: wrapped, never cut
+    for header in ("kind", "articles", "last fetch", "status"):
+        table.add_column(header)
     for f in feeds:
         status = f.last_status or "never fetched"
         if f.last_error:

@@ -34,6 +34,10 @@ def test_follow_a_feed_and_a_sitemap_refresh_twice_and_answer_from_a_fetched_art
     listed = json.loads(run_cli(["feeds", "--json"], data, **ENV).stdout)
     assert {f["url"] for f in listed} == {rss, sitemap} and all(f["last_status"] for f in listed)
     assert next(f for f in listed if f["url"] == rss)["name"] == "Riverton Courier"
+    narrow = run_cli(["feeds"], data, COLUMNS="40", **ENV).stdout  # what `feeds remove` takes is never cut
+    rows = [line.split("│") for line in narrow.splitlines() if line.startswith("│")]
+    assert {row[1].strip() for row in rows} - {""} == {str(f["id"]) for f in listed}
+    assert sitemap in "".join(row[2].strip() for row in rows), narrow  # wrapped, whole
 
     just_added = run_cli(["refresh", "--no-progress"], data, **ENV)  # both were fetched a moment ago
     assert just_added.returncode == 0 and "2 feeds not due yet" in just_added.stderr and "--all" in just_added.stderr
