@@ -25,7 +25,7 @@ from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
 from retrieval.text import terms
-from retrieval.types import Answer, Chunk, Citation, Hit, Reported
+from retrieval.types import Answer, Chunk, Citation, Hit
 
 if TYPE_CHECKING:
     from retrieval.answering.lexicon import WordVectors
@@ -493,16 +493,12 @@ class Asker:
         store = self.bot.reprints
         if store is None or not (answer.citations or answer.related):
             return
-        copies = store.copies_of(c.doc_id for c in [*answer.citations, *answer.related])
-        if not copies:
+        reports = store.reports_of({c.doc_id: c.source for c in [*answer.citations, *answer.related]})
+        if not reports:
             return
 
         def with_copies(c: Citation) -> Citation:
-            # a copy from the very source cited is the article itself (recorded so before moved files were told
-            # from copies): not another report
-            also = tuple(
-                Reported(x.title, x.source, x.url, x.date) for x in copies.get(c.doc_id, []) if x.source != c.source
-            )
+            also = reports.get(c.doc_id)
             return replace(c, also=also) if also else c
 
         answer.citations = [with_copies(c) for c in answer.citations]

@@ -337,8 +337,13 @@ class Newsbot:
 
     # ---- the collection ------------------------------------------------------------------------
     def sources(self) -> list[SourceInfo]:
-        """Every indexed article: title, date, source and number of chunks, newest first."""
-        return self.catalog.sources()
+        """Every indexed article: title, date, source, number of chunks and reprints, newest first."""
+        from dataclasses import replace
+
+        sources = self.catalog.sources()
+        store = self.reprints
+        reports = store.reports_of({s.doc_id: s.source for s in sources}) if store is not None else {}
+        return [replace(s, reprints=len(also), also=also) if (also := reports.get(s.doc_id)) else s for s in sources]
 
     def passage(self, chunk_id: str) -> Chunk | None:
         """The whole chunk a citation quotes from."""

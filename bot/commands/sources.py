@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "sources",
         help="list indexed articles, or remove one",
-        description="List indexed articles (title, date, source, passages), or `remove ID|PATH`.",
+        description="List indexed articles (title, date, source, passages, the reprints grouped under each), or "
+        "`remove ID|PATH`.",
         epilog="Examples: newsbot sources --json    newsbot sources remove 3f2a9c1d0e4b5a6f ~/news/old.txt",
     )
     p.add_argument("--json", action="store_true", help="JSON on stdout")
@@ -72,9 +73,9 @@ def sources_table(sources: list[SourceInfo], width: int) -> tuple[Table, int]:
 
     id_w = max([len(s.doc_id) for s in sources] + [2])
     fixed = id_w + 10 + len("passages") + 3 * 5 + 1  # the id, date and passages columns, borders and padding
-    longest = max([len(_source(s)) for s in sources] + [len("source")])
+    longest = max([len(line) for s in sources for line in _source(s).splitlines()] + [len("source")])
     source_w = min(longest, max(12, (width - fixed) // 2))
-    title_w = max(12, width - fixed - source_w)
+    title_w = min(max([len(s.title) for s in sources] + [len("title")]), max(12, width - fixed - source_w))
     table = Table(title=counted(len(sources), "article"))
     table.add_column("id", no_wrap=True, width=id_w)
     table.add_column("date", no_wrap=True, width=10)
@@ -87,4 +88,5 @@ def sources_table(sources: list[SourceInfo], width: int) -> tuple[Table, int]:
 
 
 def _source(s: SourceInfo) -> str:
-    return s.url or s.source
+    """Where the article came from, then each grouped reprint's link (as its citations list them)."""
+    return "\n".join([s.url or s.source] + [f"also: {r.url or r.source}" for r in s.also])

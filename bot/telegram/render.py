@@ -173,5 +173,6 @@ def render_sources(sources: list[SourceInfo], page: int, per_page: int = 10) -> 
     for i, s in enumerate(sources[page * per_page : (page + 1) * per_page], page * per_page + 1):
         url = _link(s.url)
         title = f'<a href="{escape(url, quote=True)}">{escape(s.title)}</a>' if url else escape(s.title)
-        lines.append(f"{i}. {title} · {escape(s.date or 'undated')} · {s.chunks} passages")
+        also = f" · also reported by {s.reprints}" if s.reprints else ""
+        lines.append(f"{i}. {title} · {escape(s.date or 'undated')} · {s.chunks} passages{also}")
     return "\n".join(lines), page > 0, page < pages - 1

@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from retrieval.errors import DataDirError
-from retrieval.types import Article
+from retrieval.types import Article, Reported
 
 SCHEMA_VERSION = 1
 FILE = "reprints.sqlite3"
@@ -136,6 +136,17 @@ class ReprintStore:
         for copies in out.values():
             copies.sort(key=lambda c: (c.date or "", c.source))
         return out
+
+    def reports_of(self, leaders: Mapping[str, str]) -> dict[str, tuple[Reported, ...]]:
+        """The other outlets' reports of each leader (doc id -> its source), oldest first: its copies, less any from
+        the leader's own source (a copy recorded so, before moved files were told from copies, is the article
+        itself). Citations ("also reported by N others") and the listing of sources both count these."""
+        copies = self.copies_of(leaders)
+        reports = {
+            leader: tuple(Reported(c.title, c.source, c.url, c.date) for c in found if c.source != leaders[leader])
+            for leader, found in copies.items()
+        }
+        return {leader: also for leader, also in reports.items() if also}
 
     def promote(self, leader: str) -> Article | None:
         """The leader left the index: its first copy becomes the leader of the others; returns it to be indexed."""

@@ -125,3 +125,6 @@ def test_a_story_republished_by_three_outlets_is_one_article_with_three_sources(
     assert links == {web.url(p) for p in OUTLETS}
     plain = run_cli(["ask", "How long was Ove Marten the keeper of the Skarn Point lighthouse?"], data, **ENV).stdout
     assert "also reported by 2 others" in plain
+    (listed,) = sources  # the listing agrees with the citation: the count, and each copy's source, link and title
+    assert listed["reprints"] == 2 and listed["also"] == cited["also"]
+    assert all(f"also: {r['url']}" in run_cli(["sources"], data, COLUMNS="200", **ENV).stdout for r in cited["also"])
