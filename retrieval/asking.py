@@ -430,7 +430,12 @@ class Asker:
             chunk, score = found[0]
             return score, frozenset(terms(f"{chunk.title} {chunk.text}"))
 
-        return suggest(question, bm25.df, surface, best_passage)
+        def spellings(term: str) -> list[str]:  # "evacuated", "evacuation" for "evacu", from its best passages
+            found = [word for chunk, _ in bm25.search(term, 3) for word in re.findall(r"[A-Za-z][\w'’-]*", chunk.text)]
+            return [word for word in found if terms(word) == [term]]
+
+        vectors = self.bot.word_vectors
+        return suggest(question, bm25.df, surface, best_passage, spellings, vectors.words if vectors else None)
 
     def _similarities(self, hits: list[Hit], vector: list[float] | None) -> dict[str, float]:
         """Cosine similarity of each hit to the question, from Chroma's vectors for hits BM25 alone found."""
