@@ -10,11 +10,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from retrieval.types import Answer, Citation
-
-
-def counted(n: int, noun: str) -> str:
-    """ "1 article", "2 articles": ``noun`` is the singular; its plural adds an s."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+from retrieval.wording import counted
 
 
 def answer_json(answer: Answer) -> str:

@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from bot.render import counted
+from retrieval.wording import counted
 
 
 def register(sub: Any) -> None:
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         if f.last_error:
             status += f": {f.last_error}"
         if f.failures:
-            status += f" ({f.failures} failures in a row; next try {_when(f.next_due)})"
+            status += f" ({counted(f.failures, 'failure')} in a row; next try {_when(f.next_due)})"
         table.add_row(str(f.id), f.name or f.url, f.kind, str(f.articles), _when(f.last_fetch), status)
     out().print(table)
     return 0

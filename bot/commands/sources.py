@@ -7,7 +7,7 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from bot.render import counted
+from retrieval.wording import counted
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         if args.json:
             print(json.dumps({"removed": removed}))
         else:
-            notice(f"removed {len(removed)} article(s)")
+            notice(f"removed {counted(len(removed), 'article')}")
         return 0 if removed else fail("no indexed article matches " + ", ".join(args.target))
     sources = bot.sources()
     if args.json:
