@@ -11,10 +11,11 @@ from typing import Any, TextIO
 
 from rich.console import Console
 
-from bot.render import answer_json, counted, plain, rich_answer
+from bot.render import also_reported, answer_json, plain, rich_answer
 from retrieval.conversation import Conversation
 from retrieval.errors import IndexUnusableError, InputError, NewsbotError
-from retrieval.types import Answer
+from retrieval.types import Answer, SourceInfo
+from retrieval.wording import counted
 
 HELP = """Ask a question about the indexed articles; follow-ups ("where was their stronghold?") use the
 conversation so far. After "Did you mean: ...?", answer y to ask that. Commands:
@@ -64,7 +65,8 @@ class ChatSession:
         elif name == "sources":
             sources = self.newsbot.sources()
             lines = [f"{counted(len(sources), 'article')}:"] + [
-                f"  {s.date or 'undated':<10}  {s.title}  ({counted(s.chunks, 'passage')})" for s in sources[:50]
+                f"  {s.date or 'undated':<10}  {s.title}  ({counted(s.chunks, 'passage')}{_reprints(s)})"
+                for s in sources[:50]
             ]
             if len(sources) > 50:
                 lines.append(f"  … and {len(sources) - 50} more (newsbot sources)")
@@ -98,6 +100,10 @@ class ChatSession:
                 stream(delta)
         self.last = answers.result()
         return self.last
+
+
+def _reprints(source: SourceInfo) -> str:
+    return f", {also_reported(source.reprints)}" if source.reprints else ""
 
 
 def run_piped(newsbot: Any, stdin: TextIO, stdout: TextIO, as_json: bool) -> int:

@@ -8,6 +8,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from retrieval.wording import counted
+
 METRICS = [
     "hit@1",
     "hit@3",
@@ -40,12 +42,16 @@ def _fmt(value: Any, key: str) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _questions(n: object) -> str:
+    return counted(n, "question") if isinstance(n, int) else "? questions"
+
+
 def summary_table(report: dict[str, Any]) -> Table:
     """Metrics as rows, retrieval modes as columns."""
     modes = report.get("modes") or {report["mode"]: report}
     counts = next(iter(modes.values())).get("counts", {})
     title = (
-        f"newsbot eval · {counts.get('questions', '?')} questions ({counts.get('answerable', '?')} answerable, "
+        f"newsbot eval · {_questions(counts.get('questions'))} ({counts.get('answerable', '?')} answerable, "
         f"{counts.get('unanswerable', '?')} unanswerable) · answerer: {report.get('answerer')}"
     )
     by = report.get("answers_by") or {}

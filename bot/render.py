@@ -10,11 +10,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from retrieval.types import Answer, Citation
-
-
-def counted(n: int, noun: str) -> str:
-    """ "1 article", "2 articles": ``noun`` is the singular; its plural adds an s."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+from retrieval.wording import counted
 
 
 def answer_json(answer: Answer) -> str:
@@ -38,8 +34,12 @@ def also_line(c: Citation, limit: int = 3) -> str | None:
         return None
     names = [r.url or r.source for r in c.also[:limit]]
     more = f" and {len(c.also) - limit} more" if len(c.also) > limit else ""
-    others = "other" if len(c.also) == 1 else "others"
-    return f"also reported by {len(c.also)} {others}: {', '.join(names)}{more}"
+    return f"{also_reported(len(c.also))}: {', '.join(names)}{more}"
+
+
+def also_reported(n: int) -> str:
+    """ "also reported by 1 other", "also reported by 2 others": a story's grouped reprints, counted."""
+    return f"also reported by {counted(n, 'other')}"
 
 
 def answerer_note(answer: Answer) -> str | None:

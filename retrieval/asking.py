@@ -25,7 +25,7 @@ from retrieval.conversation import FollowUp, strip_context
 from retrieval.errors import InputError
 from retrieval.search import Filters
 from retrieval.text import terms
-from retrieval.types import Answer, Chunk, Citation, Hit, Reported
+from retrieval.types import Answer, Chunk, Citation, Hit
 
 if TYPE_CHECKING:
     from retrieval.answering.lexicon import WordVectors
@@ -435,7 +435,12 @@ class Asker:
             chunk, score = found[0]
             return score, frozenset(terms(f"{chunk.title} {chunk.text}"))
 
-        return suggest(question, bm25.df, surface, best_passage)
+        def spellings(term: str) -> list[str]:  # "evacuated", "evacuation" for "evacu", from its best passages
+            found = [word for chunk, _ in bm25.search(term, 3) for word in re.findall(r"[A-Za-z][\w'’-]*", chunk.text)]
+            return [word for word in found if terms(word) == [term]]
+
+        vectors = self.bot.word_vectors
+        return suggest(question, bm25.df, surface, best_passage, spellings, vectors.words if vectors else None)
 
     def _similarities(self, hits: list[Hit], vector: list[float] | None) -> dict[str, float]:
         """Cosine similarity of each hit to the question, from Chroma's vectors for hits BM25 alone found."""
@@ -498,16 +503,12 @@ class Asker:
         store = self.bot.reprints
         if store is None or not (answer.citations or answer.related):
             return
-        copies = store.copies_of(c.doc_id for c in [*answer.citations, *answer.related])
-        if not copies:
+        reports = store.reports_of({c.doc_id: c.source for c in [*answer.citations, *answer.related]})
+        if not reports:
             return
 
         def with_copies(c: Citation) -> Citation:
-            # a copy from the very source cited is the article itself (recorded so before moved files were told
-            # from copies): not another report
-            also = tuple(
-                Reported(x.title, x.source, x.url, x.date) for x in copies.get(c.doc_id, []) if x.source != c.source
-            )
+            also = reports.get(c.doc_id)
             return replace(c, also=also) if also else c
 
         answer.citations = [with_copies(c) for c in answer.citations]

@@ -2,15 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from retrieval.errors import InputError
 from retrieval.types import Chunk, IndexStats, SourceInfo
 
 if TYPE_CHECKING:
     from retrieval.settings import Settings
     from retrieval.store import Index
+
+MIN_PREFIX = 4  # the shortest id prefix taken for an id, as git takes object names
+_ID_PREFIX = re.compile(rf"[0-9a-f]{{{MIN_PREFIX},}}(~[0-9a-f]*)?")
+
+
+def full_ids(targets: Sequence[str], known: Mapping[str, str]) -> list[str]:
+    """``targets`` with each unique prefix of a ``known`` id (id -> title) written out in full, as git reads a short
+    commit name: at least `MIN_PREFIX` hex digits. An exact id, a path or a URL is left as it is; a prefix of
+    several ids is an `InputError` naming them."""
+    return [_full_id(target, known) for target in targets]
+
+
+def _full_id(target: str, known: Mapping[str, str]) -> str:
+    if target in known or not _ID_PREFIX.fullmatch(target.lower()) or Path(target).exists():
+        return target
+    found = sorted(d for d in known if d.startswith(target.lower()))
+    if len(found) > 1:
+        listed = "; ".join(f'{d} "{known[d]}"' for d in found[:10])
+        more = f" and {len(found) - 10} more" if len(found) > 10 else ""
+        raise InputError(
+            f"the id {target} is ambiguous, {len(found)} ids start with it: {listed}{more}; give more digits"
+        )
+    return found[0] if found else target
 
 
 class Catalog:
@@ -41,6 +66,10 @@ class Catalog:
         ]
         out.sort(key=lambda s: (s.date or "", s.title), reverse=True)
         return out
+
+    def titles(self) -> dict[str, str]:
+        """Every indexed article's id and title."""
+        return {chunk.doc_id: chunk.title for chunk in self.index.chunks()}
 
     def passage(self, chunk_id: str) -> Chunk | None:
         """The whole chunk a citation quotes from."""

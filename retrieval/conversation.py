@@ -7,10 +7,13 @@ is searched as it is. Otherwise it is a follow-up of the story told so far:
 - a pronoun ("Where was their stronghold?"), a definite description ("How far did the carmaker's shares fall?",
   "What did the French carmaker say?") or no subject of its own ("Which group led the fighters?"): searched
   together with the names of the previous turn (and the role words, for "who runs it?");
-- an ellipsis: "and Russia?" / "what about Hama?" reuse a previous question with the new name in place of the
-  old one; "and in 2003?" / "and the year before?" with the new time in place of the old one; "and the
+- an ellipsis: "and Russia?" / "what about Hama?" reuse the last question with the new name in place of its name
+  or pronoun ("Where was Hama's stronghold?"), or, with neither, "What about Hama?" searched with its words; "and
+  in 2003?" / "and the year before?" a previous question with the new time in place of the old one; "and the
   dividend?" becomes "What about the dividend?";
-- a question word alone: "where?" after "When did the government fall?" is "Where did the government fall?".
+- a question word alone: "where?" after "When did the government fall?" is "Where did the government fall?";
+  after a question for its subject, it is asked of that subject ("Who led the fighters?", "when?": "When did
+  they lead the fighters?").
 
 Nationality words ("the French carmaker", "the Dutchman") and dates are not new names; "the French carmaker
 Renault" brings one. `FollowUp.story` tells retrieval which articles to prefer (`retrieval.asking`).
@@ -21,7 +24,7 @@ from __future__ import annotations
 import re
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from retrieval.answering.roles import asked_role, role_hint
@@ -334,14 +337,123 @@ class FollowUp:
 def _ask_instead(question: str, asked: str) -> str:
     """``question`` asking ``asked`` ("where") instead of what it asked: its question word replaced ("When did the
     government fall?" -> "Where did the government fall?"), put before it ("Did Iran leave Syria?" -> "Why did Iran
-    leave Syria?"), or, where it asked for the subject ("Which group led the offensive?"), put in front of it
-    ("Where: which group led the offensive?")."""
+    leave Syria?"), or, where it asked for the subject, asked of the subject it asked for (`_of_the_subject`: "Who
+    led the fighters?" -> "When did they lead the fighters?", "Who was evacuated?" -> "How were they
+    evacuated?"); a question it cannot turn so gets ``asked`` in front ("When: ...")."""
     asked = asked[:1].upper() + asked[1:].lower()
+    about = _of_the_subject(question, asked)
+    if about:
+        return about
     leading = _LEADING_QUESTION_WORD.match(question)
     if leading:
         return asked + question[leading.end() :]
     lowered = question.strip()[:1].lower() + question.strip()[1:]
     return f"{asked} {lowered}" if _AUXILIARY_FIRST.match(question) else f"{asked}: {lowered}"
+
+
+# a question for its subject: "Who led the fighters?", "What caused the crash?", "Which armed group was behind it?"
+_SUBJECT = re.compile(r"^\s*(who|what|which|whose)\s+(.*?)[\s?!.]*$", re.IGNORECASE)
+# the words after an auxiliary that name its subject: the question asked for something else ("Who is the minister?",
+# "Who did the fighters support?", "Who is Assad?")
+_SUBJECT_AFTER = frozenset(
+    "the a an this that these those his her its their our your my he she it they we you i".split()
+)
+
+
+def _subject_and_verb(question: str) -> tuple[str, str, str, str] | None:
+    """(question word, its noun, verb, the rest) of a question for its subject ("Which armed group led the
+    offensive?" -> which, armed group, led, the offensive), or None when no verb follows the subject."""
+    from retrieval.verbs import AUXILIARIES, is_verb
+
+    found = _SUBJECT.match(question)
+    if not found:
+        return None
+    first, words = found.group(1).lower(), found.group(2).split()
+    for size in (0, 1, 2) if first in ("what", "which", "whose") else (0,):
+        if size == 0 and first in ("which", "whose") or len(words) <= size:
+            continue
+        verb = words[size].lower()
+        if verb in AUXILIARIES or is_verb(verb):
+            return first, " ".join(words[:size]), verb, " ".join(words[size + 1 :])
+    return None
+
+
+def _pointing(first: str, noun: str, plural: bool, person: str, thing: str) -> str:
+    """What points back to the answer of a question opening with ``first`` (and ``noun``): ``person`` for "who",
+    ``thing`` for "what", "that group"/"those players" for "which group"/"which players", "their car" for "whose
+    car"."""
+    if first == "whose":
+        return f"their {noun}"
+    if noun:
+        return f"{'those' if plural else 'that'} {noun}"
+    return person if first in ("who", "whom") else thing
+
+
+_PREPOSITIONS = frozenset("about of in on at to for from with by over after before during against into".split())
+
+
+def _of_the_object(first: str, noun: str, verb: str, rest: str, asked: str) -> str | None:
+    """A question for the object of its verb ("Who did the fighters support?", "Which city did the rebels take?")
+    asked again with ``asked``, the object pointed to after the verb: "When did the fighters support them?",
+    "When did the rebels take that city?". None when the verb is "be" ("Who is Assad?") or a preposition follows
+    (where the object would go cannot be told)."""
+    if verb in ("is", "are", "was", "were", "has", "have", "had") or not rest:
+        return None
+    words = rest.split()
+    if len(words) > 5 or any(w.lower() in _PREPOSITIONS for w in words):
+        return None
+    plural = _plural_noun(noun.split()[-1].lower()) if noun else False
+    return f"{asked} {verb} {rest} {_pointing(first, noun, plural, 'them', 'that')}?"
+
+
+def _of_the_subject(question: str, asked: str) -> str | None:
+    """A question for its subject asked again with ``asked`` of that subject: "who" becomes "they", "what" "it",
+    "which group" "that group" (a plural "those"); an auxiliary goes before it ("Why have they resigned?"), a
+    verb takes "did", "do" or "does" ("When did that group lead the offensive?"), and a past verb whose base its
+    spelling does not tell is kept in "When was it that they visited Damascus?". "How many?" asks the number of
+    the subject ("How many were evacuated?"). None for any other question, and for "who?" again."""
+    from retrieval.verbs import AUXILIARIES, base_form, with_they
+
+    found = _subject_and_verb(question)
+    if not found or asked.lower() in ("who", "whom"):
+        return None
+    first, noun, verb, rest = found
+    plural = first == "who" or _plural_noun(noun.split()[-1].lower() if noun else "")
+    tail = f" {rest}" if rest else ""
+    auxiliary = verb.lower() in AUXILIARIES
+    if auxiliary and (not rest or rest.split()[0].lower() in _SUBJECT_AFTER or rest[:1].isupper()):
+        return _of_the_object(first, noun, verb, rest, asked)  # "Who is Assad?", "Who did the fighters support?"
+    if asked.lower().startswith(("how many", "how much")):  # "How many were evacuated?"
+        return f"{asked} {with_they(verb) if auxiliary else verb.lower()}{tail}?" if first == "who" else None
+    subject = _pointing(first, noun, plural, "they", "it")
+    if auxiliary:
+        return f"{asked} {with_they(verb) if first == 'who' else verb.lower()} {subject}{tail}?"
+    base = base_form(verb)
+    if base is None:  # a past form its spelling does not undo ("visited")
+        return f"{asked} was it that {subject} {verb.lower()}{tail}?"
+    present = verb.lower().endswith("s") and base != verb.lower()
+    helper = ("do" if plural else "does") if present else "did"
+    return f"{asked} {helper} {subject} {base}{tail}?"
+
+
+_PRONOUN = re.compile(r"\b(he|she|it|they|him|them|his|her|its|their)\b", re.IGNORECASE)
+_WITH_A_NAME = {"are": "is", "were": "was", "have": "has", "do": "does"}  # the verb of "they", with one name
+
+
+def _pronoun_named(question: str, name: str) -> str | None:
+    """``question`` with its first pronoun replaced by ``name`` ("where was their stronghold?" -> "Where was
+    Hama's stronghold?"; "Where were they based?" -> "Where was Hama based?"), or None when it has none."""
+    found = _PRONOUN.search(question)
+    if found is None:
+        return None
+    pronoun, after = found.group(1).lower(), question[found.end() :]
+    possessive = pronoun in ("his", "its", "their") or (pronoun == "her" and re.match(r"\s+[a-z]", after) is not None)
+    before = question[: found.start()]
+    if pronoun == "they":  # "were they" / "they were": the verb agrees with one name
+        before = re.sub(r"\b(are|were|have|do)(\s+)$", lambda m: _WITH_A_NAME[m.group(1).lower()] + m.group(2), before)
+        after = re.sub(r"^(\s+)(are|were|have)\b", lambda m: m.group(1) + _WITH_A_NAME[m.group(2).lower()], after)
+    out = (before + name + ("'s" if possessive else "") + after).strip()
+    return out[:1].upper() + out[1:]
 
 
 def names_in(text: str) -> list[str]:
@@ -491,41 +603,45 @@ class Conversation:
         subjects = [n for n in names_in(opening.question[1:]) if n in fits] if opening is not None else []
         return next((n for n in subjects if _mentioned(n, titles)), "")  # the story's subject is in its headline
 
-    def _with_context(self, asked: str, last: Turn, replaced: str = "") -> str:
-        """``asked`` followed by the previous turn's names (and role words, topic words) it does not hold; a name an
-        ellipsis ``replaced`` is left out."""
+    def _with_context(self, asked: str, last: Turn, replaced: Collection[str] = ()) -> str:
+        """``asked`` followed by the previous turn's names (and role words, topic words) it does not hold; the names
+        an ellipsis ``replaced`` are left out."""
         lowered = asked.lower()
-        context = [n for n in last.names if n.lower() not in lowered and n != replaced][:4]
+        context = [n for n in last.names if n.lower() not in lowered and n not in replaced][:4]
         hint = role_hint(asked)
         if hint and hint not in lowered:  # "Who runs the miner?" also searches "chief executive"
             context.append(hint)
         context += [w for w in last.topic if w not in lowered][: self.context_topic]
         return f"{asked} ({', '.join(context)})" if context else asked
 
-    def _complete(self, rest: str, keep: str, texts: list[str] | None = None) -> tuple[str, str]:
-        """The question an ellipsis stands for: a previous question with the new name or time, or "What about X?";
-        and the name the new one replaced. ``keep`` is the preposition the ellipsis opened with ("and in 2003");
-        ``texts``, the story's articles, tell a title with "and" in it from two names (`_titles_joined`)."""
+    def _complete(self, rest: str, keep: str, texts: list[str] | None = None) -> tuple[str, list[str]]:
+        """The question an ellipsis stands for, and the names the new one replaced. A new name takes the place of
+        the last question's name, or of its pronoun; where it has neither, "What about X?" is searched with the last
+        question's words (its names replaced). A new time takes the place of a previous question's time; anything
+        else is "What about X?". ``keep`` is the preposition the ellipsis opened with ("and in 2003"); ``texts``,
+        the story's articles, tell a title with "and" in it from two names (`_titles_joined`)."""
         asked = [strip_context(t.searched) for t in reversed(self.history)]
         if _TIME.match(rest):
             base = next((q for q in asked if _TIME_IN.search(q) and not asked_role(q)), None)
             base = base or next((q for q in asked if not asked_role(q)), asked[0])
             time = (f"{keep} " if keep else "") + rest
             if _TIME_IN.search(base):
-                return _TIME_IN.sub(" " + time, base, count=1), ""
-            return f"{base.rstrip(' ?')} {time}?", ""
+                return _TIME_IN.sub(" " + time, base, count=1), []
+            return f"{base.rstrip(' ?')} {time}?", []
         rest_names = names_in(f"about {rest}")
         if rest_names and " ".join(rest_names).lower() == re.sub(r"^the\s+", "", rest, flags=re.I).lower():
-            typed = [strip_context(t.searched) if _ELLIPSIS.match(t.question) else t.question for t in self.history]
-            for base in reversed(typed):  # the question as the reader wrote it: "the actor" is no name to replace
-                old = [
-                    n for n in _titles_joined(names_in(base[1:]), base, texts or []) if n.lower() not in rest.lower()
-                ]
-                if old:
-                    return base.replace(old[-1], rest, 1), old[-1]
+            last = self.history[-1]
+            # the last question as the reader wrote it ("the actor" is no name to replace)
+            base = strip_context(last.searched) if _ELLIPSIS.match(last.question) else last.question
+            old = [n for n in _titles_joined(names_in(base[1:]), base, texts or []) if n.lower() not in rest.lower()]
+            if old:
+                return base.replace(old[-1], rest, 1), [old[-1]]
+            # its pronoun ("where was their stronghold?" -> "Where was Hama's stronghold?"), else its words are
+            # searched with the new name: either way, in place of the names the last question was about
+            return _pronoun_named(base, rest) or f"What about {rest}?", last.names
         if asked_role(f"Who is {rest}?"):  # "and the country's sports minister?"
-            return f"Who is {rest}?", ""
-        return f"What about {keep + ' ' if keep else ''}{rest}?", ""
+            return f"Who is {rest}?", []
+        return f"What about {keep + ' ' if keep else ''}{rest}?", []
 
     def story(self) -> dict[str, float]:
         """The articles of the story told so far: doc_id -> weight, back to the question that started the story.

@@ -349,8 +349,13 @@ class Newsbot:
 
     # ---- the collection ------------------------------------------------------------------------
     def sources(self) -> list[SourceInfo]:
-        """Every indexed article: title, date, source and number of chunks, newest first."""
-        return self.catalog.sources()
+        """Every indexed article: title, date, source, number of chunks and reprints, newest first."""
+        from dataclasses import replace
+
+        sources = self.catalog.sources()
+        store = self.reprints
+        reports = store.reports_of({s.doc_id: s.source for s in sources}) if store is not None else {}
+        return [replace(s, reprints=len(also), also=also) if (also := reports.get(s.doc_id)) else s for s in sources]
 
     def passage(self, chunk_id: str) -> Chunk | None:
         """The whole chunk a citation quotes from."""
@@ -360,10 +365,14 @@ class Newsbot:
         """Take articles out by document id, source path/URL or file; returns the removed ids.
 
         A removed article that led a group of reprints hands over to its first copy, which is indexed in its
-        place; a grouped copy named here is dropped from its group.
+        place; a grouped copy named here is dropped from its group. An id may be shortened to any prefix of it
+        that names one article (`retrieval.catalog.full_ids`).
         """
-        removed = self.catalog.remove(targets)
+        from retrieval.catalog import full_ids
+
         store = self.reprints
+        targets = full_ids(targets, self.catalog.titles() | (store.titles() if store is not None else {}))
+        removed = self.catalog.remove(targets)
         if store is None:
             return removed
         removed += store.remove_copies(store.find(targets))

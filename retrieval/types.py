@@ -162,7 +162,8 @@ class SourceInfo:
     chunks: int
     url: str | None = None
     publisher: str | None = None
-    reprints: int = 0  # copies of this story from other outlets, grouped under it
+    reprints: int = 0  # copies of this story from other outlets, grouped under it ("also reported by N others")
+    also: tuple[Reported, ...] = ()  # those copies: title, source, link, date (as a citation of it lists them)
 
 
 @dataclass(frozen=True)

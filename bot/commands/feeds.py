@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from bot.render import counted
+from retrieval.wording import counted
 
 
 def register(sub: Any) -> None:
@@ -67,13 +67,17 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from rich.table import Table
 
     title = f"{counted(len(feeds), 'feed')} followed"
-    table = Table("id", "feed", "kind", "articles", "last fetch", "status", title=title)
+    table = Table(title=title)
+    table.add_column("id", no_wrap=True, min_width=max([len(str(f.id)) for f in feeds] + [2]))  # never cut
+    table.add_column("feed", overflow="fold")  # a URL `feeds remove` takes: wrapped, never cut
+    for header in ("kind", "articles", "last fetch", "status"):
+        table.add_column(header)
     for f in feeds:
         status = f.last_status or "never fetched"
         if f.last_error:
             status += f": {f.last_error}"
         if f.failures:
-            status += f" ({f.failures} failures in a row; next try {_when(f.next_due)})"
+            status += f" ({counted(f.failures, 'failure')} in a row; next try {_when(f.next_due)})"
         table.add_row(str(f.id), f.name or f.url, f.kind, str(f.articles), _when(f.last_fetch), status)
     out().print(table)
     return 0

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from bot.render import counted
+from retrieval.wording import counted
 
 
 def register(sub: Any) -> None:

@@ -26,6 +26,7 @@ from bot.telegram.handlers import _admit, state, texts
 from bot.telegram.render import LIMIT, render_answer
 from retrieval.errors import InputError, NewsbotError
 from retrieval.types import Answer
+from retrieval.wording import counted
 
 log = logging.getLogger("newsbot.telegram")
 INLINE_SECONDS = 4.0  # Telegram drops an inline answer after about 10 s; answer from the cache or say "thinking"
@@ -244,7 +245,10 @@ async def _send_alerts(context: ContextTypes.DEFAULT_TYPE, st: Any, chat_id: int
     if rest:
         with _suppress():
             await context.bot.send_message(
-                chat_id, texts()["alerts_more"].format(count=len(rest), topics=", ".join(sorted({t for t, _ in rest})))
+                chat_id,
+                texts()["alerts_more"].format(
+                    more=counted(len(rest), "more new article"), topics=", ".join(sorted({t for t, _ in rest}))
+                ),
             )
 
 

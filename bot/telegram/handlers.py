@@ -27,6 +27,7 @@ from bot.telegram.render import render_answer, render_sources
 from retrieval.errors import InputError, NewsbotError
 from retrieval.prompts import load_prompt, render_prompt
 from retrieval.types import Answer
+from retrieval.wording import counted
 
 log = logging.getLogger("newsbot.telegram")
 T = TypeVar("T")
@@ -163,7 +164,7 @@ def _overview(newsbot: Any) -> dict[str, Any]:
     sources = newsbot.sources()
     dates = sorted(s.date for s in sources if s.date)
     span = f"{dates[0]} to {dates[-1]}" if dates else "undated"
-    return {"articles": len(sources), "date_range": span}
+    return {"articles": counted(len(sources), "news article"), "date_range": span}
 
 
 async def reset(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 from bot.telegram.handlers import _admit, state, texts
 from retrieval.errors import InputError, NewsbotError
 from retrieval.types import Article
+from retrieval.wording import counted
 
 log = logging.getLogger("newsbot.telegram")
 
@@ -25,9 +26,9 @@ async def refresh_feeds(context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if report.feeds:
         log.info(
-            "refreshed %d feeds: %d new articles, %d failed",
-            len(report.feeds),
-            report.new_articles,
+            "refreshed %s: %s, %d failed",
+            counted(len(report.feeds), "feed"),
+            counted(report.new_articles, "new article"),
             len(report.failed_feeds),
         )
     for outcome in report.failed_feeds:
@@ -110,7 +111,7 @@ async def add_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await message.reply_text(f"{str(exc)[:1].upper()}{str(exc)[1:]}.")
         return
     lines = [
-        f"{outcome.name or outcome.url}: {len(outcome.new)} new articles indexed"
+        f"{outcome.name or outcome.url}: {counted(len(outcome.new), 'new article')} indexed"
         + (", following it from now on." if outcome.feed is not None else ".")
     ]
     lines += [f"• {url_}: {reason}" for url_, reason in outcome.failed[:5]]

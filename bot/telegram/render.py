@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from html import escape as _escape
 
-from bot.render import answerer_note, counted, headline, searched_line
+from bot.render import answerer_note, headline, searched_line
 from retrieval.types import Answer, Citation, SourceInfo
+from retrieval.wording import counted
 
 LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
 _SAFE = LIMIT - 96  # headroom for the "(continued)" line
@@ -173,5 +174,6 @@ def render_sources(sources: list[SourceInfo], page: int, per_page: int = 10) -> 
     for i, s in enumerate(sources[page * per_page : (page + 1) * per_page], page * per_page + 1):
         url = _link(s.url)
         title = f'<a href="{escape(url, quote=True)}">{escape(s.title)}</a>' if url else escape(s.title)
-        lines.append(f"{i}. {title} · {escape(s.date or 'undated')} · {s.chunks} passages")
+        also = f" · also reported by {s.reprints}" if s.reprints else ""
+        lines.append(f"{i}. {title} · {escape(s.date or 'undated')} · {counted(s.chunks, 'passage')}{also}")
     return "\n".join(lines), page > 0, page < pages - 1

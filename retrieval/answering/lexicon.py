@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,19 @@ class WordVectors:
 
     def vector(self, word: str) -> Any:
         return self._vector(word)
+
+    @cached_property
+    def words(self) -> dict[str, int]:
+        """The whole lower-case words of the model's vocabulary (about 20,000 English words for the bundled model),
+        each with how common it is (higher: commoner; a word-piece vocabulary lists them about most common first).
+        A word outside it and the articles is likely misspelt."""
+        with self._lock:
+            vocab = self._tokenizer.get_vocab()
+        return {
+            w: len(vocab) - i
+            for t, i in vocab.items()
+            if (w := t.lstrip("▁Ġ")).isalpha() and w.islower() and len(w) > 1
+        }
 
     @lru_cache(maxsize=50_000)  # noqa: B019 - one instance per process; words repeat across questions
     def _vector(self, word: str) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 from retrieval.text import STOPWORDS, sentence_spans, terms
 from retrieval.types import Answer, Chunk, Citation, Hit
+from retrieval.wording import counted
 
 STORIES = 5  # stories an overview answer cites
 # a question made of these words alone (and time words, which are read apart) asks for the news, not for a story
@@ -185,8 +186,10 @@ def undated_stories(
 def undated_answer(question: str, stories: list[Story], total: int) -> Answer:
     """The answer to "What's the latest news?" over articles without dates: says so, and lists some stories."""
     citations = [Citation.of(n, s.chunk, s.start, s.end, 1.0) for n, s in enumerate(stories, 1)]
-    some = f"{len(stories)} of the {total}" if total > len(stories) else f"the {total}"
-    text = f"The articles I have carry no dates, so I cannot tell which are the latest; {some} stories I have:"
+    some = (
+        f"{len(stories)} of the {counted(total, 'story')}" if total > len(stories) else f"the {counted(total, 'story')}"
+    )
+    text = f"The articles I have carry no dates, so I cannot tell which are the latest; {some} I have:"
     return Answer(question=question, answer=text, found=True, citations=citations, answerer="overview")
 
 

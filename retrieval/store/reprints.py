@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from retrieval.errors import DataDirError
-from retrieval.types import Article
+from retrieval.types import Article, Reported
 
 SCHEMA_VERSION = 1
 FILE = "reprints.sqlite3"
@@ -137,6 +137,17 @@ class ReprintStore:
             copies.sort(key=lambda c: (c.date or "", c.source))
         return out
 
+    def reports_of(self, leaders: Mapping[str, str]) -> dict[str, tuple[Reported, ...]]:
+        """The other outlets' reports of each leader (doc id -> its source), oldest first: its copies, less any from
+        the leader's own source (a copy recorded so, before moved files were told from copies, is the article
+        itself). Citations ("also reported by N others") and the listing of sources both count these."""
+        copies = self.copies_of(leaders)
+        reports = {
+            leader: tuple(Reported(c.title, c.source, c.url, c.date) for c in found if c.source != leaders[leader])
+            for leader, found in copies.items()
+        }
+        return {leader: also for leader, also in reports.items() if also}
+
     def promote(self, leader: str) -> Article | None:
         """The leader left the index: its first copy becomes the leader of the others; returns it to be indexed."""
         with self._lock, self._db:
@@ -178,6 +189,12 @@ class ReprintStore:
             if wanted & {doc_id, article.get("source"), article.get("url")}:
                 out.append(doc_id)
         return out
+
+    def titles(self) -> dict[str, str]:
+        """Every grouped copy's id and title."""
+        with self._lock:
+            rows = list(self._db.execute("SELECT doc_id, article FROM copies"))
+        return {doc_id: str(json.loads(raw)["title"]) for doc_id, raw in rows}
 
     def has_url(self, url: str) -> bool:
         """True when a grouped copy has ``url`` as its link or source."""

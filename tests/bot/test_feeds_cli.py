@@ -34,6 +34,10 @@ def test_follow_a_feed_and_a_sitemap_refresh_twice_and_answer_from_a_fetched_art
     listed = json.loads(run_cli(["feeds", "--json"], data, **ENV).stdout)
     assert {f["url"] for f in listed} == {rss, sitemap} and all(f["last_status"] for f in listed)
     assert next(f for f in listed if f["url"] == rss)["name"] == "Riverton Courier"
+    narrow = run_cli(["feeds"], data, COLUMNS="40", **ENV).stdout  # what `feeds remove` takes is never cut
+    rows = [line.split("│") for line in narrow.splitlines() if line.startswith("│")]
+    assert {row[1].strip() for row in rows} - {""} == {str(f["id"]) for f in listed}
+    assert sitemap in "".join(row[2].strip() for row in rows), narrow  # wrapped, whole
 
     just_added = run_cli(["refresh", "--no-progress"], data, **ENV)  # both were fetched a moment ago
     assert just_added.returncode == 0 and "2 feeds not due yet" in just_added.stderr and "--all" in just_added.stderr
@@ -121,3 +125,6 @@ def test_a_story_republished_by_three_outlets_is_one_article_with_three_sources(
     assert links == {web.url(p) for p in OUTLETS}
     plain = run_cli(["ask", "How long was Ove Marten the keeper of the Skarn Point lighthouse?"], data, **ENV).stdout
     assert "also reported by 2 others" in plain
+    (listed,) = sources  # the listing agrees with the citation: the count, and each copy's source, link and title
+    assert listed["reprints"] == 2 and listed["also"] == cited["also"]
+    assert all(f"also: {r['url']}" in run_cli(["sources"], data, COLUMNS="200", **ENV).stdout for r in cited["also"])

