@@ -216,7 +216,9 @@ def parse_record(record: object, source: str) -> Article:
 
 MAX_JSON_DEPTH = 64  # deeper nesting is refused before decoding (Python's decoder would hit its recursion limit)
 MAX_HTML_BYTES = 5_000_000  # a page larger than this is refused before trafilatura parses it
-EXTRACT_SECONDS = 30.0  # one file's parsing may take this long; then it is reported and the batch goes on
+# Reading a file may take this long; ingest also gives the splitting of each of its articles this long from the
+# moment the file is asked for (`retrieval.pipeline`). Then the file is reported and the batch goes on.
+EXTRACT_SECONDS = 30.0
 
 
 def load_file(

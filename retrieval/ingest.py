@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval.documents import LoadedFile, iter_files, load_file
+from retrieval.documents import EXTRACT_SECONDS, LoadedFile, iter_files, load_file
 from retrieval.types import Article, IngestReport
 
 if TYPE_CHECKING:
@@ -237,6 +237,7 @@ class Ingestor:
                 progress=progress,
                 on_error=plan.fail,
                 group=s.ingest_group,
+                time_limit=EXTRACT_SECONDS,
             )
             removals = plan.removals()
             if removals or (not changing and index.interrupted()):
