@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import InputError
-from retrieval.text import first_sentence_title
+from retrieval.titles import first_sentence_title
 from retrieval.types import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
@@ -135,6 +135,9 @@ def parse_text(text: str, source: str, file_name: str = "") -> Article:
             publisher = value
         header_end = i + 1
     body = "\n".join(lines[header_end:]).strip()
+    later_seed = _SEED_DATE.match(body) if header_end and not seed else None
+    if later_seed:  # header lines added above the seed format's date line ("Title: ..." then "date 2024-...")
+        seed, date, body = later_seed, date or later_seed.group(1), body[later_seed.end() :].strip()
     if title is None and not seed:
         title, body = _headline(body)
     if date is None:

@@ -52,6 +52,7 @@ class IngestPlan:
     indexed_from: dict[str, str] = field(default_factory=dict)  # doc_id -> the source it is indexed from
     gone: Callable[[str], bool] = lambda _: False  # that source's file no longer exists (asked, not checked here)
     rewrite: set[str] = field(default_factory=set)  # documents written again whole (moved ones are added here)
+    described: dict[str, Described] = field(default_factory=dict)  # doc_id -> its indexed title, date, url, outlet
 
     @classmethod
     def for_table(
@@ -74,6 +75,7 @@ class IngestPlan:
             titles={c.doc_id: c.title for c in firsts},
             sources={c.source for c in firsts},
             indexed_from={c.doc_id: c.source for c in firsts},
+            described={c.doc_id: (c.title, c.date, c.url, c.publisher) for c in firsts},
             gone=gone,
             rewrite=rewrite if rewrite is not None else set(),
         )
@@ -82,6 +84,12 @@ class IngestPlan:
         """``article`` is indexed from a file that is gone: the file was moved here, not copied."""
         before = self.indexed_from.get(article.id)
         return before is not None and before != article.source and self.gone(before)
+
+    def _edited(self, article: Article, old_ids: set[str]) -> bool:
+        """``article`` is indexed from this file with the same text but another title, date, link or outlet (a
+        ``Title:`` line added to the file): its passages are written again with the new description."""
+        before = self.described.get(article.id)
+        return article.id in old_ids and before is not None and before != _description(article)
 
     def admit(self, key: str, loaded: LoadedFile) -> list[Article]:
         """Record one source's outcome in the report; return its articles that must be embedded."""
@@ -93,8 +101,12 @@ class IngestPlan:
             self.stale.update(old_ids - new_ids)
         out = []
         for article in loaded.articles:
-            if article.id in self.known and article.id not in self.produced and self._moved(article):
-                self.rewrite.add(article.id)  # written again from here, so that citations point where it is now
+            if (
+                article.id in self.known
+                and article.id not in self.produced
+                and (self._moved(article) or self._edited(article, old_ids))
+            ):
+                self.rewrite.add(article.id)  # written again: cited from where it is now, with its new description
                 self.indexed_from[article.id] = article.source
                 self.sources.add(article.source)
                 self.report.replaced.append(article.source)
@@ -129,6 +141,13 @@ class IngestPlan:
     def removals(self) -> list[str]:
         """Documents to delete at the end: stale ones that no source of this run still holds."""
         return sorted(self.stale - self.produced)
+
+
+Described = tuple[str, str | None, str | None, str | None]  # title, date, url, publisher
+
+
+def _description(article: Article) -> Described:
+    return (article.title, article.date, article.url, article.publisher)
 
 
 def file_sources(paths: Iterable[Path], settings: Settings, label: Callable[[Path], str] | None = None) -> list[Source]:

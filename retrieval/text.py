@@ -143,16 +143,3 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
             continue
         out.append(stem(word))
     return out
-
-
-def first_sentence_title(text: str, limit: int = 90) -> str:
-    """A title made from the first sentence of ``text``, cut at a word boundary."""
-    head = text[:2000]  # the first sentence of a huge article is not a title: read only the start
-    spans = sentence_spans(head)
-    if not spans:
-        return "Untitled article"
-    sentence = " ".join(head[spans[0][0] : spans[0][1]].split())
-    if len(sentence) <= limit:
-        return sentence.rstrip(".") or "Untitled article"
-    cut = sentence[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"

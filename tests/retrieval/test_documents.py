@@ -17,7 +17,7 @@ def test_seed_format_gives_date_body_and_a_real_title():
     assert article.date == "2024-12-20"
     assert article.text.startswith("Speaking to IRNA on Friday")
     assert "date 2024" not in article.text
-    assert article.title.startswith("Speaking to IRNA") and article.title != "None"
+    assert article.title == "Esmaeil Baghaei Hamaneh: the presence of Iranian advisers in Syria"
     assert len(article.content_hash) == 64
 
 
@@ -45,6 +45,35 @@ def test_untitled_text_gets_its_first_sentence_as_title(tmp_path):
     path.write_text("The council approved the budget on Monday. It passed by four votes.")
     (article,) = load_file(path, MB).articles
     assert article.title == "The council approved the budget on Monday"
+
+
+def test_an_untitled_article_gets_a_short_headline_not_a_cut_sentence():
+    from retrieval.titles import first_sentence_title
+
+    cases = {
+        "According to the police, three people died when a bus overturned on the motorway near Leeds late on "
+        "Sunday night after heavy rain.": "Three people died when a bus overturned",
+        "In 2004, the company sold 2.3 million phones across Europe and Asia, helped by strong demand for its "
+        "cheaper models.": "The company sold 2.3 million phones across Europe and Asia",
+        "Profits at Japanese car maker Nissan rose sharply in the three months to December, helped by strong "
+        "sales.": "Profits at Japanese car maker Nissan rose sharply in the three months",
+        "x" * 300: "x" * 69 + "…",
+    }
+    for text, title in cases.items():
+        assert first_sentence_title(text) == title
+    for text in [*cases, " ".join(["narratives", "of", "the"] * 100_000)]:
+        title = first_sentence_title(text)
+        assert len(title) <= 70 and not title.endswith((" of", " the", ","))
+        last = title.rstrip("…").split()[-1]
+        assert last in [w.strip(",.") for w in text.split()] or title.startswith("xxx")  # never a cut word
+
+
+def test_a_title_line_above_the_seed_date_line_names_the_article(tmp_path):
+    path = tmp_path / "seed.txt"
+    path.write_text("Title: Iran's advisers in Syria\n" + SEED.read_text())
+    (article,) = load_file(path, MB).articles
+    assert (article.title, article.date) == ("Iran's advisers in Syria", "2024-12-20")
+    assert article.text == load_file(SEED, MB).articles[0].text
 
 
 def test_html_page_main_text_title_date_and_canonical_url(tmp_path):

@@ -42,7 +42,7 @@ def test_a_changed_file_replaces_its_old_passages(newsbot, tmp_path):
 def test_sources_lists_title_date_source_and_chunks(seeded):
     (info,) = seeded.sources()
     assert info.date == "2024-12-20" and info.source.endswith("000_02dd03580792acdc.txt")
-    assert info.title.startswith("Speaking to IRNA") and info.chunks == seeded.index.collection.count()
+    assert info.title.startswith("Esmaeil Baghaei Hamaneh") and info.chunks == seeded.index.collection.count()
 
 
 def test_a_bad_file_in_a_batch_is_reported_and_nothing_indexed_is_lost(seeded, tmp_path):
@@ -59,7 +59,7 @@ def test_a_bad_file_in_a_batch_is_reported_and_nothing_indexed_is_lost(seeded, t
     assert "malformed JSON" in reasons[str(folder / "bad.json")]
     assert "no such file" in reasons[str(tmp_path / "missing.txt")]
     titles = {s.title for s in seeded.sources()}
-    assert "Harbour" in titles and any(t.startswith("Speaking to IRNA") for t in titles)
+    assert "Harbour" in titles and any(t.startswith("Esmaeil Baghaei Hamaneh") for t in titles)
 
 
 def test_opening_with_another_model_is_a_clear_error(seeded, settings):
@@ -109,6 +109,21 @@ def test_remove_and_reindex_keep_answers(seeded):
     assert seeded.ask("who evacuated via Khmeimim?").found
     assert seeded.remove([doc.doc_id]) == [doc.doc_id]
     assert seeded.sources() == []
+
+
+def test_a_title_line_added_to_an_indexed_file_replaces_its_derived_title(newsbot, tmp_path):
+    path = tmp_path / "museum.txt"
+    body = "Speaking to reporters on Friday, the mayor said the museum reopened after two years of renovation work."
+    path.write_text(body)
+    newsbot.ingest([path])
+    assert [s.title for s in newsbot.sources()] == ["The mayor said the museum reopened after two years of renovation work"]
+    path.write_text("Title: Museum reopens\n\n" + body)
+    report = newsbot.ingest([path])
+    assert report.replaced == [str(path)] and report.unchanged == []
+    assert [s.title for s in newsbot.sources()] == ["Museum reopens"]
+    answer = newsbot.ask("When did the museum reopen?")
+    assert answer.citations and answer.citations[0].title == "Museum reopens"
+    assert newsbot.ingest([path]).unchanged == [str(path)]
 
 
 def test_the_same_article_under_two_names_is_indexed_once(newsbot, tmp_path):
