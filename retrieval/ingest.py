@@ -2,8 +2,9 @@
 
 Files and already parsed articles (feeds, evaluation corpora) take the same path: each source is a *file key*
 (a resolved path or a URL) with a loader that returns its articles. The plan compares them with what the index
-holds: an article whose text is already fully indexed is unchanged; a file whose articles changed replaces its
-old ones; an article indexed only in part (a killed write) is written again whole.
+holds: an article whose text is already fully indexed from the same file is unchanged, from another file (or
+read twice in one batch) a copy; a file whose articles changed replaces its old ones; an article indexed only in
+part (a killed write) is written again whole.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class IngestPlan:
                 self.produced.add(article.id)
                 continue
             if article.id in self.known or article.id in self.produced:  # the same text twice: one document
-                self.report.unchanged.append(article.source)
+                self._same_text(article, old_ids)
                 self.produced.add(article.id)
                 if self.groups is not None and article.id not in old_ids and article.source not in self.sources:
                     self.groups.same_text(article)  # ... from another source: one of its copies
@@ -126,10 +127,20 @@ class IngestPlan:
                 continue
             self.titles[article.id] = article.title
             self.sources.add(article.source)
+            self.indexed_from[article.id] = article.source
             (self.report.replaced if old_ids - new_ids else self.report.added).append(article.source)
             out.append(article)
             self.produced.add(article.id)
         return out
+
+    def _same_text(self, article: Article, old_ids: set[str]) -> None:
+        """Report an article whose text is indexed or read already: ``unchanged`` when it is this file's own
+        (indexed from it before), a copy when another file of the batch or of the index holds the text."""
+        holder = self.indexed_from.get(article.id, article.source)
+        if holder == article.source or (article.id in old_ids and article.id not in self.produced):
+            self.report.unchanged.append(article.source)
+        else:
+            self.report.copies.append((article.source, holder))
 
     def fail(self, article: Article, reason: str) -> None:
         """An admitted article could not be chunked or embedded: it counts as failed, not added."""

@@ -186,7 +186,9 @@ class IngestReport:
     """Summary of one ingest run."""
 
     added: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # articles already indexed from the same file
+    # (source, the source that holds the same text): another file of the batch, or an indexed one, has its text
+    copies: list[tuple[str, str]] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # files that are not articles (question sets)

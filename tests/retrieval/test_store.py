@@ -131,7 +131,8 @@ def test_the_same_article_under_two_names_is_indexed_once(newsbot, tmp_path):
     _write(tmp_path / "a.txt", "Museum", body)
     _write(tmp_path / "b.txt", "Museum", body)
     report = newsbot.ingest([tmp_path])
-    assert len(report.added) == 1 and len(report.unchanged) == 1
+    assert report.added == [str(tmp_path / "a.txt")] and report.unchanged == []
+    assert report.copies == [(str(tmp_path / "b.txt"), str(tmp_path / "a.txt"))]
     assert len(newsbot.sources()) == 1
 
 
@@ -150,7 +151,8 @@ def test_a_moved_file_is_cited_from_where_it_is_now_not_as_a_copy_of_itself(news
     again = newsbot.ingest([tmp_path / "archive"])
     assert len(again.unchanged) == 1 and again.chunks == 0
     (tmp_path / "inbox" / "copy.txt").write_text(new.read_text())  # a second live copy stays one article
-    assert len(newsbot.ingest([tmp_path / "inbox"]).unchanged) == 1 and len(newsbot.sources()) == 1
+    copied = newsbot.ingest([tmp_path / "inbox"])
+    assert copied.copies == [(str(tmp_path / "inbox" / "copy.txt"), str(new))] and len(newsbot.sources()) == 1
 
 
 def test_ingesting_a_folder_that_holds_the_data_directory_skips_newsbot_files(seeded, settings):
