@@ -142,6 +142,40 @@ def test_windows_1252_text_is_read(tmp_path):
     assert "£600m" in article.text
 
 
+def test_unicode_with_a_byte_order_mark_and_legacy_encodings_are_read(tmp_path):
+    text = "Title: Floods in Valencia\n\nHeavy rain caused floods on Tuesday. Many roads closed."
+    encoded = {
+        "utf16le.txt": b"\xff\xfe" + text.encode("utf-16-le"),
+        "utf16be.txt": b"\xfe\xff" + text.encode("utf-16-be"),
+        "utf32.txt": text.encode("utf-32"),  # with its byte-order mark
+        "utf8bom.txt": b"\xef\xbb\xbf" + text.encode("utf-8"),
+        "windows.txt": text.replace("\n", "\r\n").encode("utf-16"),
+    }
+    for name, data in encoded.items():
+        (tmp_path / name).write_bytes(data)
+        loaded = load_file(tmp_path / name, MB)
+        assert loaded.error is None, (name, loaded.error)
+        (article,) = loaded.articles
+        assert (article.title, article.text) == ("Floods in Valencia", text.split("\n\n", 1)[1]), name
+    russian = "Сильный дождь вызвал наводнения в Валенсии во вторник. Многие дороги закрыты, сообщили власти."
+    (tmp_path / "koi8.txt").write_bytes(russian.encode("koi8-r"))
+    (tmp_path / "sjis.txt").write_bytes("大雨でバレンシアに洪水が発生した。多くの道路が閉鎖された。".encode("shift_jis"))
+    assert load_file(tmp_path / "koi8.txt", MB).articles[0].text == russian
+    assert load_file(tmp_path / "sjis.txt", MB).articles[0].text.startswith("大雨でバレンシア")
+
+
+def test_what_cannot_be_decoded_is_named(tmp_path):
+    cases = {
+        "broken16.txt": (b"\xff\xfe" + "News".encode("utf-16-le") + b"\x00\xd8", "invalid UTF-16 at byte 10"),
+        "noise.txt": (bytes(range(128, 256)) * 8, "cannot decode: not UTF-8 (invalid byte at 0)"),
+        "nul.txt": (b"News\x00\x00\x01 of the day", "binary file (contains NUL bytes and no byte-order mark)"),
+    }
+    for name, (data, reason) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        loaded = load_file(tmp_path / name, MB)
+        assert loaded.articles == [] and reason in loaded.error, (name, loaded.error)
+
+
 def test_dates_are_normalised():
     assert normalize_date("2024-12-20T08:00:00Z") == "2024-12-20"
     assert normalize_date("20241220") == "2024-12-20"
