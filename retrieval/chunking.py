@@ -93,6 +93,7 @@ def chunks_at(article: Article, spans: list[tuple[int, int]]) -> list[Chunk]:
             url=article.url,
             n_chunks=len(spans),
             publisher=article.publisher,
+            file_offset=article.file_offset,
         )
         for index, (start, end) in enumerate(spans)
     ]

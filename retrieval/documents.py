@@ -8,7 +8,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
@@ -53,8 +53,12 @@ def make_article(
     date: str | None = None,
     url: str | None = None,
     publisher: str | None = None,
+    file_offset: int | None = None,
 ) -> Article:
-    """Build an `Article`, normalising the date and deriving a title when none is given."""
+    """Build an `Article`, normalising the date and deriving a title when none is given; ``file_offset`` is where
+    ``text`` begins in its file (kept exact when surrounding space is trimmed)."""
+    if file_offset is not None:
+        file_offset += len(text) - len(text.lstrip())
     text = text.strip()
     if not any(ch.isalnum() for ch in text):  # punctuation or symbols alone are not an article
         raise InputError("no article text")
@@ -70,6 +74,7 @@ def make_article(
         url=url or None,
         content_hash=digest,
         publisher=" ".join(publisher.split())[:120] or None if publisher else None,
+        file_offset=file_offset,
     )
 
 
@@ -104,7 +109,12 @@ _BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
 def decode(data: bytes, name: str) -> str:
     """Decode file bytes: by their byte-order mark (UTF-8, UTF-16, UTF-32), else as UTF-8, else in the encoding
     charset_normalizer finds; refuse binary data and undecodable bytes with a clear error."""
-    text = _decoded(data).replace("\r\n", "\n").replace("\r", "\n")
+    return _usable(_decoded(data))
+
+
+def _usable(decoded: str) -> str:
+    """Decoded text with its line ends made ``\\n``; empty or binary-looking text is refused."""
+    text = decoded.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise InputError("empty file")
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
@@ -155,18 +165,18 @@ def _western(data: bytes) -> str | None:
 
 
 def parse_text(text: str, source: str, file_name: str = "") -> Article:
-    """The seed format (``date YYYY-MM-DD body``), header lines, or a headline on line 1."""
+    """The seed format (``date YYYY-MM-DD body``), header lines, or a headline on line 1.
+
+    The body is what is left of ``text`` after them, so the article records where it begins (``file_offset``).
+    """
     title = date = url = publisher = None
-    seed = _SEED_DATE.match(text)
+    rest = text  # always a suffix of ``text``: what is not read yet
+    seed = _SEED_DATE.match(rest)
     if seed:
         date = seed.group(1)
-        text = text[seed.end() :]
-    lines = text.split("\n")
-    header_end = 0
-    for i, line in enumerate(lines):
-        match = _HEADER.match(line.strip())
-        if not match:
-            break
+        rest = rest[seed.end() :]
+    headers = 0
+    while (match := _HEADER.match(_line_at(rest, headers).strip())) is not None:
         key, value = match.group(1).lower(), match.group(2).strip()
         if key == "title":
             title = value.lstrip("# ").strip()
@@ -176,24 +186,33 @@ def parse_text(text: str, source: str, file_name: str = "") -> Article:
             url = value
         elif key in ("source", "publisher") and value:
             publisher = value
-        header_end = i + 1
-    body = "\n".join(lines[header_end:]).strip()
-    later_seed = _SEED_DATE.match(body) if header_end and not seed else None
+        headers += len(_line_at(rest, headers)) + 1
+    rest = rest[headers:].lstrip()
+    later_seed = _SEED_DATE.match(rest) if headers and not seed else None
     if later_seed:  # header lines added above the seed format's date line ("Title: ..." then "date 2024-...")
-        seed, date, body = later_seed, date or later_seed.group(1), body[later_seed.end() :].strip()
+        seed, date, rest = later_seed, date or later_seed.group(1), rest[later_seed.end() :].lstrip()
     if title is None and not seed:
-        title, body = _headline(body)
+        title, rest = _headline(rest)
     if date is None:
         date = _date_from_name(file_name)
-    return make_article(body, source, title=title, date=date, url=url, publisher=publisher)
+    return make_article(
+        rest, source, title=title, date=date, url=url, publisher=publisher, file_offset=len(text) - len(rest)
+    )
+
+
+def _line_at(text: str, start: int) -> str:
+    """The line of ``text`` that begins at ``start`` (without its line end)."""
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)]
 
 
 def _headline(body: str) -> tuple[str | None, str]:
-    """Split off line 1 as the title when it looks like a headline (short, no final full stop)."""
+    """Split off line 1 as the title when it looks like a headline (short, no final full stop); the body that
+    is left is a suffix of ``body``."""
     first, sep, rest = body.partition("\n")
     candidate = first.strip().lstrip("#").strip()
     if sep and rest.strip() and 0 < len(candidate) <= 150 and not candidate.endswith((".", ",", ";", ":")):
-        return candidate, rest.strip()
+        return candidate, rest.lstrip()
     return None, body
 
 
@@ -328,14 +347,18 @@ def _read(path: Path, max_bytes: int, name: str, source: str) -> LoadedFile:
         return LoadedFile(
             name, [], "XML that is not a feed (RSS, Atom or JSON Feed); not an article file", skipped=True
         )
-    text = decode(raw, name)
+    decoded = _decoded(raw)
+    text = _usable(decoded)
     if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
         return LoadedFile(name, [parse_html(text, source)])
     if suffix in JSON_SUFFIXES:
         return _load_json(name, text, source)
     if suffix in JSONL_SUFFIXES:
         return _load_jsonl(name, text, source)
-    return LoadedFile(name, [parse_text(text, source, path.name)])
+    article = parse_text(text, source, path.name)
+    if "\r\n" in decoded:  # the text read is no longer a slice of the file: its offsets cannot point into it
+        article = replace(article, file_offset=None)
+    return LoadedFile(name, [article])
 
 
 def _feed_kind(raw: bytes) -> str | None:

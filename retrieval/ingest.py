@@ -76,7 +76,7 @@ class IngestPlan:
             titles={c.doc_id: c.title for c in firsts},
             sources={c.source for c in firsts},
             indexed_from={c.doc_id: c.source for c in firsts},
-            described={c.doc_id: (c.title, c.date, c.url, c.publisher) for c in firsts},
+            described={c.doc_id: (c.title, c.date, c.url, c.publisher, c.file_offset) for c in firsts},
             gone=gone,
             rewrite=rewrite if rewrite is not None else set(),
         )
@@ -87,10 +87,14 @@ class IngestPlan:
         return before is not None and before != article.source and self.gone(before)
 
     def _edited(self, article: Article, old_ids: set[str]) -> bool:
-        """``article`` is indexed from this file with the same text but another title, date, link or outlet (a
-        ``Title:`` line added to the file): its passages are written again with the new description."""
+        """``article`` is indexed from this file with the same text but another title, date, link, outlet or place
+        in the file (a ``Title:`` line added): its passages are written again with the new description. A place
+        not recorded (indexed before file offsets were) is no change: the index is not rewritten for it."""
         before = self.described.get(article.id)
-        return article.id in old_ids and before is not None and before != _description(article)
+        if article.id not in old_ids or before is None:
+            return False
+        now = _description(article)
+        return before[:4] != now[:4] or (before[4] is not None and before[4] != now[4])
 
     def admit(self, key: str, loaded: LoadedFile) -> list[Article]:
         """Record one source's outcome in the report; return its articles that must be embedded."""
@@ -154,11 +158,11 @@ class IngestPlan:
         return sorted(self.stale - self.produced)
 
 
-Described = tuple[str, str | None, str | None, str | None]  # title, date, url, publisher
+Described = tuple[str, str | None, str | None, str | None, int | None]  # title, date, url, publisher, file offset
 
 
 def _description(article: Article) -> Described:
-    return (article.title, article.date, article.url, article.publisher)
+    return (article.title, article.date, article.url, article.publisher, article.file_offset)
 
 
 def file_sources(paths: Iterable[Path], settings: Settings, label: Callable[[Path], str] | None = None) -> list[Source]:

@@ -16,6 +16,10 @@ def test_ask_json_prints_only_the_answer_and_seeds_an_empty_index(tmp_path):
     assert answer["found"] is True and "[1]" in answer["answer"]
     assert "pilgrims" in answer["answer"] and "Khmeimim" in answer["citations"][0]["quote"]
     assert "indexing the bundled seed" in result.stderr
+    seed_text = SEED.read_text()
+    for citation in answer["citations"]:  # start/end count from the article's body, file_start/file_end from the file
+        assert seed_text[citation["file_start"] : citation["file_end"]] == citation["quote"]
+        assert citation["file_start"] - citation["start"] == 17  # the seed's first line begins " date 2024-12-20 "
 
 
 def test_ask_prints_a_readable_answer_and_declines_honestly(tmp_path):

@@ -21,6 +21,26 @@ def test_seed_format_gives_date_body_and_a_real_title():
     assert len(article.content_hash) == 64
 
 
+def test_a_text_article_knows_where_its_body_begins_in_the_file(tmp_path):
+    files = {
+        "seed.txt": SEED.read_text(),
+        "headers.md": "Title: Floods\nDate: 2024-10-30\n\n  Heavy rain caused floods. Roads closed.\n",
+        "headline.txt": "Ad sales boost profits\n\nProfits jumped 76% in the quarter.",
+        "plain.txt": "\n\nThe council approved the budget.",
+        "titled-seed.txt": "Title: Iran's advisers\n" + SEED.read_text(),
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+        (article,) = load_file(tmp_path / name, MB).articles
+        offset = article.file_offset
+        assert content[offset : offset + len(article.text)] == article.text, name
+    assert load_file(SEED, MB).articles[0].file_offset == 17  # after " date 2024-12-20 "
+    (tmp_path / "crlf.txt").write_bytes(b"Title: Floods\r\n\r\nHeavy rain caused floods.")
+    assert load_file(tmp_path / "crlf.txt", MB).articles[0].file_offset is None  # not a slice of the file
+    (tmp_path / "a.json").write_text(json.dumps({"title": "A", "text": "First story text."}))
+    assert load_file(tmp_path / "a.json", MB).articles[0].file_offset is None
+
+
 def test_header_lines_are_metadata_not_text(tmp_path):
     path = tmp_path / "a.md"
     path.write_text("Title: Floods in Valencia\nDate: 2024-10-30\nURL: https://example.org/floods\n\n"
