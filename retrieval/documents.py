@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
 from retrieval.errors import InputError
-from retrieval.text import first_sentence_title
+from retrieval.titles import first_sentence_title
 from retrieval.types import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ""}
@@ -52,8 +53,12 @@ def make_article(
     date: str | None = None,
     url: str | None = None,
     publisher: str | None = None,
+    file_offset: int | None = None,
 ) -> Article:
-    """Build an `Article`, normalising the date and deriving a title when none is given."""
+    """Build an `Article`, normalising the date and deriving a title when none is given; ``file_offset`` is where
+    ``text`` begins in its file (kept exact when surrounding space is trimmed)."""
+    if file_offset is not None:
+        file_offset += len(text) - len(text.lstrip())
     text = text.strip()
     if not any(ch.isalnum() for ch in text):  # punctuation or symbols alone are not an article
         raise InputError("no article text")
@@ -69,6 +74,7 @@ def make_article(
         url=url or None,
         content_hash=digest,
         publisher=" ".join(publisher.split())[:120] or None if publisher else None,
+        file_offset=file_offset,
     )
 
 
@@ -91,39 +97,86 @@ def normalize_date(value: object) -> str | None:
         return None
 
 
+_BOMS = (  # longest first: the UTF-32 LE mark begins with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+
+
 def decode(data: bytes, name: str) -> str:
-    """Decode file bytes as UTF-8 (or Windows-1252); refuse binary data with a clear error."""
-    if not data.strip():
+    """Decode file bytes: by their byte-order mark (UTF-8, UTF-16, UTF-32), else as UTF-8, else in the encoding
+    charset_normalizer finds; refuse binary data and undecodable bytes with a clear error."""
+    return _usable(_decoded(data))
+
+
+def _usable(decoded: str) -> str:
+    """Decoded text with its line ends made ``\\n``; empty or binary-looking text is refused."""
+    text = decoded.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
         raise InputError("empty file")
-    head = data[:8192]
-    if b"\0" in head:
-        raise InputError("binary file (contains NUL bytes), not a text article")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InputError("cannot decode the file as UTF-8 text") from None
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\n\r\t\f")
     if controls > max(8, len(text[:8192]) // 100):
         raise InputError("binary file (control characters), not a text article")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _decoded(data: bytes) -> str:
+    """The text of ``data`` (a byte-order mark is not part of it), before line ends are normalised."""
+    if not data.strip():
+        raise InputError("empty file")
+    for bom, codec, label in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"invalid {label} at byte {exc.start + len(bom)} after a {label} byte-order mark"
+                ) from None
+    if b"\0" in data[:8192]:
+        raise InputError("binary file (contains NUL bytes and no byte-order mark), not a text article")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        invalid_at = exc.start
+    western = _western(data)
+    if western is not None:
+        return western
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise InputError(f"cannot decode: not UTF-8 (invalid byte at {invalid_at}) and no other text encoding fits")
+    return str(best)
+
+
+def _western(data: bytes) -> str | None:
+    """``data`` as Windows-1252 when that reads as Western text (accents are a few of its letters, as in "café"
+    or "£600m"); None for other bytes, which charset_normalizer guesses better than it does short Latin text."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    letters = [ch for ch in text if ch.isalpha()]
+    accented = sum(1 for ch in letters if not ch.isascii())
+    return text if letters and accented <= len(letters) * 0.3 else None
 
 
 def parse_text(text: str, source: str, file_name: str = "") -> Article:
-    """The seed format (``date YYYY-MM-DD body``), header lines, or a headline on line 1."""
+    """The seed format (``date YYYY-MM-DD body``), header lines, or a headline on line 1.
+
+    The body is what is left of ``text`` after them, so the article records where it begins (``file_offset``).
+    """
     title = date = url = publisher = None
-    seed = _SEED_DATE.match(text)
+    rest = text  # always a suffix of ``text``: what is not read yet
+    seed = _SEED_DATE.match(rest)
     if seed:
         date = seed.group(1)
-        text = text[seed.end() :]
-    lines = text.split("\n")
-    header_end = 0
-    for i, line in enumerate(lines):
-        match = _HEADER.match(line.strip())
-        if not match:
-            break
+        rest = rest[seed.end() :]
+    headers = 0
+    while (match := _HEADER.match(_line_at(rest, headers).strip())) is not None:
         key, value = match.group(1).lower(), match.group(2).strip()
         if key == "title":
             title = value.lstrip("# ").strip()
@@ -133,21 +186,33 @@ def parse_text(text: str, source: str, file_name: str = "") -> Article:
             url = value
         elif key in ("source", "publisher") and value:
             publisher = value
-        header_end = i + 1
-    body = "\n".join(lines[header_end:]).strip()
+        headers += len(_line_at(rest, headers)) + 1
+    rest = rest[headers:].lstrip()
+    later_seed = _SEED_DATE.match(rest) if headers and not seed else None
+    if later_seed:  # header lines added above the seed format's date line ("Title: ..." then "date 2024-...")
+        seed, date, rest = later_seed, date or later_seed.group(1), rest[later_seed.end() :].lstrip()
     if title is None and not seed:
-        title, body = _headline(body)
+        title, rest = _headline(rest)
     if date is None:
         date = _date_from_name(file_name)
-    return make_article(body, source, title=title, date=date, url=url, publisher=publisher)
+    return make_article(
+        rest, source, title=title, date=date, url=url, publisher=publisher, file_offset=len(text) - len(rest)
+    )
+
+
+def _line_at(text: str, start: int) -> str:
+    """The line of ``text`` that begins at ``start`` (without its line end)."""
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)]
 
 
 def _headline(body: str) -> tuple[str | None, str]:
-    """Split off line 1 as the title when it looks like a headline (short, no final full stop)."""
+    """Split off line 1 as the title when it looks like a headline (short, no final full stop); the body that
+    is left is a suffix of ``body``."""
     first, sep, rest = body.partition("\n")
     candidate = first.strip().lstrip("#").strip()
     if sep and rest.strip() and 0 < len(candidate) <= 150 and not candidate.endswith((".", ",", ";", ":")):
-        return candidate, rest.strip()
+        return candidate, rest.lstrip()
     return None, body
 
 
@@ -216,7 +281,9 @@ def parse_record(record: object, source: str) -> Article:
 
 MAX_JSON_DEPTH = 64  # deeper nesting is refused before decoding (Python's decoder would hit its recursion limit)
 MAX_HTML_BYTES = 5_000_000  # a page larger than this is refused before trafilatura parses it
-EXTRACT_SECONDS = 30.0  # one file's parsing may take this long; then it is reported and the batch goes on
+# Reading a file may take this long; ingest also gives the splitting of each of its articles this long from the
+# moment the file is asked for (`retrieval.pipeline`). Then the file is reported and the batch goes on.
+EXTRACT_SECONDS = 30.0
 
 
 def load_file(
@@ -280,14 +347,18 @@ def _read(path: Path, max_bytes: int, name: str, source: str) -> LoadedFile:
         return LoadedFile(
             name, [], "XML that is not a feed (RSS, Atom or JSON Feed); not an article file", skipped=True
         )
-    text = decode(raw, name)
+    decoded = _decoded(raw)
+    text = _usable(decoded)
     if suffix in HTML_SUFFIXES or (suffix not in JSON_SUFFIXES | JSONL_SUFFIXES and _looks_html(text)):
         return LoadedFile(name, [parse_html(text, source)])
     if suffix in JSON_SUFFIXES:
         return _load_json(name, text, source)
     if suffix in JSONL_SUFFIXES:
         return _load_jsonl(name, text, source)
-    return LoadedFile(name, [parse_text(text, source, path.name)])
+    article = parse_text(text, source, path.name)
+    if "\r\n" in decoded:  # the text read is no longer a slice of the file: its offsets cannot point into it
+        article = replace(article, file_offset=None)
+    return LoadedFile(name, [article])
 
 
 def _feed_kind(raw: bytes) -> str | None:

@@ -11,6 +11,10 @@ class InputError(NewsbotError):
     """A question or file that cannot be used (empty, too long, binary, malformed)."""
 
 
+class TimeLimitError(InputError):
+    """Reading or splitting one file took longer than its time limit."""
+
+
 class IndexUnusableError(NewsbotError):
     """The index cannot be opened or used."""
 

@@ -2,8 +2,9 @@
 
 Files and already parsed articles (feeds, evaluation corpora) take the same path: each source is a *file key*
 (a resolved path or a URL) with a loader that returns its articles. The plan compares them with what the index
-holds: an article whose text is already fully indexed is unchanged; a file whose articles changed replaces its
-old ones; an article indexed only in part (a killed write) is written again whole.
+holds: an article whose text is already fully indexed from the same file is unchanged, from another file (or
+read twice in one batch) a copy; a file whose articles changed replaces its old ones; an article indexed only in
+part (a killed write) is written again whole.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval.documents import LoadedFile, iter_files, load_file
+from retrieval.documents import EXTRACT_SECONDS, LoadedFile, iter_files, load_file
 from retrieval.types import Article, IngestReport
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class IngestPlan:
     indexed_from: dict[str, str] = field(default_factory=dict)  # doc_id -> the source it is indexed from
     gone: Callable[[str], bool] = lambda _: False  # that source's file no longer exists (asked, not checked here)
     rewrite: set[str] = field(default_factory=set)  # documents written again whole (moved ones are added here)
+    described: dict[str, Described] = field(default_factory=dict)  # doc_id -> its indexed title, date, url, outlet
 
     @classmethod
     def for_table(
@@ -74,6 +76,7 @@ class IngestPlan:
             titles={c.doc_id: c.title for c in firsts},
             sources={c.source for c in firsts},
             indexed_from={c.doc_id: c.source for c in firsts},
+            described={c.doc_id: (c.title, c.date, c.url, c.publisher, c.file_offset) for c in firsts},
             gone=gone,
             rewrite=rewrite if rewrite is not None else set(),
         )
@@ -82,6 +85,16 @@ class IngestPlan:
         """``article`` is indexed from a file that is gone: the file was moved here, not copied."""
         before = self.indexed_from.get(article.id)
         return before is not None and before != article.source and self.gone(before)
+
+    def _edited(self, article: Article, old_ids: set[str]) -> bool:
+        """``article`` is indexed from this file with the same text but another title, date, link, outlet or place
+        in the file (a ``Title:`` line added): its passages are written again with the new description. A place
+        not recorded (indexed before file offsets were) is no change: the index is not rewritten for it."""
+        before = self.described.get(article.id)
+        if article.id not in old_ids or before is None:
+            return False
+        now = _description(article)
+        return before[:4] != now[:4] or (before[4] is not None and before[4] != now[4])
 
     def admit(self, key: str, loaded: LoadedFile) -> list[Article]:
         """Record one source's outcome in the report; return its articles that must be embedded."""
@@ -93,8 +106,12 @@ class IngestPlan:
             self.stale.update(old_ids - new_ids)
         out = []
         for article in loaded.articles:
-            if article.id in self.known and article.id not in self.produced and self._moved(article):
-                self.rewrite.add(article.id)  # written again from here, so that citations point where it is now
+            if (
+                article.id in self.known
+                and article.id not in self.produced
+                and (self._moved(article) or self._edited(article, old_ids))
+            ):
+                self.rewrite.add(article.id)  # written again: cited from where it is now, with its new description
                 self.indexed_from[article.id] = article.source
                 self.sources.add(article.source)
                 self.report.replaced.append(article.source)
@@ -102,7 +119,7 @@ class IngestPlan:
                 self.produced.add(article.id)
                 continue
             if article.id in self.known or article.id in self.produced:  # the same text twice: one document
-                self.report.unchanged.append(article.source)
+                self._same_text(article, old_ids)
                 self.produced.add(article.id)
                 if self.groups is not None and article.id not in old_ids and article.source not in self.sources:
                     self.groups.same_text(article)  # ... from another source: one of its copies
@@ -114,10 +131,20 @@ class IngestPlan:
                 continue
             self.titles[article.id] = article.title
             self.sources.add(article.source)
+            self.indexed_from[article.id] = article.source
             (self.report.replaced if old_ids - new_ids else self.report.added).append(article.source)
             out.append(article)
             self.produced.add(article.id)
         return out
+
+    def _same_text(self, article: Article, old_ids: set[str]) -> None:
+        """Report an article whose text is indexed or read already: ``unchanged`` when it is this file's own
+        (indexed from it before), a copy when another file of the batch or of the index holds the text."""
+        holder = self.indexed_from.get(article.id, article.source)
+        if holder == article.source or (article.id in old_ids and article.id not in self.produced):
+            self.report.unchanged.append(article.source)
+        else:
+            self.report.copies.append((article.source, holder))
 
     def fail(self, article: Article, reason: str) -> None:
         """An admitted article could not be chunked or embedded: it counts as failed, not added."""
@@ -129,6 +156,13 @@ class IngestPlan:
     def removals(self) -> list[str]:
         """Documents to delete at the end: stale ones that no source of this run still holds."""
         return sorted(self.stale - self.produced)
+
+
+Described = tuple[str, str | None, str | None, str | None, int | None]  # title, date, url, publisher, file offset
+
+
+def _description(article: Article) -> Described:
+    return (article.title, article.date, article.url, article.publisher, article.file_offset)
 
 
 def file_sources(paths: Iterable[Path], settings: Settings, label: Callable[[Path], str] | None = None) -> list[Source]:
@@ -237,6 +271,7 @@ class Ingestor:
                 progress=progress,
                 on_error=plan.fail,
                 group=s.ingest_group,
+                time_limit=EXTRACT_SECONDS,
             )
             removals = plan.removals()
             if removals or (not changing and index.interrupted()):

@@ -14,14 +14,16 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from retrieval.errors import TimeLimitError
 from retrieval.types import Article, Chunk
 
 if TYPE_CHECKING:
-    from retrieval.chunking import TitlePlace
+    from retrieval.chunking import Tick, TitlePlace
     from retrieval.embeddings import Embedder
     from retrieval.store import Index
 
@@ -30,6 +32,7 @@ ProgressFn = Callable[[str, int, int], None]
 _END = object()
 GROUP = 512
 FIRST_GROUP = 32  # the encoder starts on a small group while the reader fills the next ones
+SPLIT_PROGRESS_CHARS = 200_000  # an article this long shows its splitting on the progress bar ("splitting")
 
 
 @dataclass
@@ -66,6 +69,8 @@ def run_pipeline(
     progress: ProgressFn | None = None,
     group: int = GROUP,
     on_error: Callable[[Article, str], None] | None = None,
+    time_limit: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> int:
     """Chunk, embed and upsert ``articles`` ((article, file key) pairs); returns the number of chunks.
 
@@ -75,6 +80,10 @@ def run_pipeline(
     interrupted write: they are deleted right before their new chunks are written. ``title_place`` says whether
     the encoder sees each chunk's title (see `retrieval.chunking.embedded_text`); identical embedded texts in
     one group (a repeated boilerplate line, a one-sentence article reprinted) are encoded once.
+
+    With a ``time_limit``, each article must be read and split within that many seconds (by ``clock``) of the
+    reader asking ``articles`` for it: for the first article of a file this includes reading the file. One
+    that takes longer goes to ``on_error`` ("took longer than ..."), and the run goes on.
     """
     from retrieval.chunking import chunk_article, embedded_text
 
@@ -94,15 +103,41 @@ def run_pipeline(
                 continue
         return False
 
+    def watch(article: Article, asked: float) -> Tick:
+        """The chunker's tick for ``article``: stop it past the time limit, show a long one's progress."""
+        size = len(article.text)
+
+        def tick(done: int) -> None:
+            if time_limit is not None and clock() - asked > time_limit:
+                raise TimeLimitError(f"took longer than {time_limit:.0f} s to read and split into passages; skipped")
+            if progress and size >= SPLIT_PROGRESS_CHARS:
+                progress("splitting", done, size)
+
+        return tick
+
     def read() -> None:
         current = _Group()
         size = min(FIRST_GROUP, group)  # doubles up to ``group``: the encoder never waits for a full first group
+        items = iter(articles)
         try:
-            for article, file_key in articles:
-                if stop.is_set():
-                    return
+            while not stop.is_set():
+                asked = clock()
+                item = next(items, None)
+                if item is None or stop.is_set():
+                    break
+                article, file_key = item
+                tick = watch(article, asked)
                 try:
-                    chunks = chunk_article(article, embedder.count_tokens, max_tokens, overlap_sentences, title_place)
+                    chunks = chunk_article(
+                        article, embedder.count_tokens, max_tokens, overlap_sentences, title_place, tick
+                    )
+                    if progress and len(article.text) >= SPLIT_PROGRESS_CHARS:
+                        progress("splitting", len(article.text), len(article.text))
+                except TimeLimitError as exc:
+                    if on_error is None:
+                        raise
+                    on_error(article, str(exc))
+                    continue
                 except Exception as exc:
                     if on_error is None:
                         raise
@@ -118,7 +153,7 @@ def run_pipeline(
                         return
                     current = _Group()
                     size = min(size * 2, group)
-            if current.chunks and not put(groups, current):
+            if stop.is_set() or (current.chunks and not put(groups, current)):
                 return
         finally:
             put(groups, _END)

@@ -30,6 +30,7 @@ SCHEME = "affine32"  # datasketch's permutation scheme, pinned so that a new def
 DEFAULT_SHINGLE = 3
 DEFAULT_NUM_PERM = 128
 DEFAULT_THRESHOLD = 0.4
+HASH_BATCH = 8192  # shingles hashed at once: a 3 MB text needs 8 MB of work space, not 400 MB per step
 CANDIDATE_RECALL = 0.95  # LSH bands are chosen so a pair exactly at the threshold is a candidate this often
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -105,7 +106,9 @@ def signature(text: str, num_perm: int = DEFAULT_NUM_PERM, shingle_size: int = D
     from datasketch import MinHash
 
     minhash = MinHash(num_perm=num_perm, seed=SEED, permutations=_permutations(num_perm), scheme=SCHEME)
-    minhash.update_batch(grams)
+    ordered = list(grams)
+    for i in range(0, len(ordered), HASH_BATCH):  # datasketch holds num_perm values per shingle of a batch
+        minhash.update_batch(ordered[i : i + HASH_BATCH])
     return Signature(minhash.hashvalues.astype(np.uint32), len(grams), digest(text), shingle_size)
 
 

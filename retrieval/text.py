@@ -61,7 +61,11 @@ _ABBREVIATIONS = {
     "fig",
     "al",
 }
-_BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)|\n\s*\n")
+# A run of marks ("?!...") is matched whole, ending a sentence only when ``closed`` (space or the end follows,
+# maybe after quotes): the regex never retries inside a long run, so splitting stays linear in the text.
+_BOUNDARY = re.compile(r"[.!?…]+(?P<closed>[\"'”’)\]]*(?=\s|$))?|\n\s*\n")
+_NEXT_CHAR = re.compile(r"\s*(\S)")
+_LONGEST_ABBREVIATION = max(len(word) for word in _ABBREVIATIONS)
 _WORD = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
 
 STOPWORDS = frozenset(
@@ -82,7 +86,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):
         stop = match.end()
-        if match.group().strip() and _is_abbreviation(text, match.start(), stop, end):
+        marks = match.group().strip()
+        if marks and (match.group("closed") is None or _is_abbreviation(text, match.start(), stop, end)):
             continue
         _append_trimmed(text, cursor, stop, spans)
         cursor = stop
@@ -95,14 +100,16 @@ def _is_abbreviation(text: str, dot: int, stop: int, end: int) -> bool:
     if text[dot] != ".":
         return False
     word_start = dot
-    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] == "."):
+    floor = max(0, dot - _LONGEST_ABBREVIATION - 1)  # a longer word is no abbreviation: never walk further back
+    while word_start > floor and (text[word_start - 1].isalnum() or text[word_start - 1] == "."):
         word_start -= 1
+    at_word_start = word_start == 0 or not (text[word_start - 1].isalnum() or text[word_start - 1] == ".")
     word = text[word_start:dot].lower()
-    if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+    if at_word_start and (word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
         return True
-    following = text[stop:end].lstrip()
+    following = _NEXT_CHAR.match(text, stop, end)
     # "... rose 5. and" or "$1.5 bn": a lower-case continuation is not a new sentence.
-    return bool(following) and following[0].islower()
+    return following is not None and following.group(1).islower()
 
 
 def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
@@ -136,15 +143,3 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
             continue
         out.append(stem(word))
     return out
-
-
-def first_sentence_title(text: str, limit: int = 90) -> str:
-    """A title made from the first sentence of ``text``, cut at a word boundary."""
-    spans = sentence_spans(text)
-    if not spans:
-        return "Untitled article"
-    sentence = " ".join(text[spans[0][0] : spans[0][1]].split())
-    if len(sentence) <= limit:
-        return sentence.rstrip(".") or "Untitled article"
-    cut = sentence[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"

@@ -18,6 +18,9 @@ class Article:
     url: str | None = None
     content_hash: str = ""
     publisher: str | None = None  # the outlet that published it ("Reuters", a Telegram channel's title)
+    # the character of the file's decoded text where ``text`` begins (a byte-order mark is not counted); None when
+    # the text is no contiguous part of the file (HTML, JSON, feed items, a file with Windows line ends)
+    file_offset: int | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,7 @@ class Chunk:
     url: str | None = None
     n_chunks: int = 0
     publisher: str | None = None
+    file_offset: int | None = None  # where the article's text begins in its file (see `Article.file_offset`)
 
 
 @dataclass(frozen=True)
@@ -71,13 +75,17 @@ class Citation:
     quote: str
     score: float
     url: str | None = None
-    start: int = 0  # character offsets of the quote in the article text
+    start: int = 0  # character offsets of the quote in the article's text (its body: no title or header lines)
     end: int = 0
     chunk_id: str = ""
     before: str = ""  # the text of the passage just before the quote (at most one sentence), for context
     after: str = ""  # ... and just after it: a reader sees the quote inside its passage, marked
     also: tuple[Reported, ...] = ()  # the same story as reprinted by other outlets ("also reported by N others")
     publisher: str | None = None  # the outlet that published the cited article
+    # character offsets of the quote in the file it was read from (``source``); None when the article is no
+    # contiguous part of its file (HTML, JSON, feeds, Windows line ends) or was indexed before they were recorded
+    file_start: int | None = None
+    file_end: int | None = None
 
     @classmethod
     def of(cls, n: int, chunk: Chunk, start: int, end: int, score: float) -> Citation:
@@ -101,6 +109,8 @@ class Citation:
             end=end,
             chunk_id=chunk.id,
             publisher=chunk.publisher,
+            file_start=None if chunk.file_offset is None else chunk.file_offset + start,
+            file_end=None if chunk.file_offset is None else chunk.file_offset + end,
             before=_shown(chunk.text[before[-1] : lo] if before else ""),
             after=_shown(chunk.text[hi : after[0]] if after else ""),
         )
@@ -188,7 +198,9 @@ class IngestReport:
     """Summary of one ingest run."""
 
     added: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)  # articles already indexed from the same file
+    # (source, the source that holds the same text): another file of the batch, or an indexed one, has its text
+    copies: list[tuple[str, str]] = field(default_factory=list)
     replaced: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # files that are not articles (question sets)

@@ -104,8 +104,8 @@ def run(args: argparse.Namespace, settings: Any) -> int:
         if args.corpus is not None:
             report = bot.ingest([args.corpus], progress=progress)
             notice(
-                f"evaluation index: {len(report.added)} added, {len(report.unchanged)} already indexed "
-                f"({report.seconds:.1f} s)"
+                f"evaluation index: {len(report.added)} added, {len(report.unchanged)} already indexed, "
+                f"{len(report.copies)} copies of another file ({report.seconds:.1f} s)"
             )
         elif evalset.documents is not None:
             bot.ingest_articles(evalset.documents, progress=progress)

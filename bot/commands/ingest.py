@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        print_report(report)
+        print_report(report, verbose=args.verbose)
     return exit_code(report)
 
 
@@ -60,17 +60,20 @@ def exit_code(report: Any) -> int:
     """0: every input read; 3: done, but some inputs failed (each named above); 1: every input failed."""
     if not report.failed:
         return 0
-    return DONE_WITH_FAILURES if (report.added or report.replaced or report.unchanged) else 1
+    return DONE_WITH_FAILURES if (report.added or report.replaced or report.unchanged or report.copies) else 1
 
 
-def print_report(report: Any) -> None:
-    """The ingest summary on stderr: counts, then one line per failed file."""
+def print_report(report: Any, verbose: bool = False) -> None:
+    """The ingest summary on stderr: counts, then one line per failed file (and, ``verbose``, per copy)."""
     print(
-        f"added {len(report.added)}, unchanged {len(report.unchanged)}, replaced {len(report.replaced)}, "
-        f"failed {len(report.failed)}, reprints {len(report.reprints)}; "
+        f"added {len(report.added)}, unchanged {len(report.unchanged)}, copies {len(report.copies)}, "
+        f"replaced {len(report.replaced)}, failed {len(report.failed)}, reprints {len(report.reprints)}; "
         f"{counted(report.chunks, 'passage')} embedded in {report.seconds:.1f} s",
         file=sys.stderr,
     )
+    if verbose:
+        for source, other in report.copies:
+            print(f"  copy: {source}: same text as {other}", file=sys.stderr)
     for source, reason in report.skipped:
         print(f"  skipped: {source}: {reason}", file=sys.stderr)
     for source, leader in report.reprints:

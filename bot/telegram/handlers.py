@@ -446,8 +446,9 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         report = await st.run_writing(st.newsbot.ingest, [target])
     lines = [
         f"Indexed {name}: added {len(report.added)}, unchanged {len(report.unchanged)}, "
-        f"replaced {len(report.replaced)}, failed {len(report.failed)}."
+        f"copies {len(report.copies)}, replaced {len(report.replaced)}, failed {len(report.failed)}."
     ]
+    lines += [f"• {Path(src).name}: same text as {Path(other).name}" for src, other in report.copies]
     lines += [f"• {Path(src).name}: {reason}" for src, reason in report.failed]
     await message.reply_text("\n".join(lines))
     hook = context.application.bot_data.get("on_new_articles")

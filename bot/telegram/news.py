@@ -80,10 +80,11 @@ async def channel_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     report = await st.run_writing(st.newsbot.ingest_articles, [article])
     log.info(
-        "channel post %s: added %d, replaced %d, reprints %d",
+        "channel post %s: added %d, replaced %d, copies %d, reprints %d",
         article.url,
         len(report.added),
         len(report.replaced),
+        len(report.copies),
         len(report.reprints),
     )
     hook = context.application.bot_data.get("on_new_articles")

@@ -39,6 +39,8 @@ def chunk_metadata(chunk: Chunk, file: str, content_hash: str) -> dict[str, Any]
         meta["url"] = chunk.url
     if chunk.publisher:
         meta["publisher"] = chunk.publisher
+    if chunk.file_offset is not None:
+        meta["file_offset"] = chunk.file_offset
     return meta
 
 
@@ -57,6 +59,7 @@ def chunk_from(id_: str, text: str, meta: dict[str, Any]) -> Chunk:
         url=meta.get("url"),
         n_chunks=int(meta.get("n_chunks", 0)),
         publisher=meta.get("publisher"),
+        file_offset=None if meta.get("file_offset") is None else int(meta["file_offset"]),
     )
 
 
@@ -170,6 +173,7 @@ class ChunkTable:
                 url=first.url,
                 content_hash=info.hash,
                 publisher=first.publisher,
+                file_offset=first.file_offset,
             )
             out.append((article, info.file or first.source))
         return out

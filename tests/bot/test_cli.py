@@ -16,6 +16,10 @@ def test_ask_json_prints_only_the_answer_and_seeds_an_empty_index(tmp_path):
     assert answer["found"] is True and "[1]" in answer["answer"]
     assert "pilgrims" in answer["answer"] and "Khmeimim" in answer["citations"][0]["quote"]
     assert "indexing the bundled seed" in result.stderr
+    seed_text = SEED.read_text()
+    for citation in answer["citations"]:  # start/end count from the article's body, file_start/file_end from the file
+        assert seed_text[citation["file_start"] : citation["file_end"]] == citation["quote"]
+        assert citation["file_start"] - citation["start"] == 17  # the seed's first line begins " date 2024-12-20 "
 
 
 def test_ask_prints_a_readable_answer_and_declines_honestly(tmp_path):
@@ -42,6 +46,24 @@ def test_ingest_summary_and_sources_then_reingest_adds_nothing(tmp_path):
     again = run_cli(["ingest", "--json", str(ROOT / "seeds")], data)
     assert json.loads(again.stdout)["added"] == []
     assert json.loads(run_cli(["sources", "--json"], data).stdout) == listed
+
+
+def test_copies_in_one_batch_are_counted_as_copies_and_named_with_verbose(tmp_path):
+    data, news = tmp_path / "data", tmp_path / "news"
+    news.mkdir()
+    body = "The harbour of Tartus reopened on Monday after the storm. Ships queued outside the port."
+    (news / "a.txt").write_text(f"Title: Tartus harbour reopens\n\n{body}")
+    (news / "b.txt").write_text(f"Title: Tartus harbour reopens\n\n{body}")  # byte-identical
+    (news / "c.txt").write_text(f"Title: Port open again\n\n{body}")  # the same body under another headline
+    (news / "d.txt").write_text("Title: Bridge vote\n\nThe Valmont council voted 7 to 2 for the new bridge.")
+    first = run_cli(["-v", "ingest", "--no-progress", str(news)], data, NEWSBOT_EMBEDDING_BACKEND="onnx")
+    assert first.returncode == 0, first.stderr
+    assert "added 2, unchanged 0, copies 2," in first.stderr
+    for name in ("b.txt", "c.txt"):
+        assert f"copy: {news / name}: same text as {news / 'a.txt'}" in first.stderr
+    again = json.loads(run_cli(["ingest", "--json", str(news)], data, NEWSBOT_EMBEDDING_BACKEND="onnx").stdout)
+    assert sorted(again["unchanged"]) == [str(news / "a.txt"), str(news / "d.txt")]
+    assert again["copies"] == [[str(news / n), str(news / "a.txt")] for n in ("b.txt", "c.txt")]
 
 
 def test_usage_errors_exit_2_and_errors_exit_1(tmp_path):

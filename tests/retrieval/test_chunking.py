@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.chunking import chunk_article, embedded_text
+from retrieval.chunking import MAX_CHARS_PER_TOKEN, chunk_article, embedded_text
 from retrieval.documents import load_file, make_article
 from retrieval.text import sentence_spans
 from tests.conftest import SEED
@@ -56,3 +56,38 @@ def test_title_in_metadata_gives_the_whole_budget_to_the_passage(embedder):
         assert embedded_text(chunk.title, chunk.text, "metadata") == chunk.text
         assert embedder.count_tokens([chunk.text])[0] <= 96
     assert max(embedder.count_tokens([c.text for c in alone])) > 96 - embedder.count_tokens([article.title])[0]
+
+
+class LinearBudget:
+    """A word-counting tokenizer that fails the test once it has read more than ``factor`` times the text:
+    the chunker must count a text's words a bounded number of times, never re-read growing prefixes."""
+
+    def __init__(self, text: str, factor: int = 4) -> None:
+        self.limit = factor * len(text)
+        self.read = 0
+
+    def __call__(self, texts: list[str]) -> list[int]:
+        self.read += sum(len(t) for t in texts)
+        assert self.read <= self.limit, "the chunker re-reads the text (superlinear splitting)"
+        return [len(t.split()) for t in texts]
+
+
+def test_a_huge_line_without_punctuation_is_split_in_one_pass():
+    text = " ".join(f"word{i % 5000}" for i in range(400_000))  # 3 MB, one "sentence"
+    article = make_article(text, "big.txt", title="Big")
+    counter = LinearBudget(article.text)
+    chunks = chunk_article(article, counter, 96, 0, "metadata")
+    assert len(chunks) == 400_000 // 96 + 1
+    assert all(len(c.text.split()) <= 96 and article.text[c.start : c.end] == c.text for c in chunks)
+    assert " ".join(c.text for c in chunks) == article.text
+
+
+def test_a_giant_word_is_cut_into_pieces_the_model_can_read(embedder):
+    word = "x" * 100_000  # the tokenizer reads it as one unknown token: it is cut by its length
+    punctuated = "-".join(["ab"] * 30_000)  # one word of 90,000 tokens
+    for text in (word, punctuated, f"Before it. {punctuated} After it."):
+        article = make_article(text, "w.txt", title="W")
+        chunks = chunk_article(article, embedder.count_tokens, 96, 0, "metadata")
+        assert "".join(c.text for c in chunks).replace(" ", "") == text.replace(" ", "")
+        assert max(embedder.count_tokens([c.text for c in chunks])) <= 96
+        assert max(len(c.text) for c in chunks) <= 96 * MAX_CHARS_PER_TOKEN

@@ -17,8 +17,28 @@ def test_seed_format_gives_date_body_and_a_real_title():
     assert article.date == "2024-12-20"
     assert article.text.startswith("Speaking to IRNA on Friday")
     assert "date 2024" not in article.text
-    assert article.title.startswith("Speaking to IRNA") and article.title != "None"
+    assert article.title == "Esmaeil Baghaei Hamaneh: the presence of Iranian advisers in Syria"
     assert len(article.content_hash) == 64
+
+
+def test_a_text_article_knows_where_its_body_begins_in_the_file(tmp_path):
+    files = {
+        "seed.txt": SEED.read_text(),
+        "headers.md": "Title: Floods\nDate: 2024-10-30\n\n  Heavy rain caused floods. Roads closed.\n",
+        "headline.txt": "Ad sales boost profits\n\nProfits jumped 76% in the quarter.",
+        "plain.txt": "\n\nThe council approved the budget.",
+        "titled-seed.txt": "Title: Iran's advisers\n" + SEED.read_text(),
+    }
+    for name, content in files.items():
+        (tmp_path / name).write_text(content)
+        (article,) = load_file(tmp_path / name, MB).articles
+        offset = article.file_offset
+        assert content[offset : offset + len(article.text)] == article.text, name
+    assert load_file(SEED, MB).articles[0].file_offset == 17  # after " date 2024-12-20 "
+    (tmp_path / "crlf.txt").write_bytes(b"Title: Floods\r\n\r\nHeavy rain caused floods.")
+    assert load_file(tmp_path / "crlf.txt", MB).articles[0].file_offset is None  # not a slice of the file
+    (tmp_path / "a.json").write_text(json.dumps({"title": "A", "text": "First story text."}))
+    assert load_file(tmp_path / "a.json", MB).articles[0].file_offset is None
 
 
 def test_header_lines_are_metadata_not_text(tmp_path):
@@ -45,6 +65,35 @@ def test_untitled_text_gets_its_first_sentence_as_title(tmp_path):
     path.write_text("The council approved the budget on Monday. It passed by four votes.")
     (article,) = load_file(path, MB).articles
     assert article.title == "The council approved the budget on Monday"
+
+
+def test_an_untitled_article_gets_a_short_headline_not_a_cut_sentence():
+    from retrieval.titles import first_sentence_title
+
+    cases = {
+        "According to the police, three people died when a bus overturned on the motorway near Leeds late on "
+        "Sunday night after heavy rain.": "Three people died when a bus overturned",
+        "In 2004, the company sold 2.3 million phones across Europe and Asia, helped by strong demand for its "
+        "cheaper models.": "The company sold 2.3 million phones across Europe and Asia",
+        "Profits at Japanese car maker Nissan rose sharply in the three months to December, helped by strong "
+        "sales.": "Profits at Japanese car maker Nissan rose sharply in the three months",
+        "x" * 300: "x" * 69 + "…",
+    }
+    for text, title in cases.items():
+        assert first_sentence_title(text) == title
+    for text in [*cases, " ".join(["narratives", "of", "the"] * 100_000)]:
+        title = first_sentence_title(text)
+        assert len(title) <= 70 and not title.endswith((" of", " the", ","))
+        last = title.rstrip("…").split()[-1]
+        assert last in [w.strip(",.") for w in text.split()] or title.startswith("xxx")  # never a cut word
+
+
+def test_a_title_line_above_the_seed_date_line_names_the_article(tmp_path):
+    path = tmp_path / "seed.txt"
+    path.write_text("Title: Iran's advisers in Syria\n" + SEED.read_text())
+    (article,) = load_file(path, MB).articles
+    assert (article.title, article.date) == ("Iran's advisers in Syria", "2024-12-20")
+    assert article.text == load_file(SEED, MB).articles[0].text
 
 
 def test_html_page_main_text_title_date_and_canonical_url(tmp_path):
@@ -111,6 +160,40 @@ def test_windows_1252_text_is_read(tmp_path):
     path.write_bytes("Prices\n\nIt cost \xa3600m, up 5%.".encode("cp1252"))
     (article,) = load_file(path, MB).articles
     assert "£600m" in article.text
+
+
+def test_unicode_with_a_byte_order_mark_and_legacy_encodings_are_read(tmp_path):
+    text = "Title: Floods in Valencia\n\nHeavy rain caused floods on Tuesday. Many roads closed."
+    encoded = {
+        "utf16le.txt": b"\xff\xfe" + text.encode("utf-16-le"),
+        "utf16be.txt": b"\xfe\xff" + text.encode("utf-16-be"),
+        "utf32.txt": text.encode("utf-32"),  # with its byte-order mark
+        "utf8bom.txt": b"\xef\xbb\xbf" + text.encode("utf-8"),
+        "windows.txt": text.replace("\n", "\r\n").encode("utf-16"),
+    }
+    for name, data in encoded.items():
+        (tmp_path / name).write_bytes(data)
+        loaded = load_file(tmp_path / name, MB)
+        assert loaded.error is None, (name, loaded.error)
+        (article,) = loaded.articles
+        assert (article.title, article.text) == ("Floods in Valencia", text.split("\n\n", 1)[1]), name
+    russian = "Сильный дождь вызвал наводнения в Валенсии во вторник. Многие дороги закрыты, сообщили власти."
+    (tmp_path / "koi8.txt").write_bytes(russian.encode("koi8-r"))
+    (tmp_path / "sjis.txt").write_bytes("大雨でバレンシアに洪水が発生した。多くの道路が閉鎖された。".encode("shift_jis"))
+    assert load_file(tmp_path / "koi8.txt", MB).articles[0].text == russian
+    assert load_file(tmp_path / "sjis.txt", MB).articles[0].text.startswith("大雨でバレンシア")
+
+
+def test_what_cannot_be_decoded_is_named(tmp_path):
+    cases = {
+        "broken16.txt": (b"\xff\xfe" + "News".encode("utf-16-le") + b"\x00\xd8", "invalid UTF-16 at byte 10"),
+        "noise.txt": (bytes(range(128, 256)) * 8, "cannot decode: not UTF-8 (invalid byte at 0)"),
+        "nul.txt": (b"News\x00\x00\x01 of the day", "binary file (contains NUL bytes and no byte-order mark)"),
+    }
+    for name, (data, reason) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        loaded = load_file(tmp_path / name, MB)
+        assert loaded.articles == [] and reason in loaded.error, (name, loaded.error)
 
 
 def test_dates_are_normalised():

@@ -173,3 +173,42 @@ def test_title_in_metadata_keeps_the_title_out_of_what_the_encoder_sees():
             assert len(encoded) == 3 * 2
         else:  # the 2-word title leaves room for one sentence
             assert len(encoded) == 3 * 4
+
+
+class SlowOnBigEmbedder(WordEmbedder):
+    """Counting the words of the big article moves a fake clock 10 s on: the time limit, without waiting."""
+
+    def __init__(self, clock: list[float]) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def count_tokens(self, texts):
+        if any("giant" in t for t in texts):
+            self.clock[0] += 10
+        return super().count_tokens(texts)
+
+
+def test_an_article_that_splits_past_the_time_limit_fails_alone_and_the_rest_is_written():
+    now = [0.0]
+    big = Article(id="big", title="Big", text=" ".join(["giant"] * 300_000), source="/news/big.txt")
+    items = [*articles(1), (big, "/news/big.txt"), *[(a, k) for a, k in articles(3) if a.id != "doc0"]]
+    failed, seen = [], []
+    index = RecordingIndex()
+    run_pipeline(items, SlowOnBigEmbedder(now), index, chunk_tokens=20, overlap_sentences=0, begin=lambda: None,
+                 on_error=lambda article, reason: failed.append((article.source, reason)), time_limit=30,
+                 clock=lambda: now[0], progress=lambda stage, done, total: seen.append(stage))
+    assert failed == [("/news/big.txt", "took longer than 30 s to read and split into passages; skipped")]
+    written = {cid.rsplit("-", 1)[0] for kind, ids in index.events if kind == "upsert" for cid in ids}
+    assert written == {"doc0", "doc1", "doc2"}
+    assert "splitting" in seen  # the big article showed its progress before it was stopped
+
+
+def test_a_long_article_moves_the_progress_bar_while_it_is_split():
+    text = " ".join(f"Sentence {i} has a few words." for i in range(40_000))  # 1.2 MB
+    seen = []
+    run_pipeline([(Article(id="long", title="Long", text=text, source="/l.txt"), "/l.txt")], WordEmbedder(),
+                 RecordingIndex(), chunk_tokens=20, overlap_sentences=0, begin=lambda: None, group=100_000,
+                 progress=lambda stage, done, total: seen.append((stage, done, total)))
+    splitting = [done for stage, done, total in seen if stage == "splitting"]
+    assert len(set(splitting)) >= 5 and splitting == sorted(splitting) and splitting[-1] == len(text)
+    assert seen.index(("splitting", len(text), len(text))) < [s for s, _, _ in seen].index("embedding")

@@ -42,7 +42,7 @@ def test_a_changed_file_replaces_its_old_passages(newsbot, tmp_path):
 def test_sources_lists_title_date_source_and_chunks(seeded):
     (info,) = seeded.sources()
     assert info.date == "2024-12-20" and info.source.endswith("000_02dd03580792acdc.txt")
-    assert info.title.startswith("Speaking to IRNA") and info.chunks == seeded.index.collection.count()
+    assert info.title.startswith("Esmaeil Baghaei Hamaneh") and info.chunks == seeded.index.collection.count()
 
 
 def test_a_bad_file_in_a_batch_is_reported_and_nothing_indexed_is_lost(seeded, tmp_path):
@@ -59,7 +59,7 @@ def test_a_bad_file_in_a_batch_is_reported_and_nothing_indexed_is_lost(seeded, t
     assert "malformed JSON" in reasons[str(folder / "bad.json")]
     assert "no such file" in reasons[str(tmp_path / "missing.txt")]
     titles = {s.title for s in seeded.sources()}
-    assert "Harbour" in titles and any(t.startswith("Speaking to IRNA") for t in titles)
+    assert "Harbour" in titles and any(t.startswith("Esmaeil Baghaei Hamaneh") for t in titles)
 
 
 def test_opening_with_another_model_is_a_clear_error(seeded, settings):
@@ -106,9 +106,25 @@ def test_remove_and_reindex_keep_answers(seeded):
     report = seeded.reindex()
     assert len(report.added) == 1
     assert seeded.sources() == [doc]
-    assert seeded.ask("who evacuated via Khmeimim?").found
+    answer = seeded.ask("who evacuated via Khmeimim?")
+    assert answer.found and answer.citations[0].file_start == answer.citations[0].start + 17  # offsets survive
     assert seeded.remove([doc.doc_id]) == [doc.doc_id]
     assert seeded.sources() == []
+
+
+def test_a_title_line_added_to_an_indexed_file_replaces_its_derived_title(newsbot, tmp_path):
+    path = tmp_path / "museum.txt"
+    body = "Speaking to reporters on Friday, the mayor said the museum reopened after two years of renovation work."
+    path.write_text(body)
+    newsbot.ingest([path])
+    assert [s.title for s in newsbot.sources()] == ["The mayor said the museum reopened after two years of renovation work"]
+    path.write_text("Title: Museum reopens\n\n" + body)
+    report = newsbot.ingest([path])
+    assert report.replaced == [str(path)] and report.unchanged == []
+    assert [s.title for s in newsbot.sources()] == ["Museum reopens"]
+    answer = newsbot.ask("When did the museum reopen?")
+    assert answer.citations and answer.citations[0].title == "Museum reopens"
+    assert newsbot.ingest([path]).unchanged == [str(path)]
 
 
 def test_the_same_article_under_two_names_is_indexed_once(newsbot, tmp_path):
@@ -116,7 +132,8 @@ def test_the_same_article_under_two_names_is_indexed_once(newsbot, tmp_path):
     _write(tmp_path / "a.txt", "Museum", body)
     _write(tmp_path / "b.txt", "Museum", body)
     report = newsbot.ingest([tmp_path])
-    assert len(report.added) == 1 and len(report.unchanged) == 1
+    assert report.added == [str(tmp_path / "a.txt")] and report.unchanged == []
+    assert report.copies == [(str(tmp_path / "b.txt"), str(tmp_path / "a.txt"))]
     assert len(newsbot.sources()) == 1
 
 
@@ -135,7 +152,8 @@ def test_a_moved_file_is_cited_from_where_it_is_now_not_as_a_copy_of_itself(news
     again = newsbot.ingest([tmp_path / "archive"])
     assert len(again.unchanged) == 1 and again.chunks == 0
     (tmp_path / "inbox" / "copy.txt").write_text(new.read_text())  # a second live copy stays one article
-    assert len(newsbot.ingest([tmp_path / "inbox"]).unchanged) == 1 and len(newsbot.sources()) == 1
+    copied = newsbot.ingest([tmp_path / "inbox"])
+    assert copied.copies == [(str(tmp_path / "inbox" / "copy.txt"), str(new))] and len(newsbot.sources()) == 1
 
 
 def test_ingesting_a_folder_that_holds_the_data_directory_skips_newsbot_files(seeded, settings):
