@@ -24,7 +24,7 @@ def test_langchain_retriever_returns_documents_with_metadata(seeded):
     retriever = NewsRetriever(searcher=seeded.searcher, k=2)
     docs = retriever.invoke("Where was the stronghold of the groups?")
     assert len(docs) == 2 and "Idlib" in docs[0].page_content
-    assert docs[0].metadata["date"] == "2024-12-20" and docs[0].metadata["title"].startswith("Speaking")
+    assert docs[0].metadata["date"] == "2024-12-20" and docs[0].metadata["title"].startswith("Esmaeil Baghaei Hamaneh")
     assert NewsRetriever(searcher=seeded.searcher, filters=Filters(since="2030-01-01")).invoke("Idlib") == []
 
 
