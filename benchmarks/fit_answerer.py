@@ -180,12 +180,14 @@ def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, 
     row_folds = np.asarray([article_group(r.question) for r in rows])
     print(f"candidates: {len(y)} ({int(y.sum())} positive) of {len(rows)} questions", flush=True)
     pooled: dict[tuple[float, float], list] = {}
+    fold_models: dict[tuple[float, int], tuple[Logistic, Logistic]] = {}
     for l2 in L2_GRID:
         per_share: dict[float, list] = {share: [None] * len(rows) for share in SHARE_GRID}
         for fold in range(5):
             fit_rows = [r for r, f in zip(rows, row_folds, strict=True) if f != fold]
             keep = folds != fold
             sentence, answer_model = fit_models(probe, fit_rows, x[keep], y[keep], folds[keep], questions[keep], l2)
+            fold_models[(l2, fold)] = (sentence, answer_model)
             for share in SHARE_GRID:
                 answerer = probe.using(Selector(sentence, answer_model, 0.0, 0.0, {}, share))
                 for i, row in enumerate(rows):
@@ -204,7 +206,9 @@ def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, 
     _, l2, share, threshold = best
     outcomes = pooled[(l2, share)]
     short_threshold = choose_short_threshold(outcomes, threshold)
-    cv = figures_at(outcomes, threshold, short_threshold)
+    short_margin, short_kinds, outcomes = choose_reader_short(
+        probe, rows, row_folds, fold_models, l2, share, threshold, short_threshold)
+    cv = figures_at(outcomes, threshold, threshold)  # the short answers are already the shipped policy's
     print(f"chose L2={l2}, second share {share}, threshold {threshold:.2f}, short threshold {short_threshold:.2f}; "
           f"out-of-fold: " + ", ".join(f"{k} {v:.3f}" for k, v in cv.items()), flush=True)
     print_error_classes(rows, outcomes, threshold)
@@ -212,13 +216,49 @@ def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, 
     n_train = sum(1 for r in rows if r.question.split == "train")
     fitted_on = (f"{args.questions.name} train and dev splits ({n_train} + {len(rows) - n_train} questions, {len(y)} "
                  f"candidate sentences); chosen by five-fold cross-validation by article over them")
-    chosen = {"second_share": share, "threshold": threshold, "short_threshold": short_threshold}
+    chosen = {"second_share": share, "threshold": threshold, "short_threshold": short_threshold,
+              "short_margin": short_margin, "short_kinds": short_kinds}
     write_selector(args, settings, sentence, answer_model, chosen,
                    {"fitted_on": fitted_on, "l2": l2, "cross_validated": cv, "without": args.without})
     print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
     print_weights(sentence)
     print_weights(answer_model, "answer model")
     return 0
+
+
+SHORT_MARGINS = (None, -2.0, 0.0, 2.0, 4.0)  # None: the rules of spans.py alone
+SHORT_KIND_SETS = (
+    ("who", "when", "where", "how_many", "which", "list"),
+    ("who", "when", "where", "how_many", "which", "list", "what"),
+    ("who", "when", "where", "how_many", "which", "list", "what", "search"),
+)
+
+
+def choose_reader_short(probe, rows, row_folds, fold_models, l2, share, threshold, short_threshold):
+    """The reader's short-answer policy (margin over "no answer", kinds of question) with the most right minus
+    wrong short answers out of fold (the rules of spans.py alone: margin None). Returns (margin, kinds, the
+    outcomes under it: their short answers are the ones the shipped answerer gives)."""
+    best = None
+    for margin in SHORT_MARGINS:
+        for kinds in SHORT_KIND_SETS if margin is not None else SHORT_KIND_SETS[:1]:
+            outs = [None] * len(rows)
+            for fold in range(5):
+                sentence, answer_model = fold_models[(l2, fold)]
+                selector = Selector(sentence, answer_model, 0.0, short_threshold, {}, share, margin, kinds)
+                answerer = probe.using(selector)
+                for i, row in enumerate(rows):
+                    if row_folds[i] == fold:
+                        outs[i] = outcome(answerer, row)
+            given = [o for o in outs if o[0] >= threshold and o[3]]
+            score = sum(1 if o[4] else -1 for o in given)
+            answerable = max(1, sum(1 for o in outs if o[1]))
+            print(f"short answers, reader margin {margin}, kinds {len(kinds)}: net {score}, shown "
+                  f"{sum(1 for o in given if o[1]) / answerable:.3f}, exact "
+                  f"{sum(1 for o in given if o[4]) / answerable:.3f}", flush=True)
+            if best is None or score > best[0]:
+                best = (score, margin, kinds, outs)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
 def write_selector(args, settings, sentence: Logistic, answer_model: Logistic, chosen: dict, facts: dict) -> None:
@@ -238,6 +278,8 @@ def write_selector(args, settings, sentence: Logistic, answer_model: Logistic, c
         "threshold": round(chosen["threshold"], 4),
         "short_threshold": round(chosen["short_threshold"], 4),
         "second_share": chosen["second_share"],
+        **({"short_margin": chosen["short_margin"], "short_kinds": list(chosen["short_kinds"])}
+           if chosen.get("short_margin") is not None else {}),
         "info": info,
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")

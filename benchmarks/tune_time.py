@@ -30,6 +30,7 @@ DECAYS = (2.0, 20.0, 100.0, 365.0)
 FLOORS = (0.3, 0.5)
 GAPS = (2.0, 4.0, 6.0, 8.0)
 DAYS = (0.0, 1.0, 2.0, 4.0)
+REPORT_PROBABILITIES = (0.3, 0.5, 0.7)  # the reader's probability from which a report answers
 KEYS = ("answer_accuracy", "time_filter_accuracy", "latest_accuracy", "conflict_precision", "conflict_recall")
 
 
@@ -70,15 +71,17 @@ def main() -> int:
     assert best_recency is not None
     _, decay, floor = best_recency
     best_conflict = None
-    for gap, days in itertools.product(GAPS, DAYS):
-        row = figures(bot, dev, recency_decay=decay, recency_floor=floor, plausible_gap=gap, conflict_days=days)
-        print(line(f"gap {gap} days {days}", row), flush=True)
-        score = f1(row) + (row["answer_accuracy"] or 0)
-        if best_conflict is None or score > best_conflict[0]:
-            best_conflict = (score, gap, days)
+    for gap, days, probability in itertools.product(GAPS, DAYS, REPORT_PROBABILITIES):
+        row = figures(bot, dev, recency_decay=decay, recency_floor=floor, plausible_gap=gap, conflict_days=days,
+                      report_probability=probability)
+        print(line(f"gap {gap} days {days} report probability {probability}", row), flush=True)
+        score = f1(row) + (row["answer_accuracy"] or 0) + (row["latest_accuracy"] or 0)
+        if best_conflict is None or score > best_conflict[0] + 1e-9:
+            best_conflict = (score, gap, days, probability)
     assert best_conflict is not None
-    _, gap, days = best_conflict
-    chosen = {"recency_decay": decay, "recency_floor": floor, "plausible_gap": gap, "conflict_days": days}
+    _, gap, days, probability = best_conflict
+    chosen = {"recency_decay": decay, "recency_floor": floor, "plausible_gap": gap, "conflict_days": days,
+              "report_probability": probability}
     print(f"chosen on dev: {chosen}")
     print(line("dev ", figures(bot, dev, **chosen)))
     if args.report_test:

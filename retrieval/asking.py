@@ -408,6 +408,7 @@ class Asker:
             max_citations=max_citations or settings.top_k,
             conflicts=(settings.plausible_gap, settings.conflict_days),
             reader=self.bot.reader.read,
+            report_probability=settings.report_probability,
         )
         return answerer.answer(question, hits, self._similarities(hits, vector), prefer)
 

@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     # that differ are looked for among them, and a "latest" question takes the newest of them
     plausible_gap: float = Field(4.0, ge=0)  # chosen on the dated corpus's dev split (benchmarks/tune_time.py)
     conflict_days: float = Field(1.0, ge=0)  # ... published at most this many days apart (0: the same day)
+    # a report counts as answering ("latest", differing reports, a developing story) when the sentence reader gives
+    # its sentence at least this probability; chosen on the dated corpus's dev split (benchmarks/tune_time.py)
+    report_probability: float = Field(0.5, ge=0, le=1)
 
     # conversation
     history_turns: int = Field(4, ge=0, le=50)

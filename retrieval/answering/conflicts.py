@@ -62,7 +62,9 @@ def measure(value: str, sentence: str = "") -> str:
         return "percent"
     if re.fullmatch(r"[\d.,]+", value.strip()) and sentence:  # "4" of "4 million dollars": the words after it
         after = sentence[sentence.find(value) + len(value) :][:24] if value in sentence else ""
-        if _MONEY.match(after.strip()) or re.match(r"\s*(?:million|billion|thousand)\s+(?:dollars|pounds|euros)", after):
+        if _MONEY.match(after.strip()) or re.match(
+            r"\s*(?:million|billion|thousand)\s+(?:dollars|pounds|euros)", after
+        ):
             return "money"
         if _PERCENT.match(after.strip()):
             return "percent"

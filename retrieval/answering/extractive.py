@@ -27,8 +27,8 @@ from retrieval.answering.features import (
 )
 from retrieval.answering.model import Selector
 from retrieval.answering.patterns import NUMBER
-from retrieval.answering.reader import SentenceReading
 from retrieval.answering.question import QuestionProfile, profile, with_compounds
+from retrieval.answering.reader import SentenceReading
 from retrieval.answering.roles import role_names
 from retrieval.answering.spans import short_answer
 from retrieval.hygiene import suspicious, tainted
@@ -49,8 +49,11 @@ HOLDER_CONFIDENCE = 0.5
 _QUALIFIERS = frozenset("shadow deputy vice former acting interim assistant junior outgoing incoming".split())
 # the reader's span is the fact a report gives when it beats "no answer here" by this much (else the rules')
 READER_SPAN_MARGIN = 0.0
-# a report answers (for conflicts and updates) when the reader gives its sentence at least this probability
-READER_ANSWERS = 0.5
+# a short answer is a fact, not a clause: a longer span of the reader's is left to the quote
+MAX_SHORT_WORDS = 8
+# a report answers (for "latest", conflicts and updates) when the reader gives its sentence at least this
+# probability (`Settings.report_probability`)
+REPORT_PROBABILITY = 0.5
 
 
 @dataclass
@@ -82,9 +85,11 @@ class ExtractiveAnswerer:
         chunks_considered: int = 5,
         conflicts: tuple[float, float] | None = (4.0, 0.0),
         reader: Read | None = None,
+        report_probability: float = REPORT_PROBABILITY,
     ) -> None:
         self.context = context
         self.reader = reader
+        self.report_probability = report_probability  # a report answers from this reader probability
         self.neighbours = neighbours
         self.selector = selector
         self.threshold = selector.threshold if threshold is None else threshold
@@ -103,7 +108,9 @@ class ExtractiveAnswerer:
         edges = [self._edges(hit.chunk, spans) for hit, spans in zip(top, split, strict=True)]
         readings: list[list[SentenceReading | None]] = [[None] * len(spans) for spans in split]
         if self.reader is not None and top:
-            passages = [(h.chunk.title, e[0], h.chunk.text, spans) for h, e, spans in zip(top, edges, split, strict=True)]
+            passages = [
+                (h.chunk.title, e[0], h.chunk.text, spans) for h, e, spans in zip(top, edges, split, strict=True)
+            ]
             readings = self.reader(question.text, passages)
         for rank, (hit, spans, (before_chunk, after_chunk), read) in enumerate(
             zip(top, split, edges, readings, strict=True), 1
@@ -208,7 +215,9 @@ class ExtractiveAnswerer:
         if not cands or confidence < self.threshold:
             return self._decline(question, cands, confidence)
         if self.conflicts is not None:
-            reports = find_conflict(asked, cands, *self.conflicts, value_of=self._value_of(asked), answers=self._answers)
+            reports = find_conflict(
+                asked, cands, *self.conflicts, value_of=self._value_of(asked), answers=self._answers
+            )
             if reports:
                 return self._differing(question, reports, confidence)
             moved = find_update(asked, cands, self.conflicts[0], value_of=self._value_of(asked), answers=self._answers)
@@ -232,8 +241,10 @@ class ExtractiveAnswerer:
             citation = Citation.of(n, chunk, start, end, _cand.probability)
             citations.append(citation)
             parts.append(f"{' '.join(citation.quote.split())} [{n}]")
-        short = None
-        if confidence >= self.selector.short_threshold or (confidence >= HOLDER_CONFIDENCE and _holder(asked, best)):
+        short = self._reader_short(asked, best)
+        if short is None and (
+            confidence >= self.selector.short_threshold or (confidence >= HOLDER_CONFIDENCE and _holder(asked, best))
+        ):
             short = short_answer(asked, best.view.text)
             host, start, _end, _ = spans[0]
             if short is None and start < best.start:  # the quote opens with the sentence "That" refers to:
@@ -282,11 +293,23 @@ class ExtractiveAnswerer:
 
         return value
 
-    @staticmethod
-    def _answers(cand: object) -> bool:
+    def _reader_short(self, asked: QuestionProfile, best: Candidate) -> str | None:
+        """The reader's span in the best sentence as the short answer, when the selector's policy takes it (its
+        span beats "no answer here" by ``short_margin``) and the question asks for a short fact."""
+        margin = self.selector.short_margin
+        reading = best.reading
+        if margin is None or reading is None or reading.span is None or asked.kind not in self.selector.short_kinds:
+            return None
+        if reading.span_margin < margin:
+            return None
+        start, end = reading.span
+        text = best.hit.chunk.text[start:end].strip(" ,.;:\"'“”‘’")
+        return text if 0 < len(text.split()) <= MAX_SHORT_WORDS else None
+
+    def _answers(self, cand: object) -> bool:
         """The reader says the candidate answers (every candidate does without a reader)."""
         assert isinstance(cand, Candidate)
-        return cand.reading is None or cand.reading.probability >= READER_ANSWERS
+        return cand.reading is None or cand.reading.probability >= self.report_probability
 
     def _updated(self, question: str, asked: QuestionProfile, reports: list[Report], confidence: float) -> Answer:
         """ "38 [1], up from 23 [2] and 9 [3] in earlier reports": the newest report first, each cited."""

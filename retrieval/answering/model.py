@@ -114,6 +114,10 @@ class Selector:
     short_threshold: float  # give the short span only above this
     info: dict[str, Any]
     second_share: float = 0.8  # quote a second sentence when its share is at least this much of the best's
+    # the reader's span is the short answer when it beats "no answer here" by this much (None: the rules of
+    # `retrieval.answering.spans` alone)
+    short_margin: float | None = None
+    short_kinds: tuple[str, ...] = ("who", "when", "where", "how_many", "which", "list")  # kinds it answers so
 
     @classmethod
     def load(cls, path: Path | None = None) -> Selector:
@@ -131,6 +135,8 @@ class Selector:
                 float(data.get("short_threshold", data["threshold"])),
                 dict(data.get("info", {})),
                 float(data.get("second_share", 0.8)),
+                None if data.get("short_margin") is None else float(data["short_margin"]),
+                tuple(data.get("short_kinds", cls.short_kinds)),
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise NewsbotError(
