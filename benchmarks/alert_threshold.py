@@ -8,7 +8,7 @@ The labelled set is benchmarks/alerts/topics.jsonl: 64 topics over the BBC corpu
 are left out of the scores. The BBC evaluation index is the one `newsbot eval --corpus` builds (same key, so it
 is reused; it is built only when empty).
 
-``--fit`` chooses, on the dev topics only, the signals (`retrieval.alerts.FEATURES`) a logistic model combines and
+``--fit`` chooses, on the dev topics only, the signals (`retrieval.news.alerts.FEATURES`) a logistic model combines and
 its L2 penalty, by grouped cross-validation (topics held out together, 8 folds, 5 shuffles), then the threshold
 that maximises F1 over the out-of-fold probabilities, refits on every dev pair and writes
 ``retrieval/alerts.json``. Without ``--fit`` the shipped file is evaluated. The table gives dev and test
@@ -34,12 +34,12 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np
 
-from retrieval.alerts import FEATURES, WEIGHTS_FILE, AlertModel, ArticleData, TopicMatcher, signals
 from retrieval.answering.model import Logistic
-from retrieval.documents import load_file
+from retrieval.core.settings import Settings
 from retrieval.evaluation.runner import embedding_key, eval_settings
+from retrieval.ingest.documents import load_file
+from retrieval.news.alerts import FEATURES, WEIGHTS_FILE, AlertModel, ArticleData, TopicMatcher, signals
 from retrieval.newsbot import Newsbot
-from retrieval.settings import Settings
 
 # the shared corpus beside the main checkout (ROOT.parent) or beside a worktree's parent folder
 DEFAULT_CORPUS = next(

@@ -114,15 +114,15 @@ def chunker(name: str) -> Iterator[None]:
     if name != LANGCHAIN:
         yield
         return
-    import retrieval.chunking
+    import retrieval.ingest.chunking
     from benchmarks.langchain_baseline import langchain_chunks
 
-    shipped = retrieval.chunking.chunk_article
-    retrieval.chunking.chunk_article = langchain_chunks  # type: ignore[assignment]
+    shipped = retrieval.ingest.chunking.chunk_article
+    retrieval.ingest.chunking.chunk_article = langchain_chunks  # type: ignore[assignment]
     try:
         yield
     finally:
-        retrieval.chunking.chunk_article = shipped
+        retrieval.ingest.chunking.chunk_article = shipped
 
 
 def folder_mb(folder: Path) -> float:
@@ -134,7 +134,7 @@ def load() -> str:
 
 
 def settings_for(data_dir: Path, tokens: int, overlap: int, title: str) -> Any:
-    from retrieval.settings import Settings
+    from retrieval.core.settings import Settings
 
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -168,7 +168,7 @@ def time_fresh_ingest(base: Any, files: list[Path], tokens: int, overlap: int, t
 
 def embedded_tokens(bot: Any, title: str) -> int:
     """Tokens the encoder sees for the whole index (a cost that does not depend on the machine's load)."""
-    from retrieval.chunking import embedded_text
+    from retrieval.ingest.chunking import embedded_text
 
     texts = [embedded_text(c.title, c.text, title) for c in bot.index.chunks()]  # type: ignore[arg-type]
     return sum(bot.embedder.count_tokens(texts))
@@ -432,8 +432,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.corpus.is_dir():
         parser.error(f"no corpus folder at {args.corpus}")
 
-    from retrieval.embeddings import Embedder
     from retrieval.evaluation.formats import load as load_questions
+    from retrieval.search.embeddings import Embedder
 
     names = [setting_name(*s) for s in itertools.product(SIZES, OVERLAPS, TITLES)]
     names.remove(TODAY)

@@ -50,11 +50,12 @@ from retrieval.answering.features import FEATURES, INDEX, Context
 from retrieval.answering.lexicon import WordVectors
 from retrieval.answering.model import ANSWER_FEATURES, ANSWER_SIGNS, Logistic, Selector
 from retrieval.answering.question import profile
+from retrieval.asking.retrieve import similarities
+from retrieval.core.settings import Settings
 from retrieval.evaluation.formats import EvalQuestion, load
 from retrieval.evaluation.metrics import contains_answer, normalize
 from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings
 from retrieval.newsbot import Newsbot
-from retrieval.settings import Settings
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "bbc"
 DEFAULT_QUESTIONS = ROOT / "benchmarks" / "questions" / "bbc_large.jsonl"
@@ -362,7 +363,7 @@ def placeholder_selector() -> Selector:
 def retrieve(bot: Newsbot, question: EvalQuestion) -> Retrieved:
     vector = bot.embedder.embed_query(question.question)
     hits = bot.search(question.question, k=8, vector=vector)
-    return Retrieved(question, hits, bot.asker._similarities(hits, vector))
+    return Retrieved(question, hits, similarities(bot, hits, vector))
 
 
 def label(probe: ExtractiveAnswerer, cand, answers) -> int:

@@ -4,7 +4,7 @@
         [--dialogues benchmarks/dialogues/bbc_dialogues.jsonl] [--boost 0,0.1,0.2] [--show] [--json FILE]
 
 The corpus is indexed into the evaluation index `newsbot eval --corpus` uses (reused when it is already there).
-Every dialogue is asked turn by turn with the conversation layer (`retrieval.conversation`), and each follow-up
+Every dialogue is asked turn by turn with the conversation layer (`retrieval.asking.conversation`), and each follow-up
 is asked again on its own, without it. Reported, on the chosen split (default test; tune on dev):
 
 - first-turn accuracy: the opening questions;
@@ -31,13 +31,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.conversation import Conversation
+from retrieval.asking.conversation import Conversation
+from retrieval.core.settings import Settings
+from retrieval.core.types import Answer
 from retrieval.evaluation.formats import EvalSet
 from retrieval.evaluation.metrics import contains_answer
 from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings
 from retrieval.newsbot import Newsbot
-from retrieval.settings import Settings
-from retrieval.types import Answer
 
 KINDS = ("pronoun", "definite", "ellipsis", "role", "switch")
 DEFAULT_DIALOGUES = ROOT / "benchmarks" / "dialogues" / "bbc_dialogues.jsonl"

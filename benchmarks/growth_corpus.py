@@ -26,7 +26,7 @@ class SyntheticArticle:
 
 def bbc_sentences(corpus: Path = BBC) -> dict[str, tuple[list[str], list[str]]]:
     """Per category: its headlines and its sentences."""
-    from retrieval.text import sentence_spans
+    from retrieval.core.text import sentence_spans
 
     out: dict[str, tuple[list[str], list[str]]] = {}
     for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):

@@ -62,10 +62,10 @@ def main() -> int:
         return 1
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from retrieval.chunking import embedded_text
-    from retrieval.embeddings import Embedder
+    from retrieval.core.settings import Settings
+    from retrieval.ingest.chunking import embedded_text
     from retrieval.newsbot import Newsbot
-    from retrieval.settings import Settings
+    from retrieval.search.embeddings import Embedder
 
     files = pick_files(args.corpus, args.limit)
     with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
@@ -79,8 +79,8 @@ def main() -> int:
               f"torch threads {_torch_threads()}, {os.cpu_count()} cpus", flush=True)
 
         # the chunk texts, computed as ingest computes them (checked against the index afterwards)
-        from retrieval.chunking import chunk_article
-        from retrieval.documents import iter_files, load_file
+        from retrieval.ingest.chunking import chunk_article
+        from retrieval.ingest.documents import iter_files, load_file
 
         seen: set[str] = set()
         texts = []

@@ -2,7 +2,7 @@
 
     PYTHONPATH=. python benchmarks/keyword_engines.py [--passages 100000] [--queries 200]
 
-Both index the same stemmed terms newsbot's BM25 reads today (`retrieval.text.terms` of title + text), one row
+Both index the same stemmed terms newsbot's BM25 reads today (`retrieval.core.text.terms` of title + text), one row
 per passage, so the comparison is of engines, not of tokenisers. The passages are synthetic articles of real BBC
 sentences (benchmarks/growth_corpus.py), four sentences a passage; the queries are the BBC question set's
 questions. For each engine: the bulk build, adding 100 articles (about 300 passages) and committing, deleting
@@ -28,14 +28,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.growth_corpus import articles  # noqa: E402
+from benchmarks.growth_corpus import articles
 
 QUESTIONS = ROOT / "benchmarks" / "questions" / "bbc_large.jsonl"
 
 
 def passages(n_passages: int, seed: int = 7, first: int = 0):
     """(row, doc, terms) of synthetic passages: four sentences each, numbered from ``first``."""
-    from retrieval.text import sentence_spans, terms
+    from retrieval.core.text import sentence_spans, terms
 
     row = first
     for art in articles(10**9, seed=seed):
@@ -50,7 +50,7 @@ def passages(n_passages: int, seed: int = 7, first: int = 0):
 
 
 def query_terms(limit: int) -> list[list[str]]:
-    from retrieval.text import terms
+    from retrieval.core.text import terms
 
     out = []
     for line in QUESTIONS.open(encoding="utf-8"):

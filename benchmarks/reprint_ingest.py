@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from reprints import DEFAULT_CORPUS, SEED, load_corpus, reprint
 
+from retrieval.core.settings import Settings
 from retrieval.newsbot import Newsbot
-from retrieval.settings import Settings
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Reprint detection quality and speed: precision, recall and F1 of `retrieval.reprints.ReprintIndex` by
+"""Reprint detection quality and speed: precision, recall and F1 of `retrieval.store.signatures.ReprintIndex` by
 threshold, shingle size and number of permutations, on synthetic reprints and on the BBC corpus's own
 near-duplicate pairs; signing and index build times.
 
@@ -33,7 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from retrieval.reprints import ReprintIndex, Signature, signature, words
+from retrieval.store.signatures import ReprintIndex, Signature, signature, words
 
 DEFAULT_CORPUS = next((p / "shared" / "corpora" / "bbc" for p in ROOT.parents
                        if (p / "shared" / "corpora" / "bbc").is_dir()), ROOT.parent / "shared" / "corpora" / "bbc")

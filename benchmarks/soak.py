@@ -43,8 +43,8 @@ from bot.console import RedactingFormatter
 from bot.telegram.access import MAX_USERS
 from bot.telegram.app import build_application
 from bot.telegram.handlers import CONVERSATION_AGE, KEPT_ANSWERS, MAX_CHATS, texts
+from retrieval.core.settings import Settings
 from retrieval.newsbot import Newsbot
-from retrieval.settings import Settings
 from tests.bot.telegram.standin import BotApiStandin
 
 ADMIN = 999
@@ -266,7 +266,7 @@ def export_onnx(cache: Path) -> None:
     if list(cache.rglob("model.onnx")):
         return
     code = (
-        "from pathlib import Path; from retrieval.embeddings import Embedder; "
+        "from pathlib import Path; from retrieval.search.embeddings import Embedder; "
         f"Embedder(backend='onnx', cache_dir=Path({str(cache)!r})).embed_query('warm up')"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ, "PYTHONPATH": str(ROOT)})

@@ -17,12 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pydantic import SecretStr  # noqa: E402
+from pydantic import SecretStr
 
-from bot.telegram.app import build_application  # noqa: E402
-from retrieval.newsbot import Newsbot  # noqa: E402
-from retrieval.settings import Settings  # noqa: E402
-from tests.bot.telegram.standin import BotApiStandin  # noqa: E402
+from bot.telegram.app import build_application
+from retrieval.core.settings import Settings
+from retrieval.newsbot import Newsbot
+from tests.bot.telegram.standin import BotApiStandin
 
 QUESTIONS = ["who evacuated via Khmeimim?", "When did the Assad government fall?", "Where was the stronghold?",
              "Which group led the armed groups?", "How does Iran prefer to exchange opinions?"]

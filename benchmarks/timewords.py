@@ -40,10 +40,10 @@ def main() -> None:
 
     costs = [import_cost_ms("dateparser") for _ in range(3)]
     print(f"import dateparser: {statistics.median(costs):.0f} ms (median of 3 fresh processes)")
-    print(f"import retrieval.timewords: {statistics.median(import_cost_ms('retrieval.timewords') for _ in range(3)):.0f}"
+    print(f"import retrieval.asking.timewords: {statistics.median(import_cost_ms('retrieval.asking.timewords') for _ in range(3)):.0f}"
           " ms")
 
-    from retrieval.timewords import understand_time
+    from retrieval.asking.timewords import understand_time
 
     start = time.perf_counter()
     understand_time("What was said on 14 March 2005?", reference)

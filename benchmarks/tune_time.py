@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from retrieval.core.settings import Settings
 from retrieval.evaluation.formats import load
 from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings, run_eval
 from retrieval.newsbot import Newsbot
-from retrieval.settings import Settings
 
 QUESTIONS = ROOT / "benchmarks" / "dated" / "questions.jsonl"
 CORPUS = ROOT / "benchmarks" / "dated" / "articles"

@@ -12,10 +12,10 @@ from typing import Any, TextIO
 from rich.console import Console
 
 from bot.render import also_reported, answer_json, plain, rich_answer
-from retrieval.conversation import Conversation
-from retrieval.errors import IndexUnusableError, InputError, NewsbotError
-from retrieval.types import Answer, SourceInfo
-from retrieval.wording import counted
+from retrieval.asking.conversation import Conversation
+from retrieval.core.errors import IndexUnusableError, InputError, NewsbotError
+from retrieval.core.types import Answer, SourceInfo
+from retrieval.core.wording import counted
 
 HELP = """Ask a question about the indexed articles; follow-ups ("where was their stronghold?") use the
 conversation so far. After "Did you mean: ...?", answer y to ask that. Commands:

@@ -37,8 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.usage import UsageError
 
     configure_logging(args.verbose)
-    from retrieval.errors import NewsbotError
-    from retrieval.settings import load_settings
+    from retrieval.core.errors import NewsbotError
+    from retrieval.core.settings import load_settings
 
     try:
         overrides = {"data_dir": args.data_dir} if args.data_dir else {}

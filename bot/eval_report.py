@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from retrieval.wording import counted
+from retrieval.core.wording import counted
 
 METRICS = [
     "hit@1",

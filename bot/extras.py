@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from retrieval.errors import NewsbotError
+from retrieval.core.errors import NewsbotError
 
 EXTRAS = {
     "telegram": ("telegram", "the Telegram bot"),

@@ -9,8 +9,8 @@ from rich.console import Console, Group
 from rich.markup import escape
 from rich.text import Text
 
-from retrieval.types import Answer, Citation
-from retrieval.wording import counted
+from retrieval.core.types import Answer, Citation
+from retrieval.core.wording import counted
 
 
 def answer_json(answer: Answer) -> str:

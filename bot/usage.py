@@ -22,7 +22,7 @@ def positive_int(value: str) -> int:
 
 def iso_date(value: str) -> str:
     """An argparse type: a date as ``YYYY-MM-DD`` (other common spellings are normalised)."""
-    from retrieval.documents import normalize_date
+    from retrieval.core.articles import normalize_date
 
     iso = normalize_date(value)
     if iso is None:

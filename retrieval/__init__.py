@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from retrieval.errors import (
+from retrieval.core.errors import (
     DataDirError,
     IndexLockedError,
     IndexUnusableError,
@@ -21,11 +21,11 @@ from retrieval.errors import (
     ModelMismatchError,
     NewsbotError,
 )
-from retrieval.settings import Settings, SettingsError, load_settings
-from retrieval.types import Answer, Article, Chunk, Citation, Hit, IndexStats, IngestReport, SourceInfo
+from retrieval.core.settings import Settings, SettingsError, load_settings
+from retrieval.core.types import Answer, Article, Chunk, Citation, Hit, IndexStats, IngestReport, SourceInfo
 
 if TYPE_CHECKING:
-    from retrieval.conversation import Conversation
+    from retrieval.asking.conversation import Conversation
     from retrieval.newsbot import Newsbot
 
 __all__ = [
@@ -57,7 +57,7 @@ def __getattr__(name: str) -> Any:
 
         return Newsbot
     if name == "Conversation":
-        from retrieval.conversation import Conversation
+        from retrieval.asking.conversation import Conversation
 
         return Conversation
     raise AttributeError(name)

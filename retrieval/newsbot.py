@@ -1,9 +1,9 @@
 """`Newsbot`: the one object adapters hold. It wires the parts and delegates to them.
 
-- ingest (`retrieval.ingest`): files, folders and parsed articles into the index;
-- reindex (`retrieval.reindex`): rebuild with the current model and chunking;
-- asking (`retrieval.asking`): one question flow, streamed or not;
-- catalog (`retrieval.catalog`): sources, passages, stats, removal.
+- ingest (`retrieval.ingest.ingestor`): files, folders and parsed articles into the index;
+- reindex (`retrieval.ingest.reindex`): rebuild with the current model and chunking;
+- asking (`retrieval.asking.asker`): one question flow, streamed or not;
+- catalog (`retrieval.news.catalog`): sources, passages, stats, removal.
 
 Nothing loads until first needed; `close()` releases the index.
 """
@@ -15,22 +15,23 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.asking import AnswerStream, Asker, Query, clean_question
-from retrieval.search import Filters
-from retrieval.settings import Settings
-from retrieval.types import Answer, Article, Chunk, Hit, IndexStats, IngestReport, SourceInfo
+from retrieval.asking.asker import Asker
+from retrieval.asking.query import AnswerStream, Query, clean_question
+from retrieval.core.settings import Settings
+from retrieval.core.types import Answer, Article, Chunk, Hit, IndexStats, IngestReport, SourceInfo
+from retrieval.search.searcher import Filters
 
 if TYPE_CHECKING:
     from retrieval.answering.lexicon import WordVectors
     from retrieval.answering.model import Selector
     from retrieval.answering.reader import Reader
-    from retrieval.catalog import Catalog
-    from retrieval.conversation import Conversation
-    from retrieval.embeddings import Embedder
+    from retrieval.asking.conversation import Conversation
     from retrieval.feeds import FeedFollower
-    from retrieval.ingest import ProgressFn
+    from retrieval.ingest.ingestor import ProgressFn
     from retrieval.llm.answerer import LLMAnswerer
-    from retrieval.search import Searcher
+    from retrieval.news.catalog import Catalog
+    from retrieval.search.embeddings import Embedder
+    from retrieval.search.searcher import Searcher
     from retrieval.store import Index
     from retrieval.store.reprints import ReprintStore
 
@@ -68,7 +69,7 @@ class Newsbot:
     @property
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            from retrieval.embeddings import Embedder
+            from retrieval.search.embeddings import Embedder
 
             s = self.settings
             self._embedder = Embedder(
@@ -85,8 +86,8 @@ class Newsbot:
         s = self.settings
         if s.embedding_backend != "auto":
             return
-        from retrieval.errors import NewsbotError
-        from retrieval.onnx_backend import EXPORT_NOTICE, exported_model, is_exported
+        from retrieval.core.errors import NewsbotError
+        from retrieval.search.onnx_backend import EXPORT_NOTICE, exported_model, is_exported
 
         location = self.embedder.location
         if is_exported(location, "onnx", s.onnx_cache):
@@ -113,7 +114,7 @@ class Newsbot:
     @property
     def searcher(self) -> Searcher:
         if self._searcher is None:
-            from retrieval.search import Searcher
+            from retrieval.search.searcher import Searcher
 
             s = self.settings
             self._searcher = Searcher(self.index, self.embedder, s.candidates, s.rrf_k, (s.dense_weight, s.bm25_weight))
@@ -121,7 +122,7 @@ class Newsbot:
 
     @property
     def catalog(self) -> Catalog:
-        from retrieval.catalog import Catalog
+        from retrieval.news.catalog import Catalog
 
         return Catalog(self.index, self.settings)
 
@@ -245,14 +246,14 @@ class Newsbot:
         ``label(path)`` may name a file's articles in citations (default: the file's absolute path). One
         writer at a time: a second process is refused with `IndexLockedError`.
         """
-        from retrieval.ingest import Ingestor, file_sources
+        from retrieval.ingest.ingestor import Ingestor, file_sources
 
         sources = file_sources([Path(p) for p in paths], self.settings, label)
         return Ingestor(self.index, self.embedder, self.settings, self.reprints).run(sources, progress)
 
     def ingest_articles(self, articles: Iterable[Article], progress: ProgressFn | None = None) -> IngestReport:
         """Index already parsed articles (feeds, pages, evaluation corpora); the same rules as `ingest`."""
-        from retrieval.ingest import Ingestor, article_sources
+        from retrieval.ingest.ingestor import Ingestor, article_sources
 
         return Ingestor(self.index, self.embedder, self.settings, self.reprints).run(
             article_sources(articles), progress
@@ -270,7 +271,7 @@ class Newsbot:
 
     def reindex(self, progress: ProgressFn | None = None) -> IngestReport:
         """Re-chunk and re-embed every article with the current settings (texts are read from the index)."""
-        from retrieval.reindex import reindex
+        from retrieval.ingest.reindex import reindex
 
         self.close()
         index = self._new_index(check_model=False)
@@ -345,7 +346,7 @@ class Newsbot:
         answerer: str | None = None,
     ) -> Answer:
         """The answer from already retrieved ``hits`` (the evaluation scores retrieval and answers apart)."""
-        return self.asker.answer_stream(question, hits, vector, max_citations, answerer).result()
+        return self.asker.answering.question(question, hits, vector, max_citations, answerer).result()
 
     # ---- the collection ------------------------------------------------------------------------
     def sources(self) -> list[SourceInfo]:
@@ -366,9 +367,9 @@ class Newsbot:
 
         A removed article that led a group of reprints hands over to its first copy, which is indexed in its
         place; a grouped copy named here is dropped from its group. An id may be shortened to any prefix of it
-        that names one article (`retrieval.catalog.full_ids`).
+        that names one article (`retrieval.news.catalog.full_ids`).
         """
-        from retrieval.catalog import full_ids
+        from retrieval.news.catalog import full_ids
 
         store = self.reprints
         targets = full_ids(targets, self.catalog.titles() | (store.titles() if store is not None else {}))

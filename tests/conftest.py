@@ -25,7 +25,7 @@ os.environ["NEWSBOT_ONNX_DIR"] = str(SESSION_ONNX)
 @pytest.fixture(scope="session")
 def embedder():
     """The real bundled embedding model, loaded once for the whole test session."""
-    from retrieval.embeddings import Embedder
+    from retrieval.search.embeddings import Embedder
 
     model = Embedder()
     model.embed_query("warm up")
@@ -35,7 +35,7 @@ def embedder():
 @pytest.fixture
 def settings(tmp_path):
     """Settings with a fresh data directory; no `.env` from the working directory is read."""
-    from retrieval.settings import Settings
+    from retrieval.core.settings import Settings
 
     return Settings(_env_file=None, data_dir=tmp_path / "data")
 
@@ -79,7 +79,7 @@ def onnx_cache(embedder, tmp_path_factory):
     Subprocess tests run with NEWSBOT_EMBEDDING_BACKEND=onnx: the same vectors as torch, but a process starts
     in about 2 s instead of 7 (no torch import).
     """
-    from retrieval.onnx_backend import exported_model
+    from retrieval.search.onnx_backend import exported_model
 
     cache = SESSION_ONNX
     exported_model(embedder.location, "onnx", cache)

@@ -33,3 +33,26 @@ def test_the_core_never_imports_the_adapters():
         if re.search(r"^\s*(?:from|import)\s+bot\b", path.read_text(encoding="utf-8"), re.MULTILINE)
     ]
     assert offenders == []
+
+
+def test_each_subpackage_imports_only_what_its_docstring_allows():
+    """``retrieval/<package>/__init__.py`` says "May import: ``core``, ``store``."; no module of the package
+    imports another subpackage of retrieval (the layers have no circle: core at the bottom, newsbot on top)."""
+    import ast
+
+    offenders = []
+    for init in sorted((ROOT / "retrieval").glob("*/__init__.py")):
+        package = init.parent.name
+        rule = re.search(r"May import:(.*?)(?:\n\n|\"\"\")", init.read_text(encoding="utf-8"), re.DOTALL)
+        assert rule, f"retrieval/{package}/__init__.py does not say what it may import"
+        allowed = {package, *re.findall(r"``(\w+)``", rule.group(1))}
+        allowed |= {"newsbot"} if "retrieval.newsbot" in rule.group(1) else set()
+        for path in sorted(init.parent.rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                    [a.name for a in node.names] if isinstance(node, ast.Import) else [])
+                for name in names:
+                    parts = name.split(".")
+                    if parts[0] == "retrieval" and len(parts) > 1 and parts[1] not in allowed:
+                        offenders.append(f"{path.relative_to(ROOT)} imports {name}")
+    assert offenders == []

@@ -15,13 +15,14 @@ import threading
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from retrieval.asking import clean_question
-from retrieval.chunking import chunk_article
-from retrieval.conversation import Conversation
-from retrieval.documents import LoadedFile, load_file, make_article, parse_record, parse_text
-from retrieval.errors import InputError
-from retrieval.text import sentence_spans
-from retrieval.types import Answer, Citation, Chunk
+from retrieval.asking.query import clean_question
+from retrieval.asking.conversation import Conversation
+from retrieval.core.articles import make_article
+from retrieval.core.errors import InputError
+from retrieval.core.text import sentence_spans
+from retrieval.core.types import Answer, Chunk, Citation
+from retrieval.ingest.chunking import chunk_article
+from retrieval.ingest.documents import LoadedFile, load_file, parse_record, parse_text
 
 RUNS = settings(
     max_examples=int(os.environ.get("NEWSBOT_FUZZ_EXAMPLES", "200")), deadline=None,

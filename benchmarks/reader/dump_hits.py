@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.reader.common import CACHE, previous_sentence  # noqa: E402
-from retrieval.evaluation.formats import load  # noqa: E402
-from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings  # noqa: E402
-from retrieval.newsbot import Newsbot  # noqa: E402
-from retrieval.settings import Settings  # noqa: E402
+from benchmarks.reader.common import CACHE, previous_sentence
+from retrieval.core.settings import Settings
+from retrieval.evaluation.formats import load
+from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings
+from retrieval.newsbot import Newsbot
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "bbc"
 DEFAULT_QUESTIONS = ROOT / "benchmarks" / "questions" / "bbc_large.jsonl"

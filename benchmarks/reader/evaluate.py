@@ -23,10 +23,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.reader.common import CACHE  # noqa: E402
-from retrieval.answering.reader import encode, read_outputs  # noqa: E402
-from retrieval.evaluation.metrics import contains_answer, short_matches  # noqa: E402
-from retrieval.text import sentence_spans  # noqa: E402
+from benchmarks.reader.common import CACHE
+from retrieval.answering.reader import encode, read_outputs
+from retrieval.core.text import sentence_spans
+from retrieval.evaluation.metrics import contains_answer, short_matches
 
 CHUNKS = 5
 

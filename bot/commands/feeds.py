@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from retrieval.wording import counted
+from retrieval.core.wording import counted
 
 
 def register(sub: Any) -> None:
@@ -38,7 +38,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     from bot.console import notice, out
-    from retrieval.errors import InputError
+    from retrieval.core.errors import InputError
     from retrieval.newsbot import Newsbot
 
     with Newsbot(settings, notice=notice) as bot:

@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from retrieval.wording import counted
+from retrieval.core.wording import counted
 
 
 def register(sub: Any) -> None:
@@ -28,8 +28,8 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     from bot.console import notice, progress_bar
+    from retrieval.core.types import IngestReport
     from retrieval.newsbot import Newsbot
-    from retrieval.types import IngestReport
 
     urls = [p for p in args.paths if p.startswith(("http://", "https://"))]
     files = [p for p in args.paths if p not in urls]

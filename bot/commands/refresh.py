@@ -7,7 +7,7 @@ import json
 import sys
 from typing import Any
 
-from retrieval.wording import counted
+from retrieval.core.wording import counted
 
 
 def register(sub: Any) -> None:

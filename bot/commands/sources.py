@@ -7,12 +7,12 @@ import json
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any
 
-from retrieval.wording import counted
+from retrieval.core.wording import counted
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from retrieval.types import SourceInfo
+    from retrieval.core.types import SourceInfo
 
 
 def register(sub: Any) -> None:

@@ -22,8 +22,8 @@ from telegram.ext import (
 from bot.telegram import companion, handlers, news
 from bot.telegram.access import Access, RateLimiter
 from bot.telegram.store import BotStore
-from retrieval.errors import NewsbotError
-from retrieval.settings import Settings
+from retrieval.core.errors import NewsbotError
+from retrieval.core.settings import Settings
 
 TOKEN_FORMAT = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,}$")
 COMMANDS = [

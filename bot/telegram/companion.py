@@ -2,7 +2,7 @@
 
 State that must survive a restart (topics, digest times, time zones, alerts sent, the inline cache) lives in the
 bot's SQLite store (`bot.telegram.store.BotStore`); the matching of new articles to topics is the core's
-(`retrieval.alerts.TopicMatcher`).
+(`retrieval.news.alerts.TopicMatcher`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from telegram.ext import ContextTypes
 
 from bot.telegram.handlers import _admit, state, texts
 from bot.telegram.render import LIMIT, render_answer
-from retrieval.errors import InputError, NewsbotError
-from retrieval.types import Answer
-from retrieval.wording import counted
+from retrieval.core.errors import InputError, NewsbotError
+from retrieval.core.types import Answer
+from retrieval.core.wording import counted
 
 log = logging.getLogger("newsbot.telegram")
 INLINE_SECONDS = 4.0  # Telegram drops an inline answer after about 10 s; answer from the cache or say "thinking"
@@ -222,7 +222,7 @@ def schedule_index_watch(app: Any, seconds: float) -> None:
 
 
 def _match(st: Any, topics: list[Any], doc_ids: list[str]) -> dict[int, list[tuple[str, Any]]]:
-    from retrieval.alerts import TopicMatcher
+    from retrieval.news.alerts import TopicMatcher
 
     matcher = TopicMatcher(st.newsbot)
     out: dict[int, list[tuple[str, Any]]] = {}

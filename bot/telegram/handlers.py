@@ -24,10 +24,10 @@ from telegram.ext import ContextTypes
 from bot.telegram.bounded import ChatLocks, RecentMap
 from bot.telegram.gate import IndexGate
 from bot.telegram.render import render_answer, render_sources
-from retrieval.errors import InputError, NewsbotError
-from retrieval.prompts import load_prompt, render_prompt
-from retrieval.types import Answer
-from retrieval.wording import counted
+from retrieval.core.errors import InputError, NewsbotError
+from retrieval.core.prompts import load_prompt, render_prompt
+from retrieval.core.types import Answer
+from retrieval.core.wording import counted
 
 log = logging.getLogger("newsbot.telegram")
 T = TypeVar("T")
@@ -71,7 +71,7 @@ class BotState:
         max_upload_mb: float,
         history_turns: int,
     ) -> None:
-        from retrieval.conversation import Conversations
+        from retrieval.asking.conversation import Conversations
 
         self.newsbot = newsbot
         self.access = access

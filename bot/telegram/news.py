@@ -9,9 +9,9 @@ from telegram import Message, Update
 from telegram.ext import ContextTypes
 
 from bot.telegram.handlers import _admit, state, texts
-from retrieval.errors import InputError, NewsbotError
-from retrieval.types import Article
-from retrieval.wording import counted
+from retrieval.core.errors import InputError, NewsbotError
+from retrieval.core.types import Article
+from retrieval.core.wording import counted
 
 log = logging.getLogger("newsbot.telegram")
 
@@ -47,7 +47,7 @@ def channel_allowed(message: Message, allowed: list[str]) -> bool:
 
 def post_article(message: Message) -> Article | None:
     """The channel post as an article: the channel's title as publisher, the post's date and its t.me link."""
-    from retrieval.documents import make_article
+    from retrieval.core.articles import make_article
 
     text = (message.text or message.caption or "").strip()
     if not text:

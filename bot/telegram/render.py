@@ -6,8 +6,8 @@ import re
 from html import escape as _escape
 
 from bot.render import answerer_note, headline, searched_line
-from retrieval.types import Answer, Citation, SourceInfo
-from retrieval.wording import counted
+from retrieval.core.types import Answer, Citation, SourceInfo
+from retrieval.core.wording import counted
 
 LIMIT = 4096  # Telegram's limit, counted on the visible text in UTF-16 code units
 _SAFE = LIMIT - 96  # headroom for the "(continued)" line

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retrieval.errors import DataDirError
-from retrieval.types import Answer
+from retrieval.core.errors import DataDirError
+from retrieval.core.types import Answer
 
 FILE = "bot.sqlite3"
 MIGRATIONS = [

@@ -31,10 +31,10 @@ from retrieval.answering.question import QuestionProfile, profile, with_compound
 from retrieval.answering.reader import SentenceReading
 from retrieval.answering.roles import role_names
 from retrieval.answering.spans import short_answer
-from retrieval.hygiene import suspicious, tainted
-from retrieval.prompts import load_prompt
-from retrieval.text import sentence_spans
-from retrieval.types import Answer, Chunk, Citation, DifferingReport, Hit
+from retrieval.core.hygiene import suspicious, tainted
+from retrieval.core.prompts import load_prompt
+from retrieval.core.text import sentence_spans
+from retrieval.core.types import Answer, Chunk, Citation, DifferingReport, Hit
 
 Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
 # the reader (`retrieval.answering.reader.Reader.read`): question, (title, before, text, sentence spans) per passage
@@ -197,7 +197,7 @@ class ExtractiveAnswerer:
     ) -> Answer:
         """An `Answer` from ``hits``; ``similarities`` gives each chunk's cosine similarity to the question.
 
-        ``prefer(chunk)`` (higher for newer reports in "latest" questions: `retrieval.asking.newest`) orders the
+        ``prefer(chunk)`` (higher for newer reports in "latest" questions: `retrieval.asking.answer.newest`) orders the
         candidates that answer about as well as the best one (within the plausible gap): the preferred comes first.
         """
         similarities = similarities or {h.chunk.id: h.dense_score or 0.0 for h in hits}

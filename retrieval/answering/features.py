@@ -20,8 +20,8 @@ from retrieval.answering.patterns import DATE, MANNER, NUMBER, PLACE_LEAD, QUART
 from retrieval.answering.question import KINDS, QuestionProfile
 from retrieval.answering.reader import SentenceReading
 from retrieval.answering.roles import role_names
-from retrieval.names import names_in
-from retrieval.text import terms
+from retrieval.core.names import names_in
+from retrieval.core.text import terms
 
 # A sentence that opens with one of these leans on the sentence before it ("these people", "he", "they").
 REFERRING = re.compile(

@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from retrieval.prompts import load_prompt
-from retrieval.text import terms
-from retrieval.types import Answer
+from retrieval.core.prompts import load_prompt
+from retrieval.core.text import terms
+from retrieval.core.types import Answer
 
 
 @dataclass(frozen=True)

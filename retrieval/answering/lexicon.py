@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from retrieval.text import STOPWORDS
+from retrieval.core.text import STOPWORDS
 
 log = logging.getLogger("newsbot.answer")
 _WORD = re.compile(r"[a-z][a-z'-]+")

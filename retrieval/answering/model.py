@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.answering.features import FEATURES
-from retrieval.errors import NewsbotError
+from retrieval.core.errors import NewsbotError
 
 WEIGHTS_FILE = "selector.json"
 ANSWER_FEATURES = (

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from retrieval.text import STOPWORDS, sentence_spans, terms
-from retrieval.types import Answer, Chunk, Citation, Hit
-from retrieval.wording import counted
+from retrieval.core.text import STOPWORDS, sentence_spans, terms
+from retrieval.core.types import Answer, Chunk, Citation, Hit
+from retrieval.core.wording import counted
 
 STORIES = 5  # stories an overview answer cites
 # a question made of these words alone (and time words, which are read apart) asks for the news, not for a story

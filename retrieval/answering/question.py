@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from retrieval.answering.measures import asked_measure, counted_words
 from retrieval.answering.patterns import DATE, NUMBER, QUARTER, YEAR, figure_key
 from retrieval.answering.roles import asked_role, role_hint
-from retrieval.names import names_in
-from retrieval.text import terms
+from retrieval.core.names import names_in
+from retrieval.core.text import terms
 
 # (kind, pattern), tried in order; the first that matches wins
 _KINDS = (

@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from retrieval.errors import NewsbotError
+from retrieval.core.errors import NewsbotError
 
 MODEL_FILE = "reader-int8.onnx"
 TOKENIZER_FILE = "reader-tokenizer.json"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from retrieval.names import DEMONYMS, NAME, OPENERS
+from retrieval.core.names import DEMONYMS, NAME, OPENERS
 
 # what a question says -> the words an article uses for that role (the question's own word is always kept)
 _FAMILIES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (

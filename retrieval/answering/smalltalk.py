@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from retrieval.prompts import load_prompt
-from retrieval.types import Answer
+from retrieval.core.prompts import load_prompt
+from retrieval.core.types import Answer
 
 _END = r"[\s!.,:)?]*(?:(?:there|bot|newsbot|all|everyone|folks)[\s!.,:)?]*)?$"
 _KINDS = (

@@ -8,8 +8,8 @@ from retrieval.answering.measures import measure_spans
 from retrieval.answering.patterns import DATE, NUMBER, PLACE_LEAD, figure_key
 from retrieval.answering.question import QuestionProfile
 from retrieval.answering.roles import role_names
-from retrieval.names import DEMONYMS, names_in
-from retrieval.text import terms
+from retrieval.core.names import DEMONYMS, names_in
+from retrieval.core.text import terms
 
 SHORT_KINDS = ("who", "when", "where", "how_many", "which", "list")
 _NAME_KINDS = ("who", "which", "list")  # kinds whose answer may be the holder of a role

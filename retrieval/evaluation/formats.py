@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.documents import make_article
-from retrieval.types import Article
+from retrieval.core.articles import make_article
+from retrieval.core.types import Article
 
 FORMATS = ("jsonl", "rgb", "squad")
 

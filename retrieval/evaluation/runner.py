@@ -9,10 +9,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from retrieval.core.settings import Settings
+from retrieval.core.types import Hit
 from retrieval.evaluation.formats import EvalQuestion, EvalSet
 from retrieval.evaluation.metrics import QuestionResult, contains_answer, normalize, summarize
-from retrieval.settings import Settings
-from retrieval.types import Hit
 
 RANK_DEPTH = 10  # hit@10 and mrr@10 need the first ten chunks
 ANSWER_DEPTH = 8  # the answerer reads the same number of chunks as `ask`
@@ -27,7 +27,7 @@ def eval_settings(settings: Settings, key: str) -> Settings:
 
 def embedding_key(settings: Settings) -> str:
     """What makes vectors and passages differ: the model (int8 or not) and the chunking settings."""
-    from retrieval.embeddings import model_identity
+    from retrieval.search.embeddings import model_identity
 
     s = settings
     int8 = "+int8" if s.embedding_backend == "onnx-int8" else ""
@@ -130,7 +130,7 @@ def _one(
     files: dict[str, tuple[str, ...]],
     answerer: str,
 ) -> tuple[QuestionResult, str]:
-    from retrieval.asking import Query
+    from retrieval.asking.query import Query
 
     started = time.perf_counter()
     try:

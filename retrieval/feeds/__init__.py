@@ -21,6 +21,8 @@ Example (the caller owns the index)::
 
 Nothing here raises for network or HTTP problems: they come back as one-line ``error`` values. feedparser is
 only ever given bytes (it has no timeout of its own).
+
+May import: ``core``.
 """
 
 from __future__ import annotations

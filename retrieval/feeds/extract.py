@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from retrieval.documents import make_article, without_headline
-from retrieval.errors import InputError
-from retrieval.types import Article
+from retrieval.core.articles import make_article, without_headline
+from retrieval.core.errors import InputError
+from retrieval.core.types import Article
 
 MAX_HTML_BYTES = 5_000_000  # trafilatura's time and memory grow with the tree: larger pages are refused
 MIN_WORDS = 20  # fewer words of main text: a menu, a paywall or a cookie wall, not an article

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any, Literal
 from urllib.parse import urljoin
 
-from retrieval.documents import json_depth_exceeds
+from retrieval.core.limits import json_depth_exceeds
 
 Kind = Literal["rss", "atom", "jsonfeed", "sitemap", "sitemapindex", "html", "unknown"]
 

@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from retrieval.errors import InputError
+from retrieval.core.errors import InputError
+from retrieval.core.types import Article
 from retrieval.feeds.extract import article_from_page, article_from_text
 from retrieval.feeds.http import Fetcher, FetchResult
 from retrieval.feeds.parse import detect_kind, feed_links, parse_feed, parse_sitemap
 from retrieval.feeds.registry import Feed, FeedRegistry
-from retrieval.types import Article
 
 ProgressFn = Callable[[str, int, int], None]  # progress(stage, done, total); stage is "feeds"
 FEED_KINDS = ("rss", "atom", "jsonfeed")

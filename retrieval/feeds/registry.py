@@ -15,7 +15,7 @@ from pathlib import Path
 
 from typing_extensions import Self
 
-from retrieval.errors import DataDirError, InputError
+from retrieval.core.errors import DataDirError, InputError
 
 SCHEMA_VERSION = 1
 

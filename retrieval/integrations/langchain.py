@@ -17,11 +17,11 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.retrievers import BaseRetriever
 
-from retrieval.search import Filters
+from retrieval.search.searcher import Filters
 
 if TYPE_CHECKING:
-    from retrieval.embeddings import Embedder
     from retrieval.newsbot import Newsbot
+    from retrieval.search.embeddings import Embedder
 
 
 class NewsEmbeddings(Embeddings):

@@ -15,7 +15,7 @@ Which answerer runs
 
 The streaming contract (for the chat and Telegram adapters)
     ``Newsbot.ask_stream(question, *, k, since, until, source, mode, conversation, answerer)`` returns an
-    `AnswerStream` (`retrieval.asking`). Iterating it yields zero or more ``str`` deltas, the raw text as the
+    `AnswerStream` (`retrieval.asking.query`). Iterating it yields zero or more ``str`` deltas, the raw text as the
     model writes it (unchecked: it may hold ``[n]`` markers that will be renumbered, sentences that will be
     dropped, or "NOT IN THE ARTICLES"); ``result()`` then gives the one `Answer` that must stay on screen: a
     checked LLM answer, a decline, or the extractive answer that replaced the reply. The extractive answerer
@@ -28,6 +28,8 @@ The streaming contract (for the chat and Telegram adapters)
         for delta in answers:
             show_partial(delta)         # append; redraw at most every N seconds
         show_final(answers.result())    # replace the partial text with the rendered Answer
+
+May import: ``core``.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Executor
 from typing import TypeVar, cast
 
-from retrieval.errors import NewsbotError
+from retrieval.core.errors import NewsbotError
 
 ANSWERERS = ("extractive", "llm")
 T = TypeVar("T")

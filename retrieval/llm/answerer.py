@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from retrieval.core.prompts import load_prompt
+from retrieval.core.settings import Settings
+from retrieval.core.types import Answer, Citation, Hit
 from retrieval.llm.checking import Checked, EmbedFn, check_reply
 from retrieval.llm.client import LLMUnavailable, build_chat_model, classify, describe, explain
 from retrieval.llm.prompting import Prompt, build_prompt, not_found_text
-from retrieval.prompts import load_prompt
-from retrieval.settings import Settings
-from retrieval.types import Answer, Citation, Hit
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel

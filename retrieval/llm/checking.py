@@ -27,10 +27,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retrieval.hygiene import ADDRESSED_TO_AI
+from retrieval.core.hygiene import ADDRESSED_TO_AI
+from retrieval.core.names import names_in
+from retrieval.core.text import sentence_spans, terms
 from retrieval.llm.prompting import Passage
-from retrieval.names import names_in
-from retrieval.text import sentence_spans, terms
 
 # embed(texts) -> one unit-length vector per text (rows of a numpy array or lists of floats)
 EmbedFn = Callable[[list[str]], Sequence[Sequence[float]]]

@@ -6,8 +6,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from retrieval.prompts import load_prompt, render_prompt
-from retrieval.types import Chunk, Hit
+from retrieval.core.prompts import load_prompt, render_prompt
+from retrieval.core.types import Chunk, Hit
 
 MAX_SENTENCES = 5
 # Anything that could pass for a fence line, or a fake chat-template turn marker, inside article text.

@@ -6,6 +6,8 @@
 - `bm25`: lexical scores over the same chunks;
 - `view`: the table and BM25 saved atomically under their stamp;
 - `index`: `Index`, the coordinator (stamp protocol, reading, writing).
+
+May import: ``core``.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from retrieval.text import terms
-from retrieval.types import Chunk
+from retrieval.core.text import terms
+from retrieval.core.types import Chunk
 
 IDF_PRIOR = 50  # chunks without a term assumed beside the collection: idf stays sane in tiny collections
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlparse
 
-from retrieval.errors import DataDirError, NewsbotError
-from retrieval.settings import Settings
+from retrieval.core.errors import DataDirError, NewsbotError
+from retrieval.core.settings import Settings
 
 log = logging.getLogger("newsbot.store")
 PAGE = 5000  # rows per Chroma call when reading or writing many

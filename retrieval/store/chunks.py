@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from retrieval.types import Article, Chunk
+from retrieval.core.types import Article, Chunk
 
 
 def chunk_id(doc_id: str, index: int) -> str:
@@ -114,7 +114,7 @@ class ChunkTable:
         """The search terms of a whole article (title and every chunk), computed once per article."""
         cached = self._article_terms.get(doc_id)
         if cached is None:
-            from retrieval.text import terms
+            from retrieval.core.text import terms
 
             found: set[str] = set()
             index = 0

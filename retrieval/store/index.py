@@ -23,14 +23,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from retrieval.errors import ModelMismatchError
-from retrieval.settings import Settings
+from retrieval.core.errors import ModelMismatchError
+from retrieval.core.settings import Settings
+from retrieval.core.types import Article, Chunk
 from retrieval.store.bm25 import Bm25Scorer
 from retrieval.store.chroma import ChromaCollection, make_client
 from retrieval.store.chunks import ChunkTable, FileInfo, chunk_metadata
 from retrieval.store.lock import WriteLock
 from retrieval.store.view import IndexView
-from retrieval.types import Article, Chunk
 
 log = logging.getLogger("newsbot.store")
 REFRESH_SECONDS = 0.5  # how stale a reader's view of other processes' writes may be

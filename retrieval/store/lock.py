@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from retrieval.errors import DataDirError, IndexLockedError
+from retrieval.core.errors import DataDirError, IndexLockedError
 
 LOCK_FILE = "write.lock"
 

@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from retrieval.errors import DataDirError
-from retrieval.types import Article, Reported
+from retrieval.core.errors import DataDirError
+from retrieval.core.types import Article, Reported
 
 SCHEMA_VERSION = 1
 FILE = "reprints.sqlite3"
@@ -211,7 +211,7 @@ class ReprintGroups:
     """Matches new articles against indexed ones; a match is stored as a copy of its leader, not indexed."""
 
     def __init__(self, store: ReprintStore, indexed: set[str], threshold: float) -> None:
-        from retrieval.reprints import ReprintIndex, Signature
+        from retrieval.store.signatures import ReprintIndex, Signature
 
         self.store = store
         self.index = ReprintIndex(threshold=threshold)
@@ -232,7 +232,7 @@ class ReprintGroups:
     def match(self, article: Article, exclude: set[str]) -> tuple[str, float] | None:
         """The indexed (or earlier admitted) article that ``article`` reprints, ignoring ``exclude``; else
         ``article`` joins the matcher and None is returned."""
-        from retrieval.reprints import signature
+        from retrieval.store.signatures import signature
 
         sig = signature(f"{article.title}\n\n{article.text}")
         skip = exclude | {article.id}

@@ -13,9 +13,9 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from retrieval.core.types import Chunk
 from retrieval.store.bm25 import Bm25Scorer
 from retrieval.store.chunks import ChunkTable, FileInfo
-from retrieval.types import Chunk
 
 STAMP_FILE = "stamp.json"
 CHUNKS_FILE = "chunks.jsonl"

@@ -1,7 +1,7 @@
 """The LangChain baseline's splitter: passages within the size, in order, losing no word, with exact offsets."""
 
 from benchmarks.langchain_baseline import langchain_chunks, split_spans, split_text
-from retrieval.types import Article
+from retrieval.core.types import Article
 
 PARAGRAPHS = [
     "Shares in the carmaker fell 4% on Monday after it cut its profit forecast for the year.",

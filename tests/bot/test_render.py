@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.render import plain
 from bot.telegram.render import render_answer
-from retrieval.types import Answer, Citation, Chunk
+from retrieval.core.types import Answer, Chunk, Citation
 
 TEXT = ("Armed groups entered Damascus on December 8. The groups were led by Hayat Tahrir al-Sham (HTS). "
         "They had launched an offensive from Idlib.")
@@ -65,8 +65,8 @@ def test_every_medium_renders_a_count_of_one_in_the_singular():
     from bot.telegram.handlers import _overview
     from bot.telegram.render import render_sources
     from retrieval.answering.overview import undated_answer
-    from retrieval.prompts import render_prompt
-    from retrieval.types import Reported, SourceInfo
+    from retrieval.core.prompts import render_prompt
+    from retrieval.core.types import Reported, SourceInfo
 
     one = SourceInfo(doc_id="d", title="Syria", date="2024-12-20", source="s.txt", chunks=1)
 

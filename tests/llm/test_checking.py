@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.core.types import Chunk
 from retrieval.llm.checking import check_reply, split_sentences
 from retrieval.llm.prompting import Passage
-from retrieval.types import Chunk
 from tests.conftest import SEED
 
 EVACUATION = ("In response to a question about the number of Iranian nationals transferred from Syria, he said "

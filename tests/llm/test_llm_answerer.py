@@ -35,8 +35,8 @@ def llm(standin):
 
 
 def make_bot(tmp_path, embedder, notices, name="data", **llm_settings):
+    from retrieval.core.settings import Settings
     from retrieval.newsbot import Newsbot
-    from retrieval.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=tmp_path / name, **llm_settings)
     return Newsbot(settings, embedder=embedder, notice=notices.append)
@@ -236,7 +236,7 @@ def test_missing_provider_package_is_one_line_naming_the_extra(tmp_path, embedde
 
 
 def test_answerer_llm_without_an_llm_is_an_error(tmp_path, embedder, notices):
-    from retrieval.errors import NewsbotError
+    from retrieval.core.errors import NewsbotError
 
     newsbot = make_bot(tmp_path, embedder, notices)
     with pytest.raises(NewsbotError, match="set NEWSBOT_LLM"):

@@ -6,8 +6,8 @@ import re
 import string
 from importlib import resources
 
+from retrieval.core.types import Chunk, Hit
 from retrieval.llm.prompting import build_prompt, neutralise
-from retrieval.types import Chunk, Hit
 
 
 def hit(n: int, text: str) -> Hit:

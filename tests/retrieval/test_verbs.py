@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.verbs import base_form, is_verb
+from retrieval.core.verbs import base_form, is_verb
 
 
 def test_base_forms_of_past_and_present_verbs():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.wording import counted
+from retrieval.core.wording import counted
 
 
 def test_one_is_singular_and_any_other_count_plural():

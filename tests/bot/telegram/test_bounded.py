@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from bot.telegram.access import Access, RateLimiter
 from bot.telegram.bounded import ChatLocks, RecentMap
 from bot.telegram.handlers import KEPT_ANSWERS, BotState
-from retrieval.types import Answer
+from retrieval.core.types import Answer
 
 
 def test_recent_map_keeps_the_most_recent_up_to_its_cap():

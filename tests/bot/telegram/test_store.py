@@ -9,8 +9,8 @@ import threading
 import pytest
 
 from bot.telegram.store import FILE, MIGRATIONS, BotStore
-from retrieval.errors import DataDirError
-from retrieval.types import Answer
+from retrieval.core.errors import DataDirError
+from retrieval.core.types import Answer
 
 
 def test_a_new_store_is_at_the_latest_schema_and_reopens_with_its_state(tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -13,8 +12,8 @@ from pydantic import SecretStr
 
 from bot.console import RedactingFormatter
 from bot.telegram.app import build_application
-from tests.conftest import CARMAKERS, SEED
 from tests.bot.telegram.html_check import check_telegram_html
+from tests.conftest import CARMAKERS
 
 pytestmark = pytest.mark.asyncio
 
@@ -264,7 +263,7 @@ async def test_telegram_token_never_appears_in_logs(standin, seeded, caplog):
 
 
 async def test_telegram_missing_or_malformed_token_is_one_clear_line(seeded):
-    from retrieval.errors import NewsbotError
+    from retrieval.core.errors import NewsbotError
 
     with pytest.raises(NewsbotError, match="NEWSBOT_TELEGRAM_TOKEN is not set"):
         build_application(seeded.settings.model_copy(update={"telegram_token": None}), seeded)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from retrieval.answering.conflicts import Report, find_conflict, find_update, measure, update_text
 from retrieval.answering.question import profile
-from retrieval.types import Chunk, Hit
+from retrieval.core.types import Chunk, Hit
 
 
 @dataclass

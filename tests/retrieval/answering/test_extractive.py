@@ -5,7 +5,7 @@ from __future__ import annotations
 from retrieval.answering.extractive import Candidate, _holder
 from retrieval.answering.features import SentenceView
 from retrieval.answering.question import profile
-from retrieval.types import Chunk, Hit
+from retrieval.core.types import Chunk, Hit
 
 
 def _best(sentence: str) -> Candidate:

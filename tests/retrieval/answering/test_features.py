@@ -12,7 +12,7 @@ from retrieval.answering.features import (
     relative,
 )
 from retrieval.answering.question import profile
-from retrieval.text import terms
+from retrieval.core.text import terms
 
 
 def _view(text, before="", after="", rank=1):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.answering.language import foreign_question
-from retrieval.text import terms
+from retrieval.core.text import terms
 
 ENGLISH_ARTICLES = set(terms(
     "All these people were transported to Iran through Khmeimim Air Base. Armed groups led by Hayat Tahrir "

@@ -8,7 +8,7 @@ import pytest
 
 from retrieval.answering.features import FEATURES
 from retrieval.answering.model import Selector
-from retrieval.errors import NewsbotError
+from retrieval.core.errors import NewsbotError
 
 
 def test_the_shipped_weights_load_and_name_their_features():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.answering.overview import asks_for_news, news_subject, stories_about
-from retrieval.types import Chunk, Hit
+from retrieval.core.types import Chunk, Hit
 
 
 @pytest.mark.parametrize(

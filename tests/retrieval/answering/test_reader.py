@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.answering.reader import Reader, encode
-from retrieval.text import sentence_spans
+from retrieval.core.text import sentence_spans
 from tests.conftest import ROOT
 
 SEED_TEXT = (
@@ -85,7 +85,7 @@ def test_the_shipped_model_loads_from_an_installed_package_without_torch(tmp_pat
     if where.returncode != 0 or Path(where.stdout.strip()).is_relative_to(ROOT):
         pytest.skip("newsbot is not installed apart from this checkout")
     script = (
-        "import sys; from retrieval.answering.reader import Reader; from retrieval.text import sentence_spans;"
+        "import sys; from retrieval.answering.reader import Reader; from retrieval.core.text import sentence_spans;"
         f"t = {SEED_TEXT!r}; s = sentence_spans(t);"
         "out = Reader.load().read('who evacuated via Khmeimim?', [('', '', t, s)])[0];"
         "best = max(range(len(s)), key=lambda i: out[i].logit);"

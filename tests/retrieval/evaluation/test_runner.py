@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.core.settings import Settings, SettingsError, load_settings
 from retrieval.evaluation.runner import embedding_key, eval_settings
-from retrieval.settings import Settings, SettingsError, load_settings
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.errors import InputError
+from retrieval.core.errors import InputError
 from retrieval.feeds import article_from_page, article_from_text
 from tests.retrieval.feeds.website import SITE, WEB
 

@@ -6,9 +6,9 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from retrieval.errors import IndexLockedError, InputError
+from retrieval.core.errors import IndexLockedError, InputError
+from retrieval.core.types import Article
 from retrieval.feeds import FeedFollower, FollowPolicy, backoff_delay
-from retrieval.types import Article
 from tests.retrieval.feeds.website import send
 
 T0 = 1_780_000_000.0  # May 2026

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from retrieval.errors import DataDirError, InputError
+from retrieval.core.errors import DataDirError, InputError
 from retrieval.feeds import SCHEMA_VERSION, FeedRegistry
 
 
