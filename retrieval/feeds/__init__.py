@@ -8,7 +8,10 @@ The flow::
       -> article_from_page(html)  extract.py   trafilatura main text + metadata -> `Article`
       -> index_articles([...])                 given by the caller (the core's ingest)
     FeedRegistry(path)            registry.py  SQLite: followed feeds (ETag, failures, next due) and seen URLs
-    FeedFollower(...)             refresh.py   add / remove / refresh / ingest_url, tying the above together
+    FeedFollower(...)             refresh.py   add / remove / refresh / ingest_url, tying the above together:
+      feed_items(kind, result)    items.py     the items a feed or sitemap lists (a sitemap index's children too)
+      Collector(...)              collect.py   new items -> articles (feed text, else the page) -> index, mark seen
+      Schedule(...)               schedule.py  each fetch recorded; due again after the interval or the back-off
 
 Example (the caller owns the index)::
 
@@ -39,14 +42,9 @@ from retrieval.feeds.parse import (
     parse_feed,
     parse_sitemap,
 )
-from retrieval.feeds.refresh import (
-    FeedFollower,
-    FeedOutcome,
-    FollowPolicy,
-    RefreshReport,
-    backoff_delay,
-)
+from retrieval.feeds.refresh import FeedFollower, FeedOutcome, RefreshReport
 from retrieval.feeds.registry import SCHEMA_VERSION, Feed, FeedRegistry
+from retrieval.feeds.schedule import FollowPolicy, backoff_delay
 
 __all__ = [
     "SCHEMA_VERSION",

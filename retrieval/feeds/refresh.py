@@ -1,4 +1,6 @@
-"""Follow feeds and sitemaps: fetch what changed, read the new items' pages, hand the articles to the index.
+"""Follow feeds and sitemaps: `FeedFollower` adds, removes and refreshes them, in steps of their own modules:
+fetch (`http`), list the items (`items`), read the new ones into articles and index them (`collect`), record the
+fetch and when the feed is due again (`schedule`).
 
 The follower knows nothing of the index: it is given ``index_articles(articles)`` and ``is_known(url)``.
 """
@@ -12,26 +14,15 @@ from typing import Any
 
 from retrieval.core.errors import InputError
 from retrieval.core.types import Article
-from retrieval.feeds.extract import article_from_page, article_from_text
+from retrieval.feeds.collect import Collector
+from retrieval.feeds.extract import article_from_page
 from retrieval.feeds.http import Fetcher, FetchResult
-from retrieval.feeds.parse import detect_kind, feed_links, parse_feed, parse_sitemap
+from retrieval.feeds.items import FEED_KINDS, SITEMAP_KINDS, feed_items
+from retrieval.feeds.parse import detect_kind, feed_links
 from retrieval.feeds.registry import Feed, FeedRegistry
+from retrieval.feeds.schedule import FollowPolicy, Schedule
 
 ProgressFn = Callable[[str, int, int], None]  # progress(stage, done, total); stage is "feeds"
-FEED_KINDS = ("rss", "atom", "jsonfeed")
-SITEMAP_KINDS = ("sitemap", "sitemapindex")
-
-
-@dataclass(frozen=True)
-class FollowPolicy:
-    """How often feeds are read and how much is taken from them at once. Times are seconds."""
-
-    interval: float = 1800.0  # a healthy feed is read again after this
-    backoff_base: float = 900.0  # wait after the first failure; doubles with each further failure ...
-    backoff_max: float = 86_400.0  # ... up to this
-    max_items: int = 50  # item pages read per feed and refresh; the rest wait for the next refresh
-    max_child_sitemaps: int = 10  # children of a sitemap index read per refresh
-    full_text_words: int = 150  # feed content this long is indexed as is, without reading the page
 
 
 @dataclass
@@ -77,19 +68,6 @@ class RefreshReport:
         return {"feeds": [o.to_dict() for o in self.feeds], "new_articles": self.new_articles, "seconds": self.seconds}
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    url: str
-    title: str | None = None
-    date: str | None = None
-    text: str | None = None  # the full text, when the feed carries it
-
-
-def backoff_delay(failures: int, policy: FollowPolicy) -> float:
-    """Seconds before a feed that failed ``failures`` times in a row is tried again."""
-    return min(policy.backoff_base * 2 ** max(failures - 1, 0), policy.backoff_max)
-
-
 class FeedFollower:
     """Adds, removes and refreshes followed feeds; turns their new items into articles for ``index_articles``."""
 
@@ -109,6 +87,8 @@ class FeedFollower:
         self.is_known = is_known
         self.policy = policy or FollowPolicy()
         self._clock = clock
+        self.schedule = Schedule(registry, self.policy)
+        self.collect = Collector(registry, fetcher, index_articles, self._known, self.policy)
 
     # -- public --------------------------------------------------------------------------------------------
 
@@ -197,16 +177,9 @@ class FeedFollower:
     def _refresh_feed(self, feed: Feed, now: float) -> FeedOutcome:
         result = self.fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         if result.error:
-            return self._fail(feed, now, result.error, result.retry_after)
+            return self._failed(feed, now, result.error, result.retry_after)
         if result.not_modified:
-            updated = self.registry.record_fetch(
-                feed.id,
-                now=now,
-                status="not modified",
-                next_due=now + self.policy.interval,
-                etag=result.etag or feed.etag,
-                last_modified=result.last_modified or feed.last_modified,
-            )
+            updated = self.schedule.not_modified(feed, now, result.etag, result.last_modified)
             return FeedOutcome(feed.url, "not-modified", kind=feed.kind, name=feed.name, feed=updated)
         return self._process(feed, result, now)
 
@@ -219,155 +192,25 @@ class FeedFollower:
         name = feed.name if feed else None
         if kind not in FEED_KINDS + SITEMAP_KINDS:
             error = f"not a feed or a sitemap (the URL serves {kind})"
-            return self._fail(feed, now, error) if feed else FeedOutcome(url, "failed", kind=kind, error=error)
-        candidates, parse_error, title, failed = self._candidates(kind, result)
+            return self._failed(feed, now, error) if feed else FeedOutcome(url, "failed", kind=kind, error=error)
+        candidates, parse_error, title, failed = feed_items(kind, result, self.fetcher, self.policy)
         if parse_error and not candidates:
             return (
-                self._fail(feed, now, parse_error) if feed else FeedOutcome(url, "failed", kind=kind, error=parse_error)
+                self._failed(feed, now, parse_error)
+                if feed
+                else FeedOutcome(url, "failed", kind=kind, error=parse_error)
             )
         outcome = FeedOutcome(url, "unchanged", kind=kind, name=name or title, failed=failed, error=parse_error)
-        complete = self._ingest(candidates, feed.id if feed else None, now, outcome)
+        complete = self.collect(candidates, feed.id if feed else None, now, outcome)
         outcome.status = "new" if outcome.new else "unchanged"
         if feed is not None:
             # validators are kept only when every item was dealt with: else the next fetch must not be a 304
-            outcome.feed = self.registry.record_fetch(
-                feed.id,
-                now=now,
-                status=f"ok: {len(outcome.new)} new, {outcome.known} known, {len(outcome.failed)} failed",
-                next_due=now + self.policy.interval,
-                error=parse_error,
-                etag=result.etag if complete else None,
-                last_modified=result.last_modified if complete else None,
-                new_articles=len(outcome.new),
-                kind=kind,
-                name=title,
+            summary = f"ok: {len(outcome.new)} new, {outcome.known} known, {len(outcome.failed)} failed"
+            validators = (result.etag, result.last_modified) if complete else (None, None)
+            outcome.feed = self.schedule.read(
+                feed, now, summary, parse_error, validators, len(outcome.new), kind, title
             )
         return outcome
-
-    def _fail(self, feed: Feed, now: float, error: str, retry_after: float | None = None) -> FeedOutcome:
-        failures = feed.failures + 1
-        wait = backoff_delay(failures, self.policy)
-        if retry_after:
-            wait = max(wait, min(retry_after, self.policy.backoff_max))
-        updated = self.registry.record_fetch(
-            feed.id,
-            now=now,
-            status="failed",
-            error=error,
-            failures=failures,
-            next_due=now + wait,
-            etag=feed.etag,
-            last_modified=feed.last_modified,
-        )
-        return FeedOutcome(feed.url, "failed", kind=feed.kind, name=feed.name, feed=updated, error=error)
-
-    def _candidates(
-        self, kind: str, result: FetchResult
-    ) -> tuple[list[_Candidate], str | None, str | None, list[tuple[str, str]]]:
-        """(items, parse error, feed title, failed child sitemaps) of a fetched feed or sitemap."""
-        if kind in FEED_KINDS:
-            parsed = parse_feed(result.content, content_type=result.content_type, base_url=result.final_url)
-            items = [
-                _Candidate(
-                    item.url,
-                    item.title,
-                    item.date,
-                    item.content if len(item.content.split()) >= self.policy.full_text_words else None,
-                )
-                for item in parsed.items
-            ]
-            return items, parsed.error, parsed.title, []
-        sitemap = parse_sitemap(result.content, max_bytes=self.fetcher.policy.max_bytes * 5)
-        pages, error, failed = list(sitemap.pages), sitemap.error, []
-        for child in sitemap.children[: self.policy.max_child_sitemaps]:
-            fetched = self.fetcher.fetch(child)
-            if fetched.error:
-                failed.append((child, fetched.error))
-                continue
-            child_map = parse_sitemap(fetched.content, max_bytes=self.fetcher.policy.max_bytes * 5)
-            pages.extend(child_map.pages)
-            if child_map.error:
-                failed.append((child, child_map.error))
-        pages.sort(key=lambda p: p.date or p.lastmod or "", reverse=True)  # newest first under the item cap
-        return [_Candidate(p.url, p.title, p.date) for p in pages], error, None, failed
-
-    def _ingest(self, candidates: list[_Candidate], feed_id: int | None, now: float, outcome: FeedOutcome) -> bool:
-        """Turn the new candidates into articles and index them; return whether every item was dealt with."""
-        pending: list[tuple[str, Article]] = []
-        in_run: set[str] = set()
-        complete = True
-        for candidate in candidates:
-            if candidate.url in in_run:
-                continue  # the feed lists the same link twice
-            in_run.add(candidate.url)
-            if self._known(candidate.url):
-                outcome.known += 1
-                continue
-            if len(pending) + len(outcome.failed) >= self.policy.max_items:
-                outcome.left += 1
-                complete = False
-                continue
-            if candidate.text:
-                pending.append(
-                    (
-                        candidate.url,
-                        article_from_text(candidate.text, candidate.url, title=candidate.title, date=candidate.date),
-                    )
-                )
-                continue
-            article, transient = self._item_page(candidate, feed_id, now, outcome)
-            complete = complete and not transient
-            if article is None:
-                continue
-            canonical = article.url or candidate.url
-            if canonical != candidate.url and (canonical in in_run or self._known(canonical)):
-                outcome.known += 1
-                self.registry.mark_seen(
-                    candidate.url, canonical_url=canonical, content_hash=article.content_hash, feed_id=feed_id, now=now
-                )
-                continue
-            in_run.add(canonical)
-            pending.append((candidate.url, article))
-        if pending:
-            self.index_articles([article for _, article in pending])
-        for url, article in pending:
-            self.registry.mark_seen(
-                url, canonical_url=article.url, content_hash=article.content_hash, feed_id=feed_id, now=now
-            )
-            outcome.new.append((article.url or url, article.title))
-        return complete
-
-    def _item_page(
-        self, candidate: _Candidate, feed_id: int | None, now: float, outcome: FeedOutcome
-    ) -> tuple[Article | None, bool]:
-        """The article of one item's page, or None with the failure reported; and whether it failed transiently.
-
-        A page that failed for good (404, robots.txt, no article text) is marked seen so that it is not read
-        again; a transient failure (timeout, 5xx) is retried at the next refresh.
-        """
-        fetched = self.fetcher.fetch(candidate.url)
-        if fetched.error:
-            outcome.failed.append((candidate.url, fetched.error))
-            if not fetched.transient:
-                self.registry.mark_seen(candidate.url, feed_id=feed_id, now=now)
-            return None, fetched.transient
-        final = fetched.final_url
-        if final != candidate.url and self._known(final):
-            outcome.known += 1
-            self.registry.mark_seen(candidate.url, canonical_url=final, feed_id=feed_id, now=now)
-            return None, False
-        kind = detect_kind(fetched.content, fetched.content_type, final)
-        try:
-            if kind not in ("html", "unknown"):
-                raise InputError(f"the link leads to a {kind}, not an article page")
-            article = article_from_page(
-                fetched.content, final, title=candidate.title, date=candidate.date, charset=fetched.charset
-            )
-        except InputError as exc:
-            outcome.failed.append((candidate.url, str(exc)))
-            self.registry.mark_seen(candidate.url, canonical_url=final, feed_id=feed_id, now=now)
-            return None, False
-        return article, False
 
     def _page(self, url: str, result: FetchResult) -> FeedOutcome:
         """Index one fetched article page (not followed)."""
@@ -387,3 +230,7 @@ class FeedFollower:
 
     def _known(self, url: str) -> bool:
         return self.registry.seen(url) or self.is_known(url)
+
+    def _failed(self, feed: Feed, now: float, error: str, retry_after: float | None = None) -> FeedOutcome:
+        updated = self.schedule.failed(feed, now, error, retry_after)
+        return FeedOutcome(feed.url, "failed", kind=feed.kind, name=feed.name, feed=updated, error=error)
