@@ -56,6 +56,150 @@ class _Stage(threading.Thread):
             self.error = exc
 
 
+class Channel:
+    """A bounded queue between two stages: ``put`` gives up when the run stops or its consumer died, ``get``
+    returns the end marker when its producer died (the dead stage's error is raised by the caller)."""
+
+    def __init__(self, stop: threading.Event, size: int) -> None:
+        self.stop = stop
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=size)
+
+    def put(self, item: Any, consumer: threading.Thread | None = None) -> bool:
+        while not self.stop.is_set() and (consumer is None or consumer.is_alive()):
+            try:
+                self.queue.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def get(self, producer: threading.Thread) -> Any:
+        while True:
+            try:
+                return self.queue.get(timeout=0.2)
+            except queue.Empty:
+                if not producer.is_alive() and self.queue.empty():
+                    return _END
+
+
+@dataclass(frozen=True)
+class Splitting:
+    """How an article becomes passages: the token budget, the overlap, the title's place, and the time limit."""
+
+    count_tokens: Callable[[list[str]], list[int]]
+    max_tokens: int
+    overlap_sentences: int
+    title_place: TitlePlace
+    time_limit: float | None = None  # seconds from asking for an article to its passages
+    clock: Callable[[], float] = time.monotonic
+    progress: ProgressFn | None = None
+    on_error: Callable[[Article, str], None] | None = None  # an article that cannot be split; None: raise
+
+    def chunks(self, article: Article, asked: float) -> list[Chunk] | None:
+        """The article's passages, or None when it failed (handed to ``on_error``)."""
+        from retrieval.ingest.chunking import chunk_article
+
+        try:
+            chunks = chunk_article(
+                article,
+                self.count_tokens,
+                self.max_tokens,
+                self.overlap_sentences,
+                self.title_place,
+                self._watch(article, asked),
+            )
+            if self.progress and len(article.text) >= SPLIT_PROGRESS_CHARS:
+                self.progress("splitting", len(article.text), len(article.text))
+            return chunks
+        except TimeLimitError as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(article, str(exc))
+        except Exception as exc:
+            if self.on_error is None:
+                raise
+            self.on_error(article, f"cannot split into passages ({exc.__class__.__name__}: {str(exc)[:120]})")
+        return None
+
+    def _watch(self, article: Article, asked: float) -> Tick:
+        """The chunker's tick for ``article``: stop it past the time limit, show a long one's progress."""
+        size = len(article.text)
+
+        def tick(done: int) -> None:
+            if self.time_limit is not None and self.clock() - asked > self.time_limit:
+                raise TimeLimitError(
+                    f"took longer than {self.time_limit:.0f} s to read and split into passages; skipped"
+                )
+            if self.progress and size >= SPLIT_PROGRESS_CHARS:
+                self.progress("splitting", done, size)
+
+        return tick
+
+
+class ArticleReader(_Stage):
+    """The reader thread: asks for articles (a file is read as it is asked for), splits them, and hands groups
+    of whole articles to the encoder, small first so that the encoder never waits for a full first group."""
+
+    def __init__(self, articles: Iterable[tuple[Article, str]], splitting: Splitting, out: Channel, group: int) -> None:
+        super().__init__(self._read, "newsbot-reader")
+        self.articles = articles
+        self.splitting = splitting
+        self.out = out
+        self.group = group
+        self.chunks = 0  # passages made so far
+
+    def _read(self) -> None:
+        stop, out = self.out.stop, self.out
+        current = _Group()
+        size = min(FIRST_GROUP, self.group)  # doubles up to ``group``
+        items = iter(self.articles)
+        try:
+            while not stop.is_set():
+                asked = self.splitting.clock()
+                item = next(items, None)
+                if item is None or stop.is_set():
+                    break
+                article, file_key = item
+                chunks = self.splitting.chunks(article, asked)
+                if not chunks:
+                    continue
+                current.chunks.extend(chunks)
+                current.files[article.id] = (file_key, article.content_hash)
+                self.chunks += len(chunks)
+                if len(current.chunks) >= size:
+                    if not out.put(current):
+                        return
+                    current = _Group()
+                    size = min(size * 2, self.group)
+            if stop.is_set() or (current.chunks and not out.put(current)):
+                return
+        finally:
+            out.put(_END)
+
+
+class ChunkWriter(_Stage):
+    """The writer thread: upserts each encoded group; documents left half-written by a killed run are deleted
+    right before their new passages are written."""
+
+    def __init__(self, index: Index, inbox: Channel, replace: set[str] | frozenset[str]) -> None:
+        super().__init__(self._write, "newsbot-writer")
+        self.index = index
+        self.inbox = inbox
+        self.replace = replace
+
+    def _write(self) -> None:
+        while True:
+            item = self.inbox.queue.get()
+            if item is _END:
+                return
+            chunks, vectors, files = item
+            redo = sorted({c.doc_id for c in chunks} & self.replace)
+            if redo:
+                self.index.delete_documents(redo)
+            self.index.upsert(chunks, vectors, files)
+            log.info("wrote %d chunks of %d articles", len(chunks), len(files))
+
+
 def run_pipeline(
     articles: Iterable[tuple[Article, str]],
     embedder: Embedder,
@@ -85,120 +229,45 @@ def run_pipeline(
     reader asking ``articles`` for it: for the first article of a file this includes reading the file. One
     that takes longer goes to ``on_error`` ("took longer than ..."), and the run goes on.
     """
-    from retrieval.ingest.chunking import chunk_article, embedded_text
+    from retrieval.ingest.chunking import embedded_text
 
     stop = threading.Event()
-    groups: queue.Queue[Any] = queue.Queue(maxsize=2)
-    writes: queue.Queue[Any] = queue.Queue(maxsize=1)
-    max_tokens = min(chunk_tokens, embedder.max_tokens)
-    totals = {"chunks": 0}
-
-    def put(q: queue.Queue[Any], item: Any, consumer: threading.Thread | None = None) -> bool:
-        """Queue ``item`` unless the run stops or the ``consumer`` thread died (its error is raised later)."""
-        while not stop.is_set() and (consumer is None or consumer.is_alive()):
-            try:
-                q.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def watch(article: Article, asked: float) -> Tick:
-        """The chunker's tick for ``article``: stop it past the time limit, show a long one's progress."""
-        size = len(article.text)
-
-        def tick(done: int) -> None:
-            if time_limit is not None and clock() - asked > time_limit:
-                raise TimeLimitError(f"took longer than {time_limit:.0f} s to read and split into passages; skipped")
-            if progress and size >= SPLIT_PROGRESS_CHARS:
-                progress("splitting", done, size)
-
-        return tick
-
-    def read() -> None:
-        current = _Group()
-        size = min(FIRST_GROUP, group)  # doubles up to ``group``: the encoder never waits for a full first group
-        items = iter(articles)
-        try:
-            while not stop.is_set():
-                asked = clock()
-                item = next(items, None)
-                if item is None or stop.is_set():
-                    break
-                article, file_key = item
-                tick = watch(article, asked)
-                try:
-                    chunks = chunk_article(
-                        article, embedder.count_tokens, max_tokens, overlap_sentences, title_place, tick
-                    )
-                    if progress and len(article.text) >= SPLIT_PROGRESS_CHARS:
-                        progress("splitting", len(article.text), len(article.text))
-                except TimeLimitError as exc:
-                    if on_error is None:
-                        raise
-                    on_error(article, str(exc))
-                    continue
-                except Exception as exc:
-                    if on_error is None:
-                        raise
-                    on_error(article, f"cannot split into passages ({exc.__class__.__name__}: {str(exc)[:120]})")
-                    continue
-                if not chunks:
-                    continue
-                current.chunks.extend(chunks)
-                current.files[article.id] = (file_key, article.content_hash)
-                totals["chunks"] += len(chunks)
-                if len(current.chunks) >= size:
-                    if not put(groups, current):
-                        return
-                    current = _Group()
-                    size = min(size * 2, group)
-            if stop.is_set() or (current.chunks and not put(groups, current)):
-                return
-        finally:
-            put(groups, _END)
-
-    def write() -> None:
-        while True:
-            item = writes.get()
-            if item is _END:
-                return
-            chunks, vectors, files = item
-            redo = sorted({c.doc_id for c in chunks} & replace)
-            if redo:
-                index.delete_documents(redo)
-            index.upsert(chunks, vectors, files)
-            log.info("wrote %d chunks of %d articles", len(chunks), len(files))
-
-    reader = _Stage(read, "newsbot-reader")
-    writer = _Stage(write, "newsbot-writer")
+    groups, writes = Channel(stop, 2), Channel(stop, 1)
+    splitting = Splitting(
+        embedder.count_tokens,
+        min(chunk_tokens, embedder.max_tokens),
+        overlap_sentences,
+        title_place,
+        time_limit,
+        clock,
+        progress,
+        on_error,
+    )
+    reader = ArticleReader(articles, splitting, groups, group)
+    writer = ChunkWriter(index, writes, replace)
     encoded = [0]  # chunks encoded so far, reported batch by batch
 
     def count(n: int) -> None:
         encoded[0] += n
         if progress:
-            progress("embedding", encoded[0], totals["chunks"])
+            progress("embedding", encoded[0], reader.chunks)
 
     reader.start()
     started = False
     done = 0
     try:
-        while True:
-            item = _get(groups, reader)
-            if item is _END:
-                break
+        while (item := groups.get(reader)) is not _END:
             if not started:
                 begin()
                 writer.start()
                 started = True
-            vectors = encode_distinct(
-                [embedded_text(c.title, c.text, title_place) for c in item.chunks], embedder, count
-            )
-            if not put(writes, (item.chunks, vectors, item.files), writer):
+            texts = [embedded_text(c.title, c.text, title_place) for c in item.chunks]
+            vectors = encode_distinct(texts, embedder, count)
+            if not writes.put((item.chunks, vectors, item.files), writer):
                 break
             done += len(item.chunks)
         if started:
-            put(writes, _END, writer)
+            writes.put(_END, writer)
             writer.join()
     except BaseException:
         stop.set()
@@ -222,13 +291,3 @@ def encode_distinct(texts: list[str], embedder: Embedder, progress: Callable[[in
     if progress:
         progress(len(texts) - len(rows))  # the repeats are done too
     return vectors[where]
-
-
-def _get(q: queue.Queue[Any], producer: _Stage) -> Any:
-    """The next item; the end marker if the producer died (its error is raised by the caller)."""
-    while True:
-        try:
-            return q.get(timeout=0.2)
-        except queue.Empty:
-            if not producer.is_alive() and q.empty():
-                return _END
