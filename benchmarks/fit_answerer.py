@@ -368,7 +368,7 @@ def retrieve(bot: Newsbot, question: EvalQuestion) -> Retrieved:
 
 def label(probe: ExtractiveAnswerer, cand, answers) -> int:
     """1 when the sentence, with the sentence it leans on, holds an accepted answer."""
-    chunk, start, end, _ = probe._with_antecedent(cand)
+    chunk, start, end, _ = probe.cite.with_antecedent(cand)
     text = chunk.text[start - chunk.start : end - chunk.start]
     return int(contains_answer(text, answers))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from retrieval.core.settings import Settings
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from retrieval.store.reprints import ReprintStore
 
 log = logging.getLogger("newsbot")
+Self = TypeVar("Self", bound="Components")
 
 
 class Components:
@@ -193,7 +194,7 @@ class Components:
             self._reprints.close()
             self._reprints = None
 
-    def __enter__(self) -> Components:
+    def __enter__(self: Self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -11,34 +11,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from retrieval.answering.conflicts import Report, find_conflict, find_update, update_text
+from retrieval.answering.candidates import Candidate, CandidateFinder, Neighbours, Read
+from retrieval.answering.citing import Citer, cited, overlaps
+from retrieval.answering.conflicts import find_conflict, find_update
 from retrieval.answering.features import (
     INDEX,
-    REFERRING,
     ArticleSupport,
     Context,
-    SentenceView,
     article_support,
-    features,
-    relative,
-    unknown_names,
 )
 from retrieval.answering.model import Selector
 from retrieval.answering.patterns import NUMBER
 from retrieval.answering.question import QuestionProfile, profile, with_compounds
-from retrieval.answering.reader import SentenceReading
 from retrieval.answering.roles import role_names
 from retrieval.answering.spans import short_answer
-from retrieval.core.hygiene import suspicious, tainted
-from retrieval.core.prompts import load_prompt
-from retrieval.core.text import sentence_spans
-from retrieval.core.types import Answer, Chunk, Citation, DifferingReport, Hit
+from retrieval.core.types import Answer, Chunk, Hit
 
-Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
-# the reader (`retrieval.answering.reader.Reader.read`): question, (title, before, text, sentence spans) per passage
-Read = Callable[[str, list[tuple[str, str, str, list[tuple[int, int]]]]], list[list[SentenceReading | None]]]
 # a short answer taken from the sentence a quote brings in must stand this close (characters) to a word the question
 # uses: "led by Hayat Tahrir al-Sham" for "Who led the offensive?"
 NEAR_ASKED = 30
@@ -54,22 +43,6 @@ MAX_SHORT_WORDS = 8
 # a report answers (for "latest", conflicts and updates) when the reader gives its sentence at least this
 # probability (`Settings.report_probability`)
 REPORT_PROBABILITY = 0.5
-
-
-@dataclass
-class Candidate:
-    """One sentence of a retrieved chunk, with its article offsets, features and probability."""
-
-    hit: Hit
-    rank: int  # of its chunk, 1-based
-    start: int  # offsets in the article
-    end: int
-    position: int  # index of the sentence within its chunk
-    view: SentenceView
-    features: list[float] = field(default_factory=list)
-    logit: float = 0.0
-    probability: float = 0.0
-    reading: SentenceReading | None = None  # what the sentence reader says of it (None: no reader)
 
 
 class ExtractiveAnswerer:
@@ -89,6 +62,8 @@ class ExtractiveAnswerer:
     ) -> None:
         self.context = context
         self.reader = reader
+        self.find = CandidateFinder(context, neighbours, reader, chunks_considered)
+        self.cite = Citer(neighbours)
         self.report_probability = report_probability  # a report answers from this reader probability
         self.neighbours = neighbours
         self.selector = selector
@@ -100,63 +75,7 @@ class ExtractiveAnswerer:
     # ---- candidates -----------------------------------------------------------------------------
     def candidates(self, question: QuestionProfile, hits: list[Hit], similarities: dict[str, float]) -> list[Candidate]:
         """Every distinct sentence of the top chunks, with its features (not yet scored)."""
-        unknown = unknown_names(question, self.context.known)
-        seen: set[tuple[str, int]] = set()
-        out: list[Candidate] = []
-        top = hits[: self.chunks_considered]
-        split = [sentence_spans(hit.chunk.text) for hit in top]
-        edges = [self._edges(hit.chunk, spans) for hit, spans in zip(top, split, strict=True)]
-        readings: list[list[SentenceReading | None]] = [[None] * len(spans) for spans in split]
-        if self.reader is not None and top:
-            passages = [
-                (h.chunk.title, e[0], h.chunk.text, spans) for h, e, spans in zip(top, edges, split, strict=True)
-            ]
-            readings = self.reader(question.text, passages)
-        for rank, (hit, spans, (before_chunk, after_chunk), read) in enumerate(
-            zip(top, split, edges, readings, strict=True), 1
-        ):
-            chunk = hit.chunk
-            texts = [chunk.text[s:e] for s, e in spans]
-            never = tainted(chunk.text, spans, before_chunk)
-            for position, (s, e) in enumerate(spans):
-                key = (chunk.doc_id, chunk.start + s)
-                if key in seen or position in never:  # words to an AI (and what they go on to say) are never quoted
-                    continue
-                seen.add(key)
-                view = SentenceView(
-                    text=texts[position],
-                    before=texts[position - 1] if position else before_chunk,
-                    after=texts[position + 1] if position + 1 < len(texts) else after_chunk,
-                    title=chunk.title,
-                    chunk_rank=rank,
-                    chunk_similarity=similarities.get(chunk.id, 0.0),
-                    in_dense=hit.dense_rank is not None,
-                    in_bm25=hit.bm25_rank is not None,
-                    position=position,
-                    sentences_in_chunk=len(spans),
-                    article_start=chunk.index == 0 and position == 0,
-                )
-                cand = Candidate(hit, rank, chunk.start + s, chunk.start + e, position, view, reading=read[position])
-                cand.features = features(question, view, self.context, unknown, cand.reading)
-                out.append(cand)
-        relative(question, [c.view.text for c in out], [c.features for c in out], self.context)
-        return out
-
-    def _edges(self, chunk: Chunk, spans: list[tuple[int, int]]) -> tuple[str, str]:
-        """The sentences just before and after ``chunk`` in its article (from the neighbouring chunks)."""
-        previous, following = self.neighbours(chunk)
-        before = after = ""
-        if previous is not None:
-            prev_spans = [(s, e) for s, e in sentence_spans(previous.text) if previous.start + e <= chunk.start]
-            if prev_spans:
-                s, e = prev_spans[-1]
-                before = previous.text[s:e]
-        if following is not None:
-            next_spans = [(s, e) for s, e in sentence_spans(following.text) if following.start + s >= chunk.end]
-            if next_spans:
-                s, e = next_spans[0]
-                after = following.text[s:e]
-        return before, after
+        return self.find(question, hits, similarities)
 
     def score(
         self, question: str, hits: list[Hit], similarities: dict[str, float]
@@ -213,34 +132,30 @@ class ExtractiveAnswerer:
             # a question about a name or figure that no indexed article mentions: the articles cannot answer it
             confidence = min(confidence, self.threshold / 2)
         if not cands or confidence < self.threshold:
-            return self._decline(question, cands, confidence)
+            return self.cite.decline(question, cands, confidence)
         if self.conflicts is not None:
             reports = find_conflict(
                 asked, cands, *self.conflicts, value_of=self._value_of(asked), answers=self._answers
             )
             if reports:
-                return self._differing(question, reports, confidence)
+                return self.cite.differing(question, reports, confidence)
             moved = find_update(asked, cands, self.conflicts[0], value_of=self._value_of(asked), answers=self._answers)
             if moved:
-                return self._updated(question, asked, moved, confidence)
+                return self.cite.updated(question, asked, moved, confidence)
         best = cands[0]
         picked = [best]
         for cand in cands[1:]:
             if len(picked) >= min(2, self.max_citations):
                 break
-            if cand.probability >= self.selector.second_share * best.probability and not _overlaps(cand, picked):
+            if cand.probability >= self.selector.second_share * best.probability and not overlaps(cand, picked):
                 picked.append(cand)
-        spans = [self._with_antecedent(c) for c in picked]
+        spans = [self.cite.with_antecedent(c) for c in picked]
         if asked.asks_figure and not any(
             _FIGURE.search(chunk.text[s - chunk.start : e - chunk.start]) for chunk, s, e, _ in spans
         ):
             # "How many Iranians were evacuated?" against a passage that gives no number: it does not answer
-            return self._decline(question, cands, confidence)
-        citations, parts = [], []
-        for n, (chunk, start, end, _cand) in enumerate(_merge(spans), 1):
-            citation = Citation.of(n, chunk, start, end, _cand.probability)
-            citations.append(citation)
-            parts.append(f"{' '.join(citation.quote.split())} [{n}]")
+            return self.cite.decline(question, cands, confidence)
+        citations, parts = cited(spans)
         short = self._reader_short(asked, best)
         if short is None and (
             confidence >= self.selector.short_threshold or (confidence >= HOLDER_CONFIDENCE and _holder(asked, best))
@@ -257,26 +172,6 @@ class ExtractiveAnswerer:
             citations=citations,
             short=short,
             confidence=round(confidence, 4),
-        )
-
-    def _differing(self, question: str, reports: list[Report], confidence: float) -> Answer:
-        """ "Reports differ: 41 (Reuters, 2024-12-20) [1]; 12 (BBC, 2024-12-18) [2]", each report cited."""
-        citations, parts, differing = [], [], []
-        for n, report in enumerate(reports, 1):
-            cand = report.candidate
-            assert isinstance(cand, Candidate)
-            chunk, start, end, _ = self._with_antecedent(cand)
-            citations.append(Citation.of(n, chunk, start, end, cand.probability))
-            where = ", ".join(x for x in (report.publisher, report.date) if x)
-            parts.append(f"{report.value} ({where}) [{n}]")
-            differing.append(DifferingReport(report.value, n, report.publisher, report.date))
-        return Answer(
-            question=question,
-            answer="Reports differ: " + "; ".join(parts),
-            found=True,
-            citations=citations,
-            confidence=round(confidence, 4),
-            conflict=differing,
         )
 
     def _value_of(self, asked: QuestionProfile) -> Callable[[object], str | None]:
@@ -311,59 +206,6 @@ class ExtractiveAnswerer:
         assert isinstance(cand, Candidate)
         return cand.reading is None or cand.reading.probability >= self.report_probability
 
-    def _updated(self, question: str, asked: QuestionProfile, reports: list[Report], confidence: float) -> Answer:
-        """ "38 [1], up from 23 [2] and 9 [3] in earlier reports": the newest report first, each cited."""
-        citations, updates = [], []
-        for n, report in enumerate(reports, 1):
-            cand = report.candidate
-            assert isinstance(cand, Candidate)
-            chunk, start, end, _ = self._with_antecedent(cand)
-            citations.append(Citation.of(n, chunk, start, end, cand.probability))
-            updates.append(DifferingReport(report.value, n, report.publisher, report.date))
-        return Answer(
-            question=question,
-            answer=update_text(reports, asked.kind),
-            found=True,
-            citations=citations,
-            short=reports[0].value,
-            confidence=round(confidence, 4),
-            updates=updates,
-        )
-
-    def _with_antecedent(self, cand: Candidate) -> tuple[Chunk, int, int, Candidate]:
-        """The sentence's span, extended back over the previous sentence when it opens with a reference."""
-        chunk = cand.hit.chunk
-        if not REFERRING.match(cand.view.text):
-            return chunk, cand.start, cand.end, cand
-        host = chunk
-        if cand.position == 0:
-            previous, _ = self.neighbours(chunk)
-            if previous is None or previous.end < cand.end:
-                return chunk, cand.start, cand.end, cand
-            host = previous
-        spans = [(host.start + s, host.start + e) for s, e in sentence_spans(host.text)]
-        before = [(s, e) for s, e in spans if e <= cand.start]
-        if not before or suspicious(host.text[before[-1][0] - host.start : before[-1][1] - host.start]):
-            return chunk, cand.start, cand.end, cand  # words to an AI are never brought in as the antecedent
-        return host, before[-1][0], cand.end, cand
-
-    def _decline(self, question: str, cands: list[Candidate], confidence: float) -> Answer:
-        related: list[Citation] = []
-        seen: set[str] = set()
-        for cand in cands:
-            chunk = cand.hit.chunk
-            if chunk.doc_id in seen or len(related) >= 2:
-                continue
-            seen.add(chunk.doc_id)
-            related.append(Citation.of(len(related) + 1, chunk, cand.start, cand.end, cand.probability))
-        return Answer(
-            question=question,
-            answer=load_prompt("decline"),
-            found=False,
-            related=related,
-            confidence=round(confidence, 4),
-        )
-
 
 # a figure of any kind: digits, number words ("three", "half") and counts without a number ("hundreds", "twice")
 _FIGURE = re.compile(
@@ -386,28 +228,3 @@ def _exp(x: float) -> float:
     import math
 
     return math.exp(max(-700.0, min(700.0, x)))
-
-
-def _overlaps(cand: Candidate, picked: list[Candidate]) -> bool:
-    return any(
-        p.hit.chunk.doc_id == cand.hit.chunk.doc_id and p.start < cand.end and cand.start < p.end for p in picked
-    )
-
-
-def _merge(spans: list[tuple[Chunk, int, int, Candidate]]) -> list[tuple[Chunk, int, int, Candidate]]:
-    """Join spans of one article that overlap or touch, when one chunk holds them both; keep article order."""
-    out: list[tuple[Chunk, int, int, Candidate]] = []
-    for chunk, start, end, cand in spans:
-        for i, (c2, s2, e2, cand2) in enumerate(out):
-            if c2.doc_id != chunk.doc_id:
-                continue
-            lo, hi = min(start, s2), max(end, e2)
-            gap = chunk.text[min(e2, end) - chunk.start : max(s2, start) - chunk.start] if c2.id == chunk.id else "x"
-            if (start <= e2 and s2 <= end) or (c2.id == chunk.id and not gap.strip()):
-                host = chunk if chunk.start <= lo and chunk.end >= hi else c2
-                if host.start <= lo and host.end >= hi:
-                    out[i] = (host, lo, hi, cand2 if cand2.probability >= cand.probability else cand)
-                    break
-        else:
-            out.append((chunk, start, end, cand))
-    return out

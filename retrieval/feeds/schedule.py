@@ -32,7 +32,7 @@ class Schedule:
         self.registry = registry
         self.policy = policy
 
-    def not_modified(self, feed: Feed, now: float, etag: str | None, last_modified: str | None) -> Feed:
+    def not_modified(self, feed: Feed, now: float, etag: str | None, last_modified: str | None) -> Feed | None:
         """A 304: nothing new; due again after the interval."""
         return self.registry.record_fetch(
             feed.id,
@@ -53,7 +53,7 @@ class Schedule:
         new_articles: int,
         kind: str,
         name: str | None,
-    ) -> Feed:
+    ) -> Feed | None:
         """A good read: its summary, its validators (None when items were left for later), due after the interval."""
         return self.registry.record_fetch(
             feed.id,
@@ -68,7 +68,7 @@ class Schedule:
             name=name,
         )
 
-    def failed(self, feed: Feed, now: float, error: str, retry_after: float | None = None) -> Feed:
+    def failed(self, feed: Feed, now: float, error: str, retry_after: float | None = None) -> Feed | None:
         """A failed read: tried again after the back-off (or the server's Retry-After, if longer)."""
         failures = feed.failures + 1
         wait = backoff_delay(failures, self.policy)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from retrieval.answering.extractive import Candidate, _holder
+from retrieval.answering.candidates import Candidate
+from retrieval.answering.extractive import _holder
 from retrieval.answering.features import SentenceView
 from retrieval.answering.question import profile
 from retrieval.core.types import Chunk, Hit

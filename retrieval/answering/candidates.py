@@ -1,0 +1,106 @@
+"""The candidates an answer is chosen from: every distinct sentence of the top retrieved chunks (words addressed
+to an AI never), each with the sentences around it, what the reader says of it, and its features."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from retrieval.answering.features import Context, SentenceView, features, relative, unknown_names
+from retrieval.answering.question import QuestionProfile
+from retrieval.answering.reader import SentenceReading
+from retrieval.core.hygiene import tainted
+from retrieval.core.text import sentence_spans
+from retrieval.core.types import Chunk, Hit
+
+Neighbours = Callable[[Chunk], tuple[Chunk | None, Chunk | None]]
+# the reader (`retrieval.answering.reader.Reader.read`): question, (title, before, text, sentence spans) per passage
+Read = Callable[[str, list[tuple[str, str, str, list[tuple[int, int]]]]], list[list[SentenceReading | None]]]
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved chunk, with its article offsets, features and probability."""
+
+    hit: Hit
+    rank: int  # of its chunk, 1-based
+    start: int  # offsets in the article
+    end: int
+    position: int  # index of the sentence within its chunk
+    view: SentenceView
+    features: list[float] = field(default_factory=list)
+    logit: float = 0.0
+    probability: float = 0.0
+    reading: SentenceReading | None = None  # what the sentence reader says of it (None: no reader)
+
+
+class CandidateFinder:
+    """Finds the candidate sentences of a question's top chunks, read and with their features."""
+
+    def __init__(
+        self, context: Context, neighbours: Neighbours, reader: Read | None = None, chunks_considered: int = 5
+    ) -> None:
+        self.context = context
+        self.neighbours = neighbours
+        self.reader = reader
+        self.chunks_considered = chunks_considered
+
+    def __call__(self, question: QuestionProfile, hits: list[Hit], similarities: dict[str, float]) -> list[Candidate]:
+        """Every distinct sentence of the top chunks, with its features (not yet scored)."""
+        unknown = unknown_names(question, self.context.known)
+        seen: set[tuple[str, int]] = set()
+        out: list[Candidate] = []
+        top = hits[: self.chunks_considered]
+        split = [sentence_spans(hit.chunk.text) for hit in top]
+        edges = [self._edges(hit.chunk, spans) for hit, spans in zip(top, split, strict=True)]
+        readings: list[list[SentenceReading | None]] = [[None] * len(spans) for spans in split]
+        if self.reader is not None and top:
+            passages = [
+                (h.chunk.title, e[0], h.chunk.text, spans) for h, e, spans in zip(top, edges, split, strict=True)
+            ]
+            readings = self.reader(question.text, passages)
+        for rank, (hit, spans, (before_chunk, after_chunk), read) in enumerate(
+            zip(top, split, edges, readings, strict=True), 1
+        ):
+            chunk = hit.chunk
+            texts = [chunk.text[s:e] for s, e in spans]
+            never = tainted(chunk.text, spans, before_chunk)
+            for position, (s, e) in enumerate(spans):
+                key = (chunk.doc_id, chunk.start + s)
+                if key in seen or position in never:  # words to an AI (and what they go on to say) are never quoted
+                    continue
+                seen.add(key)
+                view = SentenceView(
+                    text=texts[position],
+                    before=texts[position - 1] if position else before_chunk,
+                    after=texts[position + 1] if position + 1 < len(texts) else after_chunk,
+                    title=chunk.title,
+                    chunk_rank=rank,
+                    chunk_similarity=similarities.get(chunk.id, 0.0),
+                    in_dense=hit.dense_rank is not None,
+                    in_bm25=hit.bm25_rank is not None,
+                    position=position,
+                    sentences_in_chunk=len(spans),
+                    article_start=chunk.index == 0 and position == 0,
+                )
+                cand = Candidate(hit, rank, chunk.start + s, chunk.start + e, position, view, reading=read[position])
+                cand.features = features(question, view, self.context, unknown, cand.reading)
+                out.append(cand)
+        relative(question, [c.view.text for c in out], [c.features for c in out], self.context)
+        return out
+
+    def _edges(self, chunk: Chunk, spans: list[tuple[int, int]]) -> tuple[str, str]:
+        """The sentences just before and after ``chunk`` in its article (from the neighbouring chunks)."""
+        previous, following = self.neighbours(chunk)
+        before = after = ""
+        if previous is not None:
+            prev_spans = [(s, e) for s, e in sentence_spans(previous.text) if previous.start + e <= chunk.start]
+            if prev_spans:
+                s, e = prev_spans[-1]
+                before = previous.text[s:e]
+        if following is not None:
+            next_spans = [(s, e) for s, e in sentence_spans(following.text) if following.start + s >= chunk.end]
+            if next_spans:
+                s, e = next_spans[0]
+                after = following.text[s:e]
+        return before, after
