@@ -75,14 +75,16 @@ class Newsbot(Components):
         ``label(path)`` may name a file's articles in citations (default: the file's absolute path). One
         writer at a time: a second process is refused with `IndexLockedError`.
         """
-        from retrieval.ingest.ingestor import Ingestor, file_sources
+        from retrieval.ingest.ingestor import Ingestor
+        from retrieval.ingest.sources import file_sources
 
         sources = file_sources([Path(p) for p in paths], self.settings, label)
         return Ingestor(self.index, self.embedder, self.settings, self.reprints).run(sources, progress)
 
     def ingest_articles(self, articles: Iterable[Article], progress: ProgressFn | None = None) -> IngestReport:
         """Index already parsed articles (feeds, pages, evaluation corpora); the same rules as `ingest`."""
-        from retrieval.ingest.ingestor import Ingestor, article_sources
+        from retrieval.ingest.ingestor import Ingestor
+        from retrieval.ingest.sources import article_sources
 
         return Ingestor(self.index, self.embedder, self.settings, self.reprints).run(
             article_sources(articles), progress
