@@ -22,7 +22,7 @@ from retrieval.asking.timewords import (
 )
 from retrieval.core.errors import InputError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FRI = date(2024, 12, 20)  # a Friday
 SAT = date(2024, 12, 14)
 SUN = date(2024, 12, 15)

@@ -12,7 +12,7 @@ import pytest
 from retrieval.core.errors import InputError
 from retrieval.store.signatures import ReprintIndex, Signature, shingles, signature
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 BRIDGE = """Brackenfield council approves repairs to the old river bridge
 

@@ -158,7 +158,7 @@ def test_a_server_that_is_down_is_a_clear_error(tmp_path, onnx_cache):
 
 
 def test_a_server_behind_a_token_proxy_needs_the_token_and_never_logs_it(tmp_path, chroma_url, onnx_cache):
-    from tests.retrieval.auth_proxy import AuthProxy
+    from tests.retrieval.store.auth_proxy import AuthProxy
 
     token = "s3cret-token-for-the-index"
     article = _article(tmp_path / "in", "harbour.txt", "Harbour reopens",
