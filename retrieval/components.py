@@ -50,7 +50,6 @@ class Components:
         self._word_vectors: WordVectors | None | bool = False  # False: not loaded yet
         self._reprints: ReprintStore | None = None
         self._feeds: FeedFollower | None = None
-        self._known_urls: tuple[str, set[str]] | None = None  # (view stamp, urls and sources indexed)
 
     # ---- wiring --------------------------------------------------------------------------------
     @property
@@ -171,11 +170,7 @@ class Components:
 
     def is_known_url(self, url: str) -> bool:
         """True when an indexed article (or a grouped reprint) has ``url`` as its link or source."""
-        view = self.index.view
-        if self._known_urls is None or self._known_urls[0] != view.stamp:
-            urls = {c.url for c in view.table.chunks if c.url} | {c.source for c in view.table.chunks}
-            self._known_urls = (view.stamp, urls)
-        if url in self._known_urls[1]:
+        if self.index.view.knows_url(url):
             return True
         store = self.reprints
         return store is not None and store.has_url(url)

@@ -92,7 +92,7 @@ class Newsbot(Components):
 
     def ensure_seeded(self) -> bool:
         """Index the bundled seed articles when the index is empty; True when it did."""
-        if len(self.index.table):  # the in-memory table, in step with Chroma: no round trip per question
+        if len(self.index.view):  # a count the store keeps until something is written
             return False
         from seeds import seed_files
 

@@ -173,8 +173,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _sources_to_docs(newsbot: Any, sources: list[str]) -> list[str]:
-    wanted = set(sources)
-    return sorted({c.doc_id for c in newsbot.index.chunks() if c.source in wanted or (c.url and c.url in wanted)})
+    return newsbot.index.view.of_sources(sources)
 
 
 async def alert_new_articles(context: ContextTypes.DEFAULT_TYPE, sources: list[str]) -> None:
@@ -202,17 +201,21 @@ async def _alert_docs(context: ContextTypes.DEFAULT_TYPE, topics: list[Any], doc
 async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Articles indexed beside the bot (`newsbot ingest` in another process) alert like the bot's own.
 
-    The first run only notes the articles already indexed; later runs alert on the ones that appeared since
+    The first run only notes the last write it saw (a sequence number); later runs alert on the articles written
+    since
     (an article the bot itself indexed and alerted on is not sent twice: alerts are recorded per chat).
     """
     st = state(context)
-    current = set(await st.run(lambda: list(st.newsbot.index.files)))
-    known: set[str] | None = context.application.bot_data.get("indexed_docs")
-    context.application.bot_data["indexed_docs"] = current
-    if known is not None and current - known:
+    seen: int | None = context.application.bot_data.get("indexed_seq")
+    store = await st.run(lambda: st.newsbot.index.view)
+    context.application.bot_data["indexed_seq"] = await st.run(lambda: store.last_seq)
+    if seen is None:
+        return
+    appeared = await st.run(store.documents_since, seen)
+    if appeared:
         topics = await st.run(st.store.topics)
         if topics:
-            await _alert_docs(context, topics, sorted(current - known))
+            await _alert_docs(context, topics, appeared)
 
 
 def schedule_index_watch(app: Any, seconds: float) -> None:
@@ -286,7 +289,9 @@ def digest_stories(newsbot: Any, day: dt.date, count: int = DIGEST_STORIES) -> t
 
     store = newsbot.reprints
     copies_of = store.copies_of if store is not None else None
-    found = top_stories(newsbot.index.chunks(), copies_of, day.isoformat(), count=count, one_day=True)
+    found = top_stories(
+        newsbot.index.view.newest_firsts(day.isoformat(), days=1), copies_of, day.isoformat(), count=count, one_day=True
+    )
     if not found:
         return day.isoformat(), []
     stories = [

@@ -54,35 +54,35 @@ class Answering:
 
         store = self.parts.reprints
         copies_of = store.copies_of if store is not None else None
-        chunks = self.parts.index.chunks()
+        passages = self.parts.index.view
         until = got.reference.isoformat()
         since = None
         if got.scope is not None and got.scope.has_filter:
             until, since = got.scope.until or until, got.scope.since
-        stories = top_stories(chunks, copies_of, until, since)
+        stories = top_stories(passages.newest_firsts(until, since), copies_of, until, since)
         note = ""
         if not stories and since is not None:  # nothing in the range asked for: the newest before it
-            stories = top_stories(chunks, copies_of, since)
+            stories = top_stories(passages.newest_firsts(since), copies_of, since)
             note = "Nothing is dated in that time; "
         if stories:
             return overview_answer(got.question, stories, note)
-        if self.parts.index.view.table.newest_date:
+        if passages.newest_date:
             return None  # dated articles, none up to the day asked about: answered as any question
-        undated = undated_stories(chunks, copies_of)  # an archive without dates: say so, list some stories
-        total = len({c.doc_id for c in chunks})
+        undated = undated_stories(passages.firsts(), copies_of)  # an archive without dates: say so, list some stories
+        total = passages.doc_count()
         return undated_answer(got.question, undated, total) if undated else None
 
     def news_about(self, subject: str, query: Query, filters: Filters) -> Answer | None:
         """ "Latest news on Yukos": the stories about ``subject`` within ``filters`` (the time asked for), newest
         first; None when no retrieved article is about it (then the question is answered as any other)."""
         from retrieval.answering.overview import STORIES, about_answer, stories_about
-        from retrieval.store.chunks import chunk_id
+        from retrieval.store.passages import chunk_id
 
         hits = self.parts.search(subject, k=STORIES * 4, mode=query.mode, filters=filters)
         store = self.parts.reprints
-        table = self.parts.index.view.table
+        passages = self.parts.index.view
         stories = stories_about(
-            subject, hits, lambda doc_id: table.get(chunk_id(doc_id, 0)), store.copies_of if store else None
+            subject, hits, lambda doc_id: passages.get(chunk_id(doc_id, 0)), store.copies_of if store else None
         )
         return about_answer(query.question, subject, stories) if stories else None
 
@@ -120,8 +120,8 @@ class Answering:
         view = parts.index.view
         settings = parts.settings
         answerer = ExtractiveAnswerer(
-            Context(view.bm25.idf, view.bm25.known, parts.word_vectors, view.table.article_terms),
-            view.table.neighbours,
+            Context(view.idf, view.known, parts.word_vectors, view.article_terms),
+            view.neighbours,
             parts.selector,
             threshold=settings.min_answer_probability,
             max_citations=max_citations or settings.top_k,

@@ -54,7 +54,7 @@ class Finisher:
         """ "Did you mean ...?": ``question`` with the words no article uses spelled as the articles spell them."""
         from retrieval.asking.spelling import suggest
 
-        bm25 = self.parts.index.view.bm25
+        bm25 = self.parts.index.view
 
         def surface(term: str) -> str | None:  # as written inside a sentence: "Speaking" opening one is no name
             spelt: list[tuple[bool, str]] = []  # (opens a sentence, the word)
@@ -79,7 +79,9 @@ class Finisher:
             return [word for word in found if terms(word) == [term]]
 
         vectors = self.parts.word_vectors
-        return suggest(question, bm25.df, surface, best_passage, spellings, vectors.words if vectors else None)
+        return suggest(
+            question, bm25.vocabulary(), surface, best_passage, spellings, vectors.words if vectors else None
+        )
 
     @staticmethod
     def _add_dates(answer: Answer, scope: TimeScope | None, widened: bool = False, undated: bool = False) -> None:

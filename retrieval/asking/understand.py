@@ -60,14 +60,8 @@ def understand(parts: Parts, query: Query) -> Understood:
 
 def article_text(parts: Parts, doc_id: str) -> str:
     """An indexed article as a reader sees it: its title on the first line, then its text (chunks joined)."""
-    from retrieval.store.chunks import chunk_id
-
-    table = parts.index.view.table
-    pieces, index = [], 0
-    while (chunk := table.get(chunk_id(doc_id, index))) is not None:
-        pieces.append(chunk.text if index else f"{chunk.title}\n{chunk.text}")
-        index += 1
-    return "\n".join(pieces)
+    chunks = parts.index.view.document(doc_id)
+    return "\n".join(c.text if c.index else f"{c.title}\n{c.text}" for c in chunks)
 
 
 def reference(parts: Parts, query: Query) -> date:
@@ -75,7 +69,7 @@ def reference(parts: Parts, query: Query) -> date:
     if query.reference is not None:
         return query.reference
     if parts.settings.time_reference == "newest":
-        newest = parts.index.view.table.newest_date
+        newest = parts.index.view.newest_date
         if newest:
             return date.fromisoformat(newest)
     return date.today()
@@ -105,7 +99,7 @@ def route(parts: Parts, got: Retrieved) -> list[Intent]:
     falls through to the question)."""
     if small_talk(got.question) is not None:
         return [Intent.SMALL_TALK]
-    if foreign_question(got.question, parts.index.view.bm25.known):
+    if foreign_question(got.question, parts.index.view.known):
         return [Intent.LANGUAGE]
     intents = []
     if asks_for_news(scored_words(got)):

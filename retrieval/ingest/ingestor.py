@@ -44,14 +44,14 @@ class Ingestor:
         started = time.perf_counter()
         index = self.index
         with index.locked(), contextlib.ExitStack() as stack:
-            table = index.table
+            store = index.view
             groups = None
             if self.reprints is not None:
                 from retrieval.store.reprints import ReprintGroups
 
-                groups = ReprintGroups(self.reprints, set(table.complete_documents()), self.settings.reprint_threshold)
-            rewrite = set(table.incomplete_documents())  # a killed write's documents, and the moved ones below
-            plan = IngestPlan.for_table(table, groups=groups, gone=local_file_gone, rewrite=rewrite)
+                groups = ReprintGroups(self.reprints, store.complete, self.settings.reprint_threshold)
+            rewrite = store.incomplete_documents()  # a killed write's documents, and the moved ones below
+            plan = IngestPlan(store, groups=groups, gone=local_file_gone, rewrite=rewrite)
 
             def pending() -> Iterator[tuple[Article, str]]:
                 for done, source in enumerate(sources, 1):

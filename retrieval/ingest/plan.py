@@ -1,4 +1,7 @@
-"""`IngestPlan`: which articles of each source need embedding, and which indexed ones become stale (pure: no I/O).
+"""`IngestPlan`: which articles of each source need embedding, and which indexed ones become stale.
+
+It asks the index only about what it reads (`Indexed`: the documents of one file, whether some ids are indexed,
+what they say of themselves): its cost is proportional to the batch, not to the archive.
 
 The plan compares what was read with what the index holds: an article whose text is already fully indexed from
 the same file is unchanged, from another file (or read twice in one batch) a copy; a file whose articles changed
@@ -8,63 +11,68 @@ indexed article is grouped under it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from retrieval.core.types import Article, IngestReport
 from retrieval.ingest.documents import LoadedFile
 
 if TYPE_CHECKING:
-    from retrieval.store import ChunkTable
     from retrieval.store.reprints import ReprintGroups
+
+
+class Indexed(Protocol):
+    """What the plan asks the index (`retrieval.store.passages.PassageStore` answers it)."""
+
+    def documents_of_file(self, file: str) -> set[str]: ...
+
+    def complete(self, doc_ids: Iterable[str]) -> set[str]: ...
+
+    def described(self, doc_ids: Iterable[str]) -> dict[str, tuple[Any, str]]: ...
+
+    def sources_of(self, source: str) -> bool: ...
+
 
 Described = tuple[str, str | None, str | None, str | None, int | None]  # title, date, url, publisher, file offset
 
 
 @dataclass
 class IngestPlan:
-    """Which articles of each source need embedding, and which indexed ones become stale. No I/O."""
+    """Which articles of each source need embedding, and which indexed ones become stale."""
 
-    known: set[str]  # documents fully indexed
-    by_file: dict[str, set[str]]  # file key -> documents indexed from it
+    index: Indexed
     report: IngestReport = field(default_factory=IngestReport)
     stale: set[str] = field(default_factory=set)
     produced: set[str] = field(default_factory=set)  # every article id read in this run
     groups: ReprintGroups | None = None  # reprints of indexed articles are grouped, not embedded
-    titles: dict[str, str] = field(default_factory=dict)  # doc_id -> title, to name what a reprint reprints
-    sources: set[str] = field(default_factory=set)  # sources of the indexed articles and of those read in this run
-    indexed_from: dict[str, str] = field(default_factory=dict)  # doc_id -> the source it is indexed from
     gone: Callable[[str], bool] = lambda _: False  # that source's file no longer exists (asked, not checked here)
     rewrite: set[str] = field(default_factory=set)  # documents written again whole (moved ones are added here)
+    titles: dict[str, str] = field(default_factory=dict)  # doc_id -> title, to name what a reprint reprints
+    sources: set[str] = field(default_factory=set)  # sources read in this run (and indexed ones asked about)
+    indexed_from: dict[str, str] = field(default_factory=dict)  # doc_id -> the source it is indexed from
     described: dict[str, Described] = field(default_factory=dict)  # doc_id -> its indexed title, date, url, outlet
+    known: set[str] = field(default_factory=set)  # documents fully indexed (of those asked about)
 
-    @classmethod
-    def for_table(
-        cls,
-        table: ChunkTable,
-        report: IngestReport | None = None,
-        groups: ReprintGroups | None = None,
-        gone: Callable[[str], bool] = lambda _: False,
-        rewrite: set[str] | None = None,
-    ) -> IngestPlan:
-        by_file: dict[str, set[str]] = {}
-        for doc_id, info in table.files.items():
-            by_file.setdefault(info.file, set()).add(doc_id)
-        firsts = [c for c in table.chunks if c.index == 0]
-        return cls(
-            set(table.complete_documents()),
-            by_file,
-            report or IngestReport(),
-            groups=groups,
-            titles={c.doc_id: c.title for c in firsts},
-            sources={c.source for c in firsts},
-            indexed_from={c.doc_id: c.source for c in firsts},
-            described={c.doc_id: (c.title, c.date, c.url, c.publisher, c.file_offset) for c in firsts},
-            gone=gone,
-            rewrite=rewrite if rewrite is not None else set(),
-        )
+    def _learn(self, doc_ids: set[str]) -> None:
+        """Ask the index about ``doc_ids`` not asked about yet: indexed whole? from where? described how?"""
+        new = doc_ids - self.described.keys() - self.known - {d for d in doc_ids if d in self.produced}
+        if not new:
+            return
+        self.known |= self.index.complete(new)
+        for doc_id, (said, source) in self.index.described(new).items():
+            self.described[doc_id] = (said.title, said.date, said.url, said.publisher, said.file_offset)
+            self.indexed_from.setdefault(doc_id, source)
+            self.titles.setdefault(doc_id, said.title)
+
+    def _indexed_source(self, source: str) -> bool:
+        if source in self.sources:
+            return True
+        if self.index.sources_of(source):
+            self.sources.add(source)
+            return True
+        return False
 
     def _moved(self, article: Article) -> bool:
         """``article`` is indexed from a file that is gone: the file was moved here, not copied."""
@@ -86,7 +94,8 @@ class IngestPlan:
         if loaded.error:
             (self.report.skipped if loaded.skipped else self.report.failed).append((loaded.path, loaded.error))
         new_ids = {a.id for a in loaded.articles}
-        old_ids = self.by_file.get(key, set())
+        old_ids = self.index.documents_of_file(key)
+        self._learn(new_ids | old_ids)
         if loaded.articles or not loaded.error:  # a file that failed whole keeps its old articles
             self.stale.update(old_ids - new_ids)
         out = []
@@ -106,12 +115,13 @@ class IngestPlan:
             if article.id in self.known or article.id in self.produced:  # the same text twice: one document
                 self._same_text(article, old_ids)
                 self.produced.add(article.id)
-                if self.groups is not None and article.id not in old_ids and article.source not in self.sources:
+                if self.groups is not None and article.id not in old_ids and not self._indexed_source(article.source):
                     self.groups.same_text(article)  # ... from another source: one of its copies
                 self.sources.add(article.source)
                 continue
             leader = self.groups.match(article, exclude=old_ids) if self.groups is not None else None
             if leader is not None:
+                self._learn({leader[0]})
                 self.report.reprints.append((article.source, self.titles.get(leader[0], leader[0])))
                 continue
             self.titles[article.id] = article.title

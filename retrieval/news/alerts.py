@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from retrieval.core.errors import InputError, NewsbotError
 from retrieval.core.text import sentence_spans, terms
 from retrieval.core.types import Chunk
-from retrieval.store.chunks import chunk_id
+from retrieval.store.passages import chunk_id
 
 if TYPE_CHECKING:
     from retrieval.answering.model import Logistic
@@ -190,7 +190,7 @@ class TopicMatcher:
     def doc_ids_of(self, sources: Sequence[str]) -> list[str]:
         """The indexed articles read from ``sources`` (an `IngestReport`'s ``added`` and ``replaced``), in order."""
         order = {source: i for i, source in enumerate(sources)}
-        firsts = [c for c in self.parts.index.view.table.chunks if c.index == 0 and c.source in order]
+        firsts = self.parts.index.view.firsts(sources=order, newest_first=False)
         return [c.doc_id for c in sorted(firsts, key=lambda c: (order[c.source], c.doc_id))]
 
     # ---- preparing -----------------------------------------------------------------------------
@@ -209,14 +209,14 @@ class TopicMatcher:
                 self._vectors[text] = vector
         sequence = tuple(terms(text))
         unique = tuple(dict.fromkeys(sequence))
-        idf = self.parts.index.view.bm25.idf
+        idf = self.parts.index.view.idf
         return Topic(text, vector, unique, sequence, tuple(idf(t) for t in unique))
 
     def articles(self, doc_ids: Sequence[str]) -> list[ArticleData]:
         """The known articles of ``doc_ids`` (in order, once each) with their chunks, vectors and terms."""
         import numpy as np
 
-        table = self.parts.index.view.table
+        table = self.parts.index.view
         chunks_of: dict[str, list[Chunk]] = {}
         for doc_id in dict.fromkeys(doc_ids):
             chunks: list[Chunk] = []

@@ -39,7 +39,7 @@ def _full_id(target: str, known: Mapping[str, str]) -> str:
 
 
 class Catalog:
-    """Read-mostly questions about the collection, answered from the chunk table."""
+    """Read-mostly questions about the collection, answered from the passage store."""
 
     def __init__(self, index: Index, settings: Settings) -> None:
         self.index = index
@@ -47,48 +47,23 @@ class Catalog:
 
     def sources(self) -> list[SourceInfo]:
         """Every indexed article: title, date, source and number of chunks, newest first."""
-        firsts: dict[str, Chunk] = {}
-        counts: dict[str, int] = {}
-        for chunk in self.index.chunks():
-            firsts.setdefault(chunk.doc_id, chunk)
-            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
-        out = [
-            SourceInfo(
-                doc_id=d,
-                title=c.title,
-                date=c.date,
-                source=c.source,
-                chunks=counts[d],
-                url=c.url,
-                publisher=c.publisher,
-            )
-            for d, c in firsts.items()
+        return [
+            SourceInfo(doc_id=d, title=title, date=day, source=source, chunks=n, url=url, publisher=publisher)
+            for d, title, day, source, n, url, publisher in self.index.view.listing()
         ]
-        out.sort(key=lambda s: (s.date or "", s.title), reverse=True)
-        return out
 
     def titles(self) -> dict[str, str]:
         """Every indexed article's id and title."""
-        return {chunk.doc_id: chunk.title for chunk in self.index.chunks()}
+        return self.index.view.titles()
 
     def passage(self, chunk_id: str) -> Chunk | None:
         """The whole chunk a citation quotes from."""
-        return self.index.table.get(chunk_id)
+        return self.index.view.get(chunk_id)
 
     def matching(self, targets: Sequence[str]) -> set[str]:
         """Documents named by id, source path or URL, or the file they were read from."""
-        files = self.index.files
-        wanted: set[str] = set()
-        for target in targets:
-            resolved = str(Path(target).expanduser().resolve())
-            for chunk in self.index.chunks():
-                info = files.get(chunk.doc_id)
-                if target in (chunk.doc_id, chunk.source, chunk.url) or resolved in (
-                    chunk.source,
-                    info.file if info else None,
-                ):
-                    wanted.add(chunk.doc_id)
-        return wanted
+        names = set(targets) | {str(Path(t).expanduser().resolve()) for t in targets}
+        return self.index.view.matching(names)
 
     def remove(self, targets: Sequence[str]) -> list[str]:
         """Take articles out (see `matching`); returns the removed ids."""
@@ -100,16 +75,16 @@ class Catalog:
 
     def stats(self) -> IndexStats:
         """Documents, chunks, disk size, model and date range."""
-        chunks = self.index.chunks()
-        dates = sorted({c.date for c in chunks if c.date})
+        store = self.index.view
+        first, last = store.date_range()
         size = sum(p.stat().st_size for p in self.settings.data_dir.rglob("*") if p.is_file())
         return IndexStats(
-            documents=len({c.doc_id for c in chunks}),
-            chunks=len(chunks),
+            documents=store.doc_count(),
+            chunks=len(store),
             disk_mb=round(size / 1e6, 2),
             model=self.index.model_name,
-            first_date=dates[0] if dates else None,
-            last_date=dates[-1] if dates else None,
+            first_date=first,
+            last_date=last,
             location=self.settings.chroma_url or str(self.settings.chroma_dir),
             collection=self.settings.collection,
         )

@@ -74,7 +74,9 @@ class Searcher:
             if filters.doc_ids is not None and not (filters.since or filters.until or filters.source):
                 allowed = set(filters.doc_ids)
             else:
-                allowed = {c.doc_id for c in self.index.chunks() if filters.allows(c)}
+                allowed = self.index.view.doc_ids_where(filters.since, filters.until, filters.source)
+                if filters.doc_ids is not None:
+                    allowed &= filters.doc_ids
             if not allowed:
                 return []
         n = max(self.candidates, k)
@@ -85,7 +87,7 @@ class Searcher:
                 vector = self.embedder.embed_query(query)
             dense = self.index.dense_search(vector, n, allowed)
         if mode in ("hybrid", "bm25"):
-            lexical = self.index.bm25.search(query, n, allowed)
+            lexical = self.index.view.search(query, n, allowed)
         dense_rank = {c.id: i for i, (c, _) in enumerate(dense, 1)}
         dense_score = {c.id: s for c, s in dense}
         bm25_rank = {c.id: i for i, (c, _) in enumerate(lexical, 1)}

@@ -1,18 +1,18 @@
-"""The index: Chroma (vectors) and the view (chunk table + BM25), kept in step under one version stamp.
+"""The index: Chroma (vectors) and the passage store (SQLite: text, metadata, FTS5 keywords), kept in step.
 
-- `chroma`: the client from the settings and the one collection used through it;
+- `chroma`: the client from the settings and the one collection used through it (and its tombstones);
 - `lock`: one writer per data directory;
-- `chunks`: the chunk table (`get`, `neighbours`, `chunk_id`), the in-memory mirror of Chroma's rows;
-- `bm25`: lexical scores over the same chunks;
-- `view`: the table and BM25 saved atomically under their stamp;
-- `index`: `Index`, the coordinator (stamp protocol, reading, writing).
+- `passages`: `PassageStore`, every passage with its keyword index and term counts, written incrementally;
+- `chunks`: a passage as Chroma stores it (id, metadata);
+- `index`: `Index`, the coordinator (stamp, write sequence numbers, repair and catch-up, reading, writing);
+- `reprints`, `signatures`: reprint groups and their MinHash signatures.
 
 May import: ``core``.
 """
 
 from __future__ import annotations
 
-from retrieval.store.chunks import ChunkTable, FileInfo, chunk_id
 from retrieval.store.index import Index
+from retrieval.store.passages import FileInfo, PassageStore, chunk_id
 
-__all__ = ["ChunkTable", "FileInfo", "Index", "chunk_id"]
+__all__ = ["FileInfo", "Index", "PassageStore", "chunk_id"]

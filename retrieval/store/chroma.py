@@ -7,6 +7,7 @@ used (it would download a model) and telemetry is off. Every chromadb failure to
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -97,11 +98,13 @@ class ChromaCollection:
     def count(self) -> int:
         return int(self.raw.count())
 
-    def rows(self, include: tuple[str, ...] = ("documents", "metadatas")) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every row as (id, document, metadata), a page at a time."""
+    def rows(
+        self, include: tuple[str, ...] = ("documents", "metadatas"), where: dict[str, Any] | None = None
+    ) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every row (matching ``where``, a Chroma metadata filter) as (id, document, metadata), a page at a time."""
         offset = 0
         while True:
-            page = self.raw.get(include=list(include), limit=PAGE, offset=offset)
+            page = self.raw.get(include=list(include), limit=PAGE, offset=offset, where=where)
             ids = page["ids"]
             docs = page.get("documents") or [""] * len(ids)
             metas = page.get("metadatas") or [{}] * len(ids)
@@ -136,9 +139,33 @@ class ChromaCollection:
         for start in range(0, len(doc_ids), 500):
             self.raw.delete(where={"doc_id": {"$in": doc_ids[start : start + 500]}})
 
+    # ---- tombstones: the documents deleted, for other machines' passage stores (server mode) ------------
+    @property
+    def _tombstones(self) -> Any:
+        return self.client.get_or_create_collection(f"{self.name}-tombstones", embedding_function=None)
+
+    def add_tombstones(self, doc_ids: list[str], seq: int) -> None:
+        """Record that ``doc_ids`` were deleted by write ``seq``."""
+        for start in range(0, len(doc_ids), PAGE):
+            part = doc_ids[start : start + PAGE]
+            self._tombstones.upsert(
+                ids=part,
+                embeddings=[[1.0]] * len(part),
+                documents=[""] * len(part),
+                metadatas=[{"seq": seq}] * len(part),
+            )
+
+    def tombstones_after(self, seq: int) -> tuple[list[str], int]:
+        """The documents deleted by writes after ``seq``, and the last such write."""
+        got = self._tombstones.get(where={"seq": {"$gt": seq}}, include=["metadatas"])
+        seqs = [int(m.get("seq", 0)) for m in got.get("metadatas") or []]
+        return list(got["ids"]), max([seq, *seqs])
+
     def recreate(self, model: str) -> None:
         """Drop the collection and create it empty, marked as being written (reindex)."""
         self.client.delete_collection(self.name)
+        with contextlib.suppress(Exception):  # absent until a server-mode delete made it
+            self.client.delete_collection(f"{self.name}-tombstones")
         self._collection = None
         self.open(model, writing=True)
 

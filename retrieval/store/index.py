@@ -1,20 +1,27 @@
-"""`Index`: Chroma (dense) and the saved view (chunk table + BM25), two views of one set of chunks under one stamp.
+"""`Index`: Chroma (vectors) and the passage store (text, metadata, keywords), kept in step without rebuilds.
 
-Chroma is the source of truth. Its collection metadata holds a ``version`` stamp and a ``writing`` flag:
-a writer (holding the data directory's write lock) sets a new stamp with ``writing=True`` before it changes
-anything and a new stamp with ``writing=False`` when it is done. The view is saved with the stamp it was built
-from and is only trusted when the stamps match, so a reader, another process, or a process that was killed
-mid-ingest notices a stale view and rebuilds it from Chroma.
+Chroma holds the vectors and is the source of truth; `PassageStore` (SQLite, `retrieval.store.passages`) holds
+every passage's text, metadata and keyword terms. Every write goes to both, group by group, each group under a
+new write sequence number (``seq``, counted in Chroma's collection metadata and stored on each row), so the cost
+of a write is the cost of what it touches, never of the archive.
 
-A view is saved to disk only when the content it was read from cannot change under the same stamp: the
-stamp was written by a finished writer, or (local index) no writer holds the lock, i.e. the last one died.
-With a Chroma server the view lives in this machine's data directory, keyed by the server and collection;
-every process re-reads the stamp at most every ``REFRESH_SECONDS`` and rebuilds its view when it changed.
+Chroma's collection metadata also holds a ``version`` stamp and a ``writing`` flag: a writer (holding the data
+directory's write lock) sets a new stamp with ``writing=True`` before it changes anything and a new stamp with
+``writing=False`` when it is done; the passage store records the stamp it is in step with.
+
+- **Local index**: every process reads the same passage store; a write is visible at the next query. A writer
+  killed between a Chroma write and the passage store's is repaired by the next process that finds the stamps
+  apart while no writer holds the lock: the rows Chroma holds with a newer ``seq`` are added, and the deletes
+  it had begun (recorded in the store first) are finished.
+- **Chroma server**: each machine keeps its own passage store in its data directory and catches up when the
+  stamp changes: the rows with a newer ``seq``, and the documents deleted since (tombstones, a small collection of
+  their own). Nothing is downloaded whole except once, to fill an empty store.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import logging
 import time
@@ -23,22 +30,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from retrieval.core.errors import ModelMismatchError
+from retrieval.core.errors import IndexLockedError, ModelMismatchError
 from retrieval.core.settings import Settings
-from retrieval.core.types import Article, Chunk
-from retrieval.store.bm25 import Bm25Scorer
+from retrieval.core.types import Chunk
 from retrieval.store.chroma import ChromaCollection, make_client
-from retrieval.store.chunks import ChunkTable, FileInfo, chunk_metadata
+from retrieval.store.chunks import chunk_from, chunk_metadata
 from retrieval.store.lock import WriteLock
-from retrieval.store.view import IndexView
+from retrieval.store.passages import PassageStore
 
 log = logging.getLogger("newsbot.store")
-REFRESH_SECONDS = 0.5  # how stale a reader's view of other processes' writes may be
+REFRESH_SECONDS = 0.5  # how stale a reader's knowledge of other processes' writes may be
 ClientFactory = Callable[[Settings], Any]
 
 
 class Index:
-    """Chroma + the view for one collection. Open it with `open`; write only inside `writing()`; `close` it.
+    """Chroma + the passage store for one collection. Open it with `open`; write only inside `writing()` (or
+    `locked()` + `changing()`); `close` it.
 
     ``client_factory(settings)`` makes the Chroma client (default: `make_client`); a local index asks it for a
     new client when another process has written, because a client's vector index does not see other
@@ -50,7 +57,8 @@ class Index:
         self.model_name = model_name
         self._client_factory = client_factory
         self._chroma: ChromaCollection | None = None
-        self._view: IndexView | None = None
+        self._passages: PassageStore | None = None
+        self._stamp = ""  # the Chroma stamp this process last saw
         self._checked = 0.0  # time.monotonic() of the last stamp check
         self._writing = False  # inside changing(): this process is the writer
         self.lock = WriteLock(settings.data_dir)
@@ -81,6 +89,9 @@ class Index:
                 with contextlib.suppress(Exception):
                     close()
             self._chroma = None
+        if self._passages is not None:
+            self._passages.close()
+            self._passages = None
 
     def __enter__(self) -> Index:
         return self
@@ -88,9 +99,13 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _reopen(self) -> None:
+    def _reopen_vectors(self) -> None:
         """A new Chroma client for a local index, so that other processes' writes are seen."""
-        self.close()
+        if self._chroma is not None:
+            close = getattr(self._chroma.client, "close", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close()
         self._connect()
 
     @property
@@ -104,6 +119,20 @@ class Index:
     def collection(self) -> Any:
         """The raw chromadb collection (for callers that need Chroma's own API)."""
         return self.chroma.raw
+
+    @property
+    def passages(self) -> PassageStore:
+        """The passage store, without checking that it is in step (`view` checks)."""
+        if self._passages is None:
+            self._passages = PassageStore(self._store_path)
+        return self._passages
+
+    @property
+    def _store_path(self) -> Path:
+        if self.settings.chroma_url:
+            key = hashlib.sha256(f"{self.settings.chroma_url}|{self.settings.collection}".encode()).hexdigest()
+            return self.settings.data_dir / "passages-server" / f"{key[:16]}.sqlite3"
+        return self.settings.data_dir / "passages" / f"{self.settings.collection}.sqlite3"
 
     # ---- the stamp -----------------------------------------------------------------------------
     def _metadata(self) -> dict[str, Any]:
@@ -124,89 +153,110 @@ class Index:
         self.chroma.set_metadata(meta)
         return stamp
 
-    # ---- the view ------------------------------------------------------------------------------
+    def _next_seq(self) -> int:
+        """A new write sequence number, recorded in Chroma before any row carries it."""
+        meta = self._metadata()
+        seq = int(meta.get("seq", 0) or 0) + 1
+        meta["seq"] = seq
+        self.chroma.set_metadata(meta)
+        return seq
+
+    # ---- keeping the passages in step ------------------------------------------------------------
     @property
-    def view(self) -> IndexView:
-        """The chunk table and BM25 in step with Chroma (stamp re-checked at most every `REFRESH_SECONDS`)."""
-        if self._view is not None and (self._writing or time.monotonic() - self._checked < REFRESH_SECONDS):
-            return self._view
+    def view(self) -> PassageStore:
+        """The passage store in step with Chroma (the stamp re-checked at most every `REFRESH_SECONDS`)."""
+        if self._passages is not None and (self._writing or time.monotonic() - self._checked < REFRESH_SECONDS):
+            return self._passages
         return self.refresh()
 
-    @property
-    def table(self) -> ChunkTable:
-        return self.view.table
-
-    @property
-    def bm25(self) -> Bm25Scorer:
-        return self.view.bm25
-
-    def refresh(self) -> IndexView:
-        """Re-read the stamp now; load or rebuild the view when it changed."""
+    def refresh(self) -> PassageStore:
+        """Re-read the stamp now; when it moved, see other processes' vectors and bring the store in step."""
         meta = self._metadata()
         stamp = str(meta.get("version", ""))
         self._checked = time.monotonic()
-        if self._view is not None and self._view.stamp == stamp:
-            return self._view
-        if self._view is not None and not self.settings.chroma_url:
-            self._reopen()  # another process wrote: see its vectors too
-        view = IndexView.load(self._view_dir, stamp)
-        if view is None:
-            stable = not meta.get("writing") or self._no_local_writer()
-            view = self._rebuild(stamp)
-            # a stamp whose writer died is stable only if no writer came back while we read
-            if stable and (not meta.get("writing") or self.stamp() == stamp):
-                self._save(view)
-        self._view = view
-        return view
+        store = self.passages
+        if stamp != self._stamp:
+            if self._stamp and not self.settings.chroma_url:
+                self._reopen_vectors()  # another process wrote: see its vectors too
+            self._stamp = stamp
+        if store.meta("stamp") != stamp and not self._writing:
+            self._catch_up(store, stamp, bool(meta.get("writing")))
+        return store
 
-    def _no_local_writer(self) -> bool:
-        """True when no process (this one included) holds the write lock of a local index."""
-        return not self.settings.chroma_url and self.lock.free()  # writers on other machines cannot be seen
+    def _catch_up(self, store: PassageStore, stamp: str, writing: bool) -> None:
+        """Bring ``store`` to ``stamp``: a finished write another machine made (server), or the rest of a write
+        whose writer died (local). A local writer that is alive keeps the store in step itself."""
+        if not self.settings.chroma_url:
+            if not self.lock.free():
+                return  # a writer is at work: it writes the store as it goes
+            with contextlib.suppress(IndexLockedError), self.lock.hold():  # a writer came first: it repairs
+                if store.meta("stamp") != self.stamp():
+                    self._repair(store)
+            return
+        with _file_lock(store.path):
+            if store.meta("stamp") == stamp:
+                return
+            self._repair(store)
+            if not writing and self.stamp() == stamp:
+                store.set_meta(stamp=stamp)
 
-    @property
-    def _view_dir(self) -> Path:
+    def _repair(self, store: PassageStore) -> None:
+        """Apply what Chroma holds and the store lacks: deletes begun, tombstones, rows of newer writes."""
+        chroma = self.chroma
+        pending = store.pending()
+        if pending:
+            if not self.settings.chroma_url:
+                chroma.delete_documents(pending)
+            store.delete_documents(pending)
         if self.settings.chroma_url:
-            key = hashlib.sha256(f"{self.settings.chroma_url}|{self.settings.collection}".encode()).hexdigest()
-            return self.settings.data_dir / "bm25-server" / key[:16]
-        return self.settings.bm25_dir / self.settings.collection
+            gone, last = chroma.tombstones_after(int(store.meta("tombstone_seq", "0") or 0))
+            if gone:
+                store.delete_documents(gone)
+            store.set_meta(tombstone_seq=last)
+        if not len(store) and store.last_seq == 0:
+            self._fill(store)  # an empty store beside a filled collection: the one full read
+        else:
+            self._add_rows(store, chroma.rows(where={"seq": {"$gt": store.last_seq}}))
+        if not self.settings.chroma_url:
+            store.set_meta(stamp=self.stamp())
 
-    def _rebuild(self, stamp: str) -> IndexView:
-        """The view rebuilt from Chroma's documents and metadata (one pass)."""
-        return IndexView(ChunkTable.from_rows(self.chroma.rows()), stamp)
+    def _fill(self, store: PassageStore) -> None:
+        log.info("filling the passage store from the vectors' collection (once)")
+        self._add_rows(store, self.chroma.rows())
 
-    def _save(self, view: IndexView) -> None:
-        try:
-            view.save(self._view_dir)
-        except OSError as exc:
-            log.warning("cannot save the index view (%s); it will be rebuilt next time", exc)
+    @staticmethod
+    def _add_rows(store: PassageStore, rows: Iterator[tuple[str, str, dict[str, Any]]]) -> None:
+        """Add Chroma rows to ``store`` a page at a time, each under the sequence number it was written with."""
+        batch: list[tuple[Chunk, str, str, int]] = []
+
+        def flush() -> None:
+            by_seq: dict[int, list[tuple[Chunk, str, str]]] = {}
+            for chunk, file, digest, seq in batch:
+                by_seq.setdefault(seq, []).append((chunk, file, digest))
+            for seq, items in sorted(by_seq.items()):
+                store.add([c for c, _, _ in items], {c.doc_id: (f, d) for c, f, d in items}, seq)
+            batch.clear()
+
+        for id_, text, meta in rows:
+            batch.append(
+                (chunk_from(id_, text, meta), meta.get("file", ""), meta.get("hash", ""), int(meta.get("seq", 0) or 0))
+            )
+            if len(batch) >= 2000:
+                flush()
+        flush()
 
     # ---- reading -------------------------------------------------------------------------------
-    def chunks(self) -> list[Chunk]:
-        return self.table.chunks
-
-    @property
-    def files(self) -> dict[str, FileInfo]:
-        """doc_id -> `FileInfo` for every indexed document."""
-        return self.table.files
-
-    def articles(self) -> list[tuple[Article, str]]:
-        """Every article rebuilt from its chunks, with the file it came from."""
-        return self.table.articles()
-
     def dense_search(self, vector: list[float], n: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
-        """Chunks nearest to ``vector`` with cosine similarity.
-
-        Chroma returns ids and distances only; the chunks come from the in-memory table, which is in step
-        with Chroma (fetching documents and metadata would double the query's time). A chunk written by
-        another process since the last stamp check is left out until the view catches up (0.5 s at most).
-        """
+        """Chunks nearest to ``vector`` with cosine similarity (their text and metadata from the store)."""
         if n <= 0 or (allowed is not None and not allowed):
             return []
-        table = self.table
-        if not len(table):
+        store = self.view
+        total = len(store)
+        if not total:
             return []
-        found = self.chroma.nearest(vector, min(n, len(table)), allowed)
-        return [(chunk, sim) for id_, sim in found if (chunk := table.get(id_)) is not None]
+        found = self.chroma.nearest(vector, min(n, total), allowed)
+        chunks = store.get_many([id_ for id_, _ in found])
+        return [(chunks[id_], sim) for id_, sim in found if id_ in chunks]
 
     def similarities(self, ids: list[str], vector: list[float]) -> dict[str, float]:
         """Cosine similarity of the stored vector of each of ``ids`` to ``vector``."""
@@ -222,23 +272,27 @@ class Index:
     # ---- writing -------------------------------------------------------------------------------
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the write lock and change the index (stamp bumped before and after, view rebuilt)."""
+        """Hold the write lock and change the index (stamp bumped before and after)."""
         with self.locked(), self.changing():
             yield
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the data directory's write lock (refused at once if another process holds it), view fresh."""
+        """Hold the data directory's write lock (refused at once if another process holds it), store in step."""
         with self.lock.hold():
             self.refresh()
+            if self.passages.meta("stamp") != self._stamp:
+                self._repair(self.passages)  # a writer died: finish its write before this one begins
+                self.passages.set_meta(stamp=self.stamp())
             yield
 
     @contextlib.contextmanager
     def changing(self) -> Iterator[None]:
-        """Inside `locked()`: mark the index as being written, then finished, and rebuild the view.
+        """Inside `locked()`: mark the index as being written, then finished.
 
-        Killed in between, the index keeps ``writing=True`` under a stamp no saved view carries: every
-        reader rebuilds the view from what Chroma holds, and the next ingest completes what is missing.
+        Killed in between, the index keeps ``writing=True`` under a stamp the store does not carry: the next
+        process that finds no writer repairs the store from what Chroma holds, and the next ingest completes
+        the documents that were written in part.
         """
         log.info("writing to the index (stamp %s)", self._bump(writing=True))
         self._writing = True
@@ -247,25 +301,44 @@ class Index:
         finally:
             self._writing = False
             stamp = self._bump(writing=False)
-            log.info("finishing: BM25 view for stamp %s", stamp)
-            view = self._rebuild(stamp)
-            self._save(view)
-            log.info("saved the BM25 view")
-            self._view = view
+            self._stamp = stamp
+            self.passages.set_meta(stamp=stamp, finished_seq=self.passages.last_seq + 1)
             self._checked = time.monotonic()
+            log.info("finished writing (stamp %s)", stamp)
 
     def upsert(self, chunks: list[Chunk], vectors: Any, files: dict[str, tuple[str, str]]) -> None:
         """Write chunks with their vectors (a list or a numpy array); ``files``: doc_id -> (file, hash)."""
+        seq = self._next_seq()
         self.chroma.upsert(
             [c.id for c in chunks],
             vectors,
             [c.text for c in chunks],
-            [chunk_metadata(c, *files[c.doc_id]) for c in chunks],
+            [{**chunk_metadata(c, *files[c.doc_id]), "seq": seq} for c in chunks],
         )
+        self.passages.add(chunks, files, seq)
 
     def delete_documents(self, doc_ids: list[str]) -> None:
+        if not doc_ids:
+            return
+        store = self.passages
+        store.mark_pending(doc_ids)
         self.chroma.delete_documents(doc_ids)
+        if self.settings.chroma_url:
+            self.chroma.add_tombstones(doc_ids, self._next_seq())
+        store.delete_documents(doc_ids)
 
     def reset(self) -> None:
         """Drop the collection and create it empty, marked as being written (reindex)."""
         self.chroma.recreate(self.model_name)
+        self.passages.clear()
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock beside ``path`` (processes of one machine catching up one mirror take turns)."""
+    with open(path.with_suffix(".lock"), "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,10 +1,11 @@
 """Reprint groups: one article of a syndicated story is indexed and cited; its copies are kept as its sources.
 
 `ReprintStore` is a SQLite file in the data directory (``reprints.sqlite3``, schema version in ``user_version``)
-beside the index, one per collection (`store_file`). It holds the MinHash signature of every indexed article (so
-the matcher is rebuilt at start without re-reading texts) and every copy that was not indexed: its leader, title,
-source, link, date and its whole text, so that removing a leader promotes a copy instead of losing the story. A
-reindex leaves it alone.
+beside the index, one per collection (`store_file`). It holds the MinHash signature of every indexed article with
+its LSH band keys and exact-text digest (indexed columns: a new article's candidates are found by lookup, so
+matching costs what it touches, not the archive), and every copy that was not indexed: its leader, title, source,
+link, date and its whole text, so that removing a leader promotes a copy instead of losing the story. A reindex
+leaves it alone.
 
 `ReprintGroups` is what ingest uses: ``match`` an article against the indexed ones (and the ones admitted earlier
 in the same run); a match is recorded as a copy and never reaches the encoder.
@@ -15,14 +16,14 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from retrieval.core.errors import DataDirError
 from retrieval.core.types import Article, Reported
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FILE = "reprints.sqlite3"
 
 
@@ -76,23 +77,69 @@ class ReprintStore:
                     "similarity REAL, article TEXT NOT NULL)"
                 )
                 self._db.execute("CREATE INDEX IF NOT EXISTS copies_leader ON copies (leader)")
+                self._db.execute("PRAGMA user_version = 1")
+        if version < 2:  # band keys and digests beside the signatures (filled from the stored signatures)
+            with self._db:
+                self._db.execute("CREATE TABLE IF NOT EXISTS bands (key BLOB NOT NULL, doc_id TEXT NOT NULL)")
+                self._db.execute("CREATE INDEX IF NOT EXISTS bands_key ON bands (key)")
+                self._db.execute("CREATE INDEX IF NOT EXISTS bands_doc ON bands (doc_id)")
+                self._db.execute("CREATE TABLE IF NOT EXISTS digests (digest BLOB NOT NULL, doc_id TEXT PRIMARY KEY)")
+                self._db.execute("CREATE INDEX IF NOT EXISTS digests_digest ON digests (digest)")
+                rows = self._db.execute("SELECT doc_id, signature FROM signatures").fetchall()
+                for doc_id, raw in rows:
+                    self._index_signature(doc_id, raw)
                 self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
         self._db.close()
 
-    def signatures(self) -> list[tuple[str, bytes]]:
+    def signatures(self, doc_ids: Iterable[str] | None = None) -> list[tuple[str, bytes]]:
+        """(doc_id, signature) of ``doc_ids`` (all when None), in the order they were added."""
         with self._lock:
-            return list(self._db.execute("SELECT doc_id, signature FROM signatures"))
+            if doc_ids is None:
+                return list(self._db.execute("SELECT doc_id, signature FROM signatures ORDER BY rowid"))
+            ids = sorted(set(doc_ids))
+            if not ids:
+                return []
+            marks = ",".join("?" * len(ids))
+            return list(
+                self._db.execute(
+                    f"SELECT doc_id, signature FROM signatures WHERE doc_id IN ({marks}) ORDER BY rowid", ids
+                )
+            )
 
     def add_signature(self, doc_id: str, signature: bytes) -> None:
         with self._lock, self._db:
+            self._db.execute("DELETE FROM bands WHERE doc_id = ?", (doc_id,))
             self._db.execute("INSERT OR REPLACE INTO signatures VALUES (?, ?)", (doc_id, signature))
+            self._index_signature(doc_id, signature)
+
+    def _index_signature(self, doc_id: str, raw: bytes) -> None:
+        """The band keys and digest of one signature (inside a transaction)."""
+        from retrieval.store.signatures import Signature, band_keys
+
+        sig = Signature.from_bytes(raw)
+        self._db.executemany("INSERT INTO bands VALUES (?, ?)", [(key, doc_id) for key in band_keys(sig)])
+        self._db.execute("INSERT OR REPLACE INTO digests VALUES (?, ?)", (sig.digest, doc_id))
+
+    def candidates(self, raw: bytes) -> list[str]:
+        """Articles that share an LSH band or the exact-text digest with the signature ``raw``, oldest first."""
+        from retrieval.store.signatures import Signature, band_keys
+
+        sig = Signature.from_bytes(raw)
+        keys = band_keys(sig)
+        marks = ",".join("?" * len(keys))
+        with self._lock:
+            found = {d for (d,) in self._db.execute(f"SELECT doc_id FROM bands WHERE key IN ({marks})", keys)}
+            found |= {d for (d,) in self._db.execute("SELECT doc_id FROM digests WHERE digest = ?", (sig.digest,))}
+        return [doc_id for doc_id, _ in self.signatures(found)]
 
     def forget(self, doc_ids: Iterable[str]) -> None:
         """Drop the signatures of articles that left the index (their copies stay until promoted or removed)."""
+        rows = [(d,) for d in doc_ids]
         with self._lock, self._db:
-            self._db.executemany("DELETE FROM signatures WHERE doc_id = ?", [(d,) for d in doc_ids])
+            for table in ("signatures", "bands", "digests"):
+                self._db.executemany(f"DELETE FROM {table} WHERE doc_id = ?", rows)
 
     def record_copy(self, article: Article, leader: str, similarity: float) -> None:
         with self._lock, self._db:
@@ -208,21 +255,16 @@ class ReprintStore:
 
 
 class ReprintGroups:
-    """Matches new articles against indexed ones; a match is stored as a copy of its leader, not indexed."""
+    """Matches new articles against indexed ones; a match is stored as a copy of its leader, not indexed.
 
-    def __init__(self, store: ReprintStore, indexed: set[str], threshold: float) -> None:
-        from retrieval.store.signatures import ReprintIndex, Signature
+    ``indexed(doc_ids)`` says which of ``doc_ids`` are indexed whole (the passage store): a signature whose
+    article left the index is forgotten when it turns up as a candidate."""
 
+    def __init__(self, store: ReprintStore, indexed: Callable[[Iterable[str]], set[str]], threshold: float) -> None:
         self.store = store
-        self.index = ReprintIndex(threshold=threshold)
-        stale = []
-        for doc_id, raw in store.signatures():
-            if doc_id in indexed:
-                self.index.add(doc_id, signature=Signature.from_bytes(raw))
-            else:
-                stale.append(doc_id)
-        if stale:  # articles removed, or a write that never finished
-            store.forget(stale)
+        self.indexed = indexed
+        self.threshold = threshold
+        self.admitted: set[str] = set()  # articles admitted in this run (indexed when the run ends)
 
     def same_text(self, article: Article) -> None:
         """``article`` has the very text of an indexed one but comes from another source (an outlet running a
@@ -232,18 +274,25 @@ class ReprintGroups:
     def match(self, article: Article, exclude: set[str]) -> tuple[str, float] | None:
         """The indexed (or earlier admitted) article that ``article`` reprints, ignoring ``exclude``; else
         ``article`` joins the matcher and None is returned."""
-        from retrieval.store.signatures import signature
+        from retrieval.store.signatures import Signature, signature
 
         sig = signature(f"{article.title}\n\n{article.text}")
         skip = exclude | {article.id}
-        found = next((m for m in self.index.matches(signature=sig) if m.doc_id not in skip), None)
-        if found is not None:
+        candidates = [d for d in self.store.candidates(sig.to_bytes()) if d not in skip]
+        live = self.indexed(candidates) | (self.admitted & set(candidates))
+        stale = [d for d in candidates if d not in live]
+        if stale:  # articles removed, or a write that never finished
+            self.store.forget(stale)
+        scored = [(doc_id, sig.jaccard(Signature.from_bytes(raw))) for doc_id, raw in self.store.signatures(live)]
+        matches = sorted(((d, s) for d, s in scored if s >= self.threshold), key=lambda m: -m[1])
+        if matches:
+            doc_id, similarity = matches[0]
             earlier = self.store.copy_source(article.id)
             copy = article if earlier in (None, article.source) else _own_id(article)  # two outlets, one text
-            self.store.record_copy(copy, found.doc_id, found.similarity)
-            return found.doc_id, found.similarity
-        self.index.add(article.id, signature=sig)
+            self.store.record_copy(copy, doc_id, similarity)
+            return doc_id, similarity
         self.store.add_signature(article.id, sig.to_bytes())
+        self.admitted.add(article.id)
         return None
 
 

@@ -133,6 +133,17 @@ def lsh_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best
 
 
+def band_keys(sig: Signature, threshold: float = DEFAULT_THRESHOLD) -> list[bytes]:
+    """The LSH band keys of ``sig`` (band number + a hash of its rows): two signatures that share one are
+    candidates, found by lookup in the reprint store."""
+    bands, rows = lsh_bands(threshold, sig.num_perm)
+    values = sig.hashvalues.astype("<u4", copy=False)
+    return [
+        bytes([band]) + hashlib.blake2b(values[band * rows : (band + 1) * rows].tobytes(), digest_size=8).digest()
+        for band in range(bands)
+    ]
+
+
 class Match(NamedTuple):
     """The indexed document a text reprints, and their estimated Jaccard similarity."""
 
