@@ -170,7 +170,7 @@ def embedded_tokens(bot: Any, title: str) -> int:
     """Tokens the encoder sees for the whole index (a cost that does not depend on the machine's load)."""
     from retrieval.ingest.chunking import embedded_text
 
-    texts = [embedded_text(c.title, c.text, title) for c in bot.index.chunks()]  # type: ignore[arg-type]
+    texts = [embedded_text(c.title, c.text, title) for c in bot.index.view.iter_passages()]  # type: ignore[arg-type]
     return sum(bot.embedder.count_tokens(texts))
 
 
@@ -207,7 +207,7 @@ def measure_setting(
     hits, misses = cache.hits, cache.misses
     report = bot.ingest([args.corpus])
     articles = len(report.added) + len(report.unchanged)
-    chunks = len(bot.index.chunks())
+    chunks = len(bot.index.view)
     tokens_total = embedded_tokens(bot, title)
     print(
         f"  index: {articles} articles, {chunks} passages ({report.seconds:.0f} s with the cache: "

@@ -90,7 +90,7 @@ def warm(args: argparse.Namespace) -> None:
            for k in ("VmRSS", "VmHWM") if line.startswith(k + ":")}
     print(json.dumps({"warm_up": warm_up_s, "total": total, "embed": embed, "found": found, "n": len(qs),
                       "parts": {k: statistics.median(v) for k, v in parts.items()}, "mem": mem,
-                      "chunks": len(bot.index.chunks())}))
+                      "chunks": len(bot.index.view)}))
 
 
 def cold(args: argparse.Namespace, backend: str, question: str) -> tuple[float, dict]:
@@ -123,7 +123,7 @@ def main() -> int:
     from retrieval.core.settings import Settings
 
     settings = Settings(_env_file=None, data_dir=args.data_dir, embedding_backend=args.backend)
-    if not (settings.bm25_dir / settings.collection).exists():
+    if not (settings.passages_dir / f"{settings.collection}.sqlite3").exists():
         from retrieval.newsbot import Newsbot
 
         print(f"indexing {args.corpus} into {args.data_dir} first ...", flush=True)

@@ -166,8 +166,9 @@ class Settings(BaseSettings):
         return self.data_dir / "chroma"
 
     @property
-    def bm25_dir(self) -> Path:
-        return self.data_dir / "bm25"
+    def passages_dir(self) -> Path:
+        """Where the passage stores (text, metadata, keyword index) live, one SQLite file per collection."""
+        return self.data_dir / "passages"
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -24,6 +24,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -132,7 +133,7 @@ class Index:
         if self.settings.chroma_url:
             key = hashlib.sha256(f"{self.settings.chroma_url}|{self.settings.collection}".encode()).hexdigest()
             return self.settings.data_dir / "passages-server" / f"{key[:16]}.sqlite3"
-        return self.settings.data_dir / "passages" / f"{self.settings.collection}.sqlite3"
+        return self.settings.passages_dir / f"{self.settings.collection}.sqlite3"
 
     # ---- the stamp -----------------------------------------------------------------------------
     def _metadata(self) -> dict[str, Any]:
@@ -223,6 +224,8 @@ class Index:
     def _fill(self, store: PassageStore) -> None:
         log.info("filling the passage store from the vectors' collection (once)")
         self._add_rows(store, self.chroma.rows())
+        for old in ("bm25", "bm25-server"):  # the views an earlier newsbot rebuilt after every write
+            shutil.rmtree(self.settings.data_dir / old, ignore_errors=True)
 
     @staticmethod
     def _add_rows(store: PassageStore, rows: Iterator[tuple[str, str, dict[str, Any]]]) -> None:

@@ -140,7 +140,7 @@ def _check_consistent(bot, facts: dict[str, str]) -> dict[str, tuple[str, str]]:
     stored = index.collection.get(include=["documents", "metadatas"])
     rows = {i: (d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])}
     assert len(rows) == len(stored["ids"]) == index.collection.count()
-    view = {c.id: c.text for c in index.chunks()}
+    view = {c.id: c.text for c in index.view.iter_passages()}
     assert view == {i: d for i, (d, _) in rows.items()}, "the BM25 view and Chroma disagree"
     for i, (_, meta) in rows.items():
         assert i == f"{meta['doc_id']}-{meta['index']}" and 0 <= meta["index"] < meta["n_chunks"]
