@@ -303,6 +303,7 @@ class Index:
             yield
         finally:
             self._writing = False
+            log.info("finishing the write")
             stamp = self._bump(writing=False)
             self._stamp = stamp
             self.passages.set_meta(stamp=stamp, finished_seq=self.passages.last_seq + 1)
@@ -318,6 +319,7 @@ class Index:
             [c.text for c in chunks],
             [{**chunk_metadata(c, *files[c.doc_id]), "seq": seq} for c in chunks],
         )
+        log.info("vectors written (seq %d); writing the passages", seq)  # a kill here is repaired from Chroma
         self.passages.add(chunks, files, seq)
 
     def delete_documents(self, doc_ids: list[str]) -> None:
@@ -326,14 +328,16 @@ class Index:
         store = self.passages
         store.mark_pending(doc_ids)
         self.chroma.delete_documents(doc_ids)
+        log.info("vectors deleted; deleting the passages")  # a kill here is finished from the pending list
         if self.settings.chroma_url:
             self.chroma.add_tombstones(doc_ids, self._next_seq())
         store.delete_documents(doc_ids)
 
     def reset(self) -> None:
-        """Drop the collection and create it empty, marked as being written (reindex)."""
-        self.chroma.recreate(self.model_name)
+        """Drop the collection and create it empty, marked as being written (reindex). The store is emptied first:
+        killed in between, an empty store beside a full collection is filled from it again."""
         self.passages.clear()
+        self.chroma.recreate(self.model_name)
 
 
 @contextlib.contextmanager

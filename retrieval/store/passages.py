@@ -276,9 +276,9 @@ class PassageStore:
     def clear(self) -> None:
         """Drop every passage (a reindex, or a mirror rebuilt from the vectors' collection)."""
         with self._lock, self._transaction():
-            for table in ("passages", "df", "pending", "keywords"):
+            for table in ("passages", "df", "pending", "meta"):
                 self._db.execute(f"DELETE FROM {table}")
-            self._db.execute("DELETE FROM meta")
+            self._db.execute("INSERT INTO keywords (keywords) VALUES ('delete-all')")
 
     # ---- reading: passages -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -578,6 +578,24 @@ class PassageStore:
                 info.update(self.files_of([chunk.doc_id]))
             current.append(chunk)
         yield from flush()
+
+    def problems(self) -> list[str]:
+        """What disagrees inside the store (for tests and `newsbot stats`): rows of the keyword index against
+        the passages, term counts against the passages' texts. Reads everything: not for a question's path."""
+        out = []
+        with self._lock:
+            passages = self._db.execute("SELECT count(*) FROM passages").fetchone()[0]
+            indexed = self._db.execute("SELECT count(*) FROM keywords").fetchone()[0]
+            counted: Counter[str] = Counter()
+            for (body,) in self._db.execute("SELECT body_terms FROM passages"):
+                counted.update(set(body.split()))
+            stored = dict(self._db.execute("SELECT term, n FROM df"))
+        if passages != indexed:
+            out.append(f"{passages} passages but {indexed} rows in the keyword index")
+        if stored != dict(counted):
+            wrong = sorted(set(stored) ^ set(counted) | {t for t in stored if stored[t] != counted.get(t)})
+            out.append(f"{len(wrong)} term counts disagree with the passages (e.g. {wrong[:3]})")
+        return out
 
     # ---- keywords --------------------------------------------------------------------------------
     def df(self, term: str) -> int:

@@ -141,7 +141,8 @@ def _check_consistent(bot, facts: dict[str, str]) -> dict[str, tuple[str, str]]:
     rows = {i: (d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])}
     assert len(rows) == len(stored["ids"]) == index.collection.count()
     view = {c.id: c.text for c in index.view.iter_passages()}
-    assert view == {i: d for i, (d, _) in rows.items()}, "the BM25 view and Chroma disagree"
+    assert view == {i: d for i, (d, _) in rows.items()}, "the passage store and Chroma disagree"
+    assert index.view.problems() == []  # keyword rows and term counts agree with the passages
     for i, (_, meta) in rows.items():
         assert i == f"{meta['doc_id']}-{meta['index']}" and 0 <= meta["index"] < meta["n_chunks"]
     if rows:
@@ -177,9 +178,11 @@ def test_kill_9_at_many_points_then_rerun_holds_every_article_exactly_once(tmp_p
     mine = settings.model_copy(update={"chunk_tokens": int(CHUNK_TOKENS)})
     ingest = ["ingest", "--no-progress", str(corpus)]
     # (marker, nth, delay): None = a time into start-up; later points resume what earlier ones left
+    # "vectors written": between a group's Chroma write and its passage-store write (keywords, term counts)
     points = [
-        (None, 1, 0.8), ("writing to the index", 1, 0.0), ("wrote", 1, 0.0), ("wrote", 2, 0.01),
-        ("wrote", 1, 0.04), ("wrote", 3, 0.1), ("wrote", 2, 0.002), ("finishing", 1, 0.0),
+        (None, 1, 0.8), ("writing to the index", 1, 0.0), ("vectors written", 1, 0.0), ("wrote", 1, 0.0),
+        ("wrote", 2, 0.01), ("vectors written", 2, 0.0), ("wrote", 1, 0.04), ("wrote", 3, 0.1),
+        ("wrote", 2, 0.002), ("finishing", 1, 0.0),
     ]
     log = []
     for marker, nth, delay in points:
@@ -189,8 +192,10 @@ def test_kill_9_at_many_points_then_rerun_holds_every_article_exactly_once(tmp_p
         reader.close()
         check_consistent(fresh_index(mine, embedder), facts)
     # kill while changed files replace their old articles (twice: new work for each round of kills)
-    for version, n, round_points in [(1, 5, [("wrote", 1, 0.0), ("finishing", 1, 0.03)]),
-                                     (2, 3, [("writing to the index", 1, 0.005), ("finishing", 1, 0.01)])]:
+    # "vectors deleted": a replaced article's vectors are gone, its passages not yet
+    for version, n, round_points in [(1, 5, [("wrote", 1, 0.0), ("vectors deleted", 1, 0.0), ("finishing", 1, 0.03)]),
+                                     (2, 3, [("writing to the index", 1, 0.005), ("vectors written", 1, 0.0),
+                                             ("finishing", 1, 0.01)])]:
         changed = write_corpus(corpus, n=n, version=version)
         for marker, nth, delay in round_points:
             log.append(Run(ingest, data).kill_after(marker, nth, delay))
