@@ -69,14 +69,15 @@ class Searcher:
         """The ``k`` best chunks for ``query``; ``vector`` may carry a precomputed query embedding."""
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; expected one of {', '.join(MODES)}")
-        allowed = None
-        if filters:
-            if filters.doc_ids is not None and not (filters.since or filters.until or filters.source):
-                allowed = set(filters.doc_ids)
-            else:
-                allowed = self.index.view.doc_ids_where(filters.since, filters.until, filters.source)
+        allowed = None  # dates are filtered by the stores themselves; a source or a story names the articles
+        since, until = (filters.since, filters.until) if filters else (None, None)
+        if filters and (filters.source or filters.doc_ids is not None):
+            if filters.source:
+                allowed = self.index.view.doc_ids_where(since, until, filters.source)
                 if filters.doc_ids is not None:
                     allowed &= filters.doc_ids
+            else:
+                allowed = set(filters.doc_ids or ())
             if not allowed:
                 return []
         n = max(self.candidates, k)
@@ -85,9 +86,9 @@ class Searcher:
         if mode in ("hybrid", "dense"):
             if vector is None:
                 vector = self.embedder.embed_query(query)
-            dense = self.index.dense_search(vector, n, allowed)
+            dense = self.index.dense_search(vector, n, allowed, since, until)
         if mode in ("hybrid", "bm25"):
-            lexical = self.index.view.search(query, n, allowed)
+            lexical = self.index.view.search(query, n, allowed, since, until)
         dense_rank = {c.id: i for i, (c, _) in enumerate(dense, 1)}
         dense_score = {c.id: s for c, s in dense}
         bm25_rank = {c.id: i for i, (c, _) in enumerate(lexical, 1)}

@@ -114,9 +114,24 @@ class ChromaCollection:
                 return
             offset += PAGE
 
-    def nearest(self, vector: list[float], n: int, doc_ids: set[str] | None = None) -> list[tuple[str, float]]:
-        """(id, cosine similarity) of the ``n`` rows nearest ``vector``, only of ``doc_ids`` when given."""
-        where = {"doc_id": {"$in": sorted(doc_ids)}} if doc_ids is not None else None
+    def nearest(
+        self,
+        vector: list[float],
+        n: int,
+        doc_ids: set[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """(id, cosine similarity) of the ``n`` rows nearest ``vector``, only of ``doc_ids`` and dated within
+        [since, until] (ISO dates) when given."""
+        clauses: list[dict[str, Any]] = []
+        if doc_ids is not None:
+            clauses.append({"doc_id": {"$in": sorted(doc_ids)}})
+        if since:
+            clauses.append({"date_int": {"$gte": int(since.replace("-", ""))}})
+        if until:
+            clauses.append({"date_int": {"$lte": int(until.replace("-", ""))}})
+        where = clauses[0] if len(clauses) == 1 else {"$and": clauses} if clauses else None
         found = self.raw.query(query_embeddings=[vector], n_results=n, where=where, include=["distances"])
         return [(id_, 1.0 - float(dist)) for id_, dist in zip(found["ids"][0], found["distances"][0], strict=True)]
 

@@ -249,15 +249,23 @@ class Index:
         flush()
 
     # ---- reading -------------------------------------------------------------------------------
-    def dense_search(self, vector: list[float], n: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
-        """Chunks nearest to ``vector`` with cosine similarity (their text and metadata from the store)."""
+    def dense_search(
+        self,
+        vector: list[float],
+        n: int,
+        allowed: set[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """Chunks nearest to ``vector`` with cosine similarity (their text and metadata from the store), only of
+        ``allowed`` documents and dated within [since, until] when given."""
         if n <= 0 or (allowed is not None and not allowed):
             return []
         store = self.view
         total = len(store)
         if not total:
             return []
-        found = self.chroma.nearest(vector, min(n, total), allowed)
+        found = self.chroma.nearest(vector, min(n, total), allowed, since, until)
         chunks = store.get_many([id_ for id_, _ in found])
         return [(chunks[id_], sim) for id_, sim in found if id_ in chunks]
 

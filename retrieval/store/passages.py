@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc_id, idx);
 CREATE INDEX IF NOT EXISTS passages_file ON passages (file);
 CREATE INDEX IF NOT EXISTS passages_seq ON passages (seq);
+CREATE INDEX IF NOT EXISTS passages_date ON passages (date);
 CREATE INDEX IF NOT EXISTS firsts_by_date ON passages (date) WHERE idx = 0;
 CREATE INDEX IF NOT EXISTS firsts_by_source ON passages (source) WHERE idx = 0;
 CREATE INDEX IF NOT EXISTS passages_url ON passages (url) WHERE url IS NOT NULL;
@@ -609,25 +610,38 @@ class PassageStore:
         """Idf of ``term`` over the passages, smoothed by a prior of 50 passages without it (tiny collections)."""
         return math.log((len(self) + IDF_PRIOR) / (self.df(term) + 0.5))
 
-    def search(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
-        """The ``n`` best passages for ``query`` by BM25 (only of ``allowed`` documents when given)."""
+    def search(
+        self,
+        query: str,
+        n: int,
+        allowed: set[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[tuple[Chunk, float]]:
+        """The ``n`` best passages for ``query`` by BM25, only of ``allowed`` documents and dated within
+        [since, until] when given."""
         wanted = [t for t in dict.fromkeys(terms(query)) if self.known(t) or self._in_titles(t)]
         if not wanted or n <= 0 or (allowed is not None and not allowed):
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in wanted)
+        where, args = [], []
+        if allowed is not None:
+            docs = sorted(allowed)
+            where.append(f"doc_id IN ({_marks(len(docs))})")
+            args += docs
+        if since:
+            where.append("date >= ?")
+            args.append(since)
+        if until:
+            where.append("date <= ?")
+            args.append(until)
+        within = f" AND rowid IN (SELECT row FROM passages WHERE {' AND '.join(where)})" if where else ""
         with self._lock:
-            if allowed is None:
-                rows = self._db.execute(
-                    "SELECT rowid, -bm25(keywords) FROM keywords WHERE keywords MATCH ? ORDER BY rank, rowid LIMIT ?",
-                    (match, n),
-                ).fetchall()
-            else:
-                docs = sorted(allowed)
-                rows = self._db.execute(
-                    "SELECT rowid, -bm25(keywords) FROM keywords WHERE keywords MATCH ? AND rowid IN "
-                    f"(SELECT row FROM passages WHERE doc_id IN ({_marks(len(docs))})) ORDER BY rank, rowid LIMIT ?",
-                    (match, *docs, n),
-                ).fetchall()
+            rows = self._db.execute(
+                f"SELECT rowid, -bm25(keywords) FROM keywords WHERE keywords MATCH ?{within} ORDER BY rank, rowid "
+                "LIMIT ?",
+                (match, *args, n),
+            ).fetchall()
             if not rows:
                 return []
             by_row = {
