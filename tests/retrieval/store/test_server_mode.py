@@ -1,8 +1,9 @@
 """Chroma server mode: several newsbot processes, each with its own data directory, share one `chroma run`.
 
-A real Chroma server runs on a free loopback port in a temporary folder. One process ingests, a long-running
-second process answers; after more ingests (two writers at once, then a removal) the second process answers
-from the new articles: it notices the collection's new version stamp and rebuilds its BM25 view.
+A real Chroma server runs on a free loopback port in a temporary folder. One process ingests, two long-running
+processes answer (two readers, each with a passage store of its own); after more ingests (two writers at once,
+then a removal) both answer from the new articles: each notices the collection's new stamp and catches up with
+the rows written since (and the tombstones of the removed ones), never downloading the whole collection again.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from tests.conftest import cli_env, use_onnx_cache
 CHROMA = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
 
 ANSWERER = """
-import json, sys
+import json, logging, sys
+store_log = logging.getLogger("newsbot.store")
+store_log.addHandler(logging.StreamHandler(sys.stderr))
+store_log.setLevel(logging.INFO)
 from retrieval.newsbot import Newsbot
 from retrieval.core.settings import load_settings
 bot = Newsbot(load_settings())
@@ -100,16 +104,24 @@ def test_one_process_ingests_another_answers_and_sees_later_articles(tmp_path, c
     assert len(json.loads(done.stdout)["added"]) == 2
     assert not (tmp_path / "writer" / "chroma").exists()  # the index lives in the server, not locally
 
-    answerer = subprocess.Popen([sys.executable, "-c", ANSWERER], env=_env(tmp_path / "reader", chroma_url,
-                                onnx_cache), cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True)
+    answerers = [
+        subprocess.Popen([sys.executable, "-c", ANSWERER], env=_env(tmp_path / name, chroma_url, onnx_cache),
+                         cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+        for name in ("reader", "reader2")
+    ]
 
     def ask(question: str) -> dict:
-        answerer.stdin.write(question + "\n")
-        answerer.stdin.flush()
-        line = answerer.stdout.readline()
-        assert line, answerer.stderr.read()
-        return json.loads(line)
+        """Both readers' answers, which must agree; the first's is returned."""
+        got = []
+        for answerer in answerers:
+            answerer.stdin.write(question + "\n")
+            answerer.stdin.flush()
+            line = answerer.stdout.readline()
+            assert line, answerer.stderr.read()
+            got.append(json.loads(line))
+        assert got[0] == got[1]
+        return got[0]
 
     try:
         got = ask("Who restored the Varn Point lighthouse?")
@@ -139,8 +151,13 @@ def test_one_process_ingests_another_answers_and_sees_later_articles(tmp_path, c
         assert removed.returncode == 0, removed.stderr
         assert not ask("Who designed the new Kelm observatory?")["found"]
     finally:
-        answerer.stdin.close()
-        answerer.wait(timeout=30)
+        logs = []
+        for answerer in answerers:
+            answerer.stdin.close()
+            answerer.wait(timeout=30)
+            logs.append(answerer.stderr.read())
+    for log in logs:  # each reader filled its store once, then only caught up with what changed
+        assert log.count("filling the passage store") == 1, log[-2000:]
 
     # a third, new process: sources and stats come from the server
     reader3 = _env(tmp_path / "reader3", chroma_url, onnx_cache)
