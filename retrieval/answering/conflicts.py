@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from retrieval.answering.patterns import figure_key
 from retrieval.answering.question import QuestionProfile
@@ -44,7 +45,7 @@ _CHANGED = re.compile(
 )
 _MONEY = re.compile(r"[$£€¥]|\b(?:dollars?|pounds?|euros?|yen|crowns?|francs?|rupees?|cents?|pence|bn|m)\b", re.I)
 _PERCENT = re.compile(r"%|\bper\s*cent\b|\bpercent(?:age)?\b", re.IGNORECASE)
-ValueOf = Callable[[object], "str | None"]
+ValueOf = Callable[[Any], "str | None"]  # a candidate -> the value it gives
 
 
 def normalized(value: str, kind: str) -> str:
@@ -78,7 +79,7 @@ def _days_apart(a: str | None, b: str | None) -> float:
 
 
 def _rules_value(asked: QuestionProfile) -> ValueOf:
-    return lambda cand: short_answer(asked, cand.view.text)  # type: ignore[attr-defined]
+    return lambda cand: short_answer(asked, cand.view.text)
 
 
 def find_conflict(
