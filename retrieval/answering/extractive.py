@@ -307,8 +307,11 @@ class ExtractiveAnswerer:
         return text if 0 < len(text.split()) <= MAX_SHORT_WORDS else None
 
     def _answers(self, cand: object) -> bool:
-        """The reader says the candidate answers (every candidate does without a reader)."""
+        """A report of the fact asked for: it holds every name of the question (in its sentence, the one before
+        or its title: another town's mayor is no report of this one's), and the reader says it answers."""
         assert isinstance(cand, Candidate)
+        if cand.features and cand.features[INDEX["names_covered"]] < 1.0:
+            return False
         return cand.reading is None or cand.reading.probability >= self.report_probability
 
     def _updated(self, question: str, asked: QuestionProfile, reports: list[Report], confidence: float) -> Answer:
