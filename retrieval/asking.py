@@ -409,6 +409,8 @@ class Asker:
             conflicts=(settings.plausible_gap, settings.conflict_days),
             reader=self.bot.reader.read,
             report_probability=settings.report_probability,
+            reader_trust=settings.reader_trust,
+            reader_floor=settings.reader_floor,
         )
         return answerer.answer(question, hits, self._similarities(hits, vector), prefer)
 
