@@ -28,6 +28,7 @@ class Bm25Scorer:
     def __init__(self, chunks: list[Chunk], matrix: Bm25Matrix | None = None, df: dict[str, int] | None = None) -> None:
         self.chunks = chunks
         self.df: dict[str, int] = df if df is not None else {}
+        self._title_terms: set[str] | None = None
         self._matrix = matrix if matrix is not None or df is not None else self._build(chunks)
 
     def _build(self, chunks: list[Chunk]) -> Bm25Matrix | None:
@@ -55,8 +56,12 @@ class Bm25Scorer:
         return math.log((len(self.chunks) + IDF_PRIOR) / (self.df.get(term, 0) + 0.5))
 
     def known(self, term: str) -> bool:
-        """True when some chunk's text holds ``term``."""
-        return term in self.df
+        """True when some chunk's text or some article's title holds ``term`` (a name may stand only in a title)."""
+        if term in self.df:
+            return True
+        if self._title_terms is None:
+            self._title_terms = {t for title in {c.title for c in self.chunks} for t in terms(title)}
+        return term in self._title_terms
 
     def search(self, query: str, n: int, allowed: set[str] | None = None) -> list[tuple[Chunk, float]]:
         """The ``n`` best chunks for ``query`` (only chunks of ``allowed`` documents when given)."""
