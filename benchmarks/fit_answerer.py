@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--without", default="", help="comma-separated features held at zero (an ablation)")
     parser.add_argument("--only", default="", help="comma-separated features: all others held at zero (an ablation)")
     parser.add_argument("--no-reader", action="store_true", help="candidates without the sentence reader")
+    parser.add_argument("--choose-on", choices=("train+dev", "dev"), default="dev",
+                        help="whose out-of-fold answers choose the settings: dev (default; the reader was trained on "
+                             "the train split, so its train answers are in sample) or train and dev together")
     args = parser.parse_args(argv)
 
     settings = Settings(_env_file=None, data_dir=args.data_dir)  # NEWSBOT_CHUNK_* from the environment apply
@@ -198,29 +201,39 @@ def fit_by_cross_validation(probe: CachedAnswerer, rows: list[Retrieved], args, 
             pooled[(l2, share)] = per_share[share]
         print(f"L2={l2}: folds done ({time.perf_counter() - started:.0f} s)", flush=True)
     best = None
+    choosing = [r.question.split == "dev" or args.choose_on == "train+dev" for r in rows]
+
+    def chosen_rows(outcomes: list) -> list:
+        return [o for o, keep in zip(outcomes, choosing, strict=True) if keep]
+
     for (l2, share), outcomes in pooled.items():
-        found = best_threshold(outcomes)
+        found = best_threshold(chosen_rows(outcomes))
         if found is not None and (best is None or found[0] > best[0] + 1e-9):
             best = (found[0], l2, share, found[1])
     if best is None:
         raise SystemExit("no setting keeps false refusals and answer length within bounds")
     _, l2, share, threshold = best
     outcomes = pooled[(l2, share)]
-    short_threshold = choose_short_threshold(outcomes, threshold)
+    short_threshold = choose_short_threshold(chosen_rows(outcomes), threshold)
     short_margin, short_kinds, outcomes = choose_reader_short(
-        probe, rows, row_folds, fold_models, l2, share, threshold, short_threshold)
+        probe, rows, row_folds, fold_models, l2, share, threshold, short_threshold, choosing)
     cv = figures_at(outcomes, threshold, threshold)  # the short answers are already the shipped policy's
+    dev_cv = figures_at(chosen_rows(outcomes), threshold, threshold)
+    print("out-of-fold on the rows that chose (" + args.choose_on + "): "
+          + ", ".join(f"{k} {v:.3f}" for k, v in dev_cv.items()), flush=True)
     print(f"chose L2={l2}, second share {share}, threshold {threshold:.2f}, short threshold {short_threshold:.2f}; "
           f"out-of-fold: " + ", ".join(f"{k} {v:.3f}" for k, v in cv.items()), flush=True)
     print_error_classes(rows, outcomes, threshold)
     sentence, answer_model = fit_models(probe, rows, x, y, folds, questions, l2)
     n_train = sum(1 for r in rows if r.question.split == "train")
     fitted_on = (f"{args.questions.name} train and dev splits ({n_train} + {len(rows) - n_train} questions, {len(y)} "
-                 f"candidate sentences); chosen by five-fold cross-validation by article over them")
+                 f"candidate sentences); settings chosen on the out-of-fold answers (five folds by article) of "
+                 f"{args.choose_on}")
     chosen = {"second_share": share, "threshold": threshold, "short_threshold": short_threshold,
               "short_margin": short_margin, "short_kinds": short_kinds}
     write_selector(args, settings, sentence, answer_model, chosen,
-                   {"fitted_on": fitted_on, "l2": l2, "cross_validated": cv, "without": args.without})
+                   {"fitted_on": fitted_on, "l2": l2, "cross_validated": cv, "chosen_on": args.choose_on,
+                    "cross_validated_choosing_rows": dev_cv, "without": args.without, "only": args.only})
     print(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
     print_weights(sentence)
     print_weights(answer_model, "answer model")
@@ -235,7 +248,7 @@ SHORT_KIND_SETS = (
 )
 
 
-def choose_reader_short(probe, rows, row_folds, fold_models, l2, share, threshold, short_threshold):
+def choose_reader_short(probe, rows, row_folds, fold_models, l2, share, threshold, short_threshold, choosing):
     """The reader's short-answer policy (margin over "no answer", kinds of question) with the most right minus
     wrong short answers out of fold (the rules of spans.py alone: margin None). Returns (margin, kinds, the
     outcomes under it: their short answers are the ones the shipped answerer gives)."""
@@ -250,9 +263,10 @@ def choose_reader_short(probe, rows, row_folds, fold_models, l2, share, threshol
                 for i, row in enumerate(rows):
                     if row_folds[i] == fold:
                         outs[i] = outcome(answerer, row)
-            given = [o for o in outs if o[0] >= threshold and o[3]]
+            kept = [o for o, keep in zip(outs, choosing, strict=True) if keep]
+            given = [o for o in kept if o[0] >= threshold and o[3]]
             score = sum(1 if o[4] else -1 for o in given)
-            answerable = max(1, sum(1 for o in outs if o[1]))
+            answerable = max(1, sum(1 for o in kept if o[1]))
             print(f"short answers, reader margin {margin}, kinds {len(kinds)}: net {score}, shown "
                   f"{sum(1 for o in given if o[1]) / answerable:.3f}, exact "
                   f"{sum(1 for o in given if o[4]) / answerable:.3f}", flush=True)

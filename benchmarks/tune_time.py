@@ -28,8 +28,8 @@ QUESTIONS = ROOT / "benchmarks" / "dated" / "questions.jsonl"
 CORPUS = ROOT / "benchmarks" / "dated" / "articles"
 DECAYS = (2.0, 20.0, 100.0, 365.0)
 FLOORS = (0.3, 0.5)
-GAPS = (2.0, 4.0, 6.0, 8.0)
-DAYS = (0.0, 1.0, 2.0, 4.0)
+GAPS = (2.0, 4.0, 6.0)
+DAYS = (0.0, 1.0)
 REPORT_PROBABILITIES = (0.3, 0.5, 0.7)  # the reader's probability from which a report answers
 KEYS = ("answer_accuracy", "time_filter_accuracy", "latest_accuracy", "conflict_precision", "conflict_recall")
 

@@ -59,12 +59,16 @@ class ExtractiveAnswerer:
         conflicts: tuple[float, float] | None = (4.0, 0.0),
         reader: Read | None = None,
         report_probability: float = REPORT_PROBABILITY,
+        reader_trust: float | None = None,
+        reader_floor: float | None = None,
     ) -> None:
         self.context = context
         self.reader = reader
         self.find = CandidateFinder(context, neighbours, reader, chunks_considered)
         self.cite = Citer(neighbours)
         self.report_probability = report_probability  # a report answers from this reader probability
+        self.reader_trust = reader_trust  # a reader logit from which a sentence answers though words are missing
+        self.reader_floor = reader_floor  # below this reader logit for every candidate, nothing answers
         self.neighbours = neighbours
         self.selector = selector
         self.threshold = selector.threshold if threshold is None else threshold
@@ -93,11 +97,23 @@ class ExtractiveAnswerer:
             cand.probability = _exp(cand.logit - top) / total  # the share of the answer among the candidates
         cands.sort(key=lambda c: (-c.logit, c.rank, c.start))
         support = self._support(asked, cands[0])
-        if support.terms == 0.0:  # the article shares no word with the question: nothing in it answers
-            return asked, cands, 0.0
+        if support.terms == 0.0 and not self._trusted(cands[0]):
+            return asked, cands, 0.0  # the article shares no word with the question: nothing in it answers
         reader_top = max(c.features[INDEX["reader"]] for c in cands)
         row = self.selector.answer_features([c.logit for c in cands], cands[0].features, support, reader_top)
         return asked, cands, self.selector.answer_probability(row)
+
+    def _trusted(self, cand: Candidate) -> bool:
+        """Whether the reader is sure enough of ``cand`` to answer though the question's words are missing."""
+        reading = cand.reading
+        return self.reader_trust is not None and reading is not None and reading.logit >= self.reader_trust
+
+    def _unread(self, cands: list[Candidate]) -> bool:
+        """Whether the reader gives every candidate a logit below the floor (no sentence answers)."""
+        if self.reader_floor is None:
+            return False
+        logits = [c.reading.logit for c in cands if c.reading is not None]
+        return bool(logits) and max(logits) < self.reader_floor
 
     def _support(self, asked: QuestionProfile, best: Candidate) -> ArticleSupport:
         """How much of the question the best candidate's whole article holds (and a year it lacks)."""
@@ -128,8 +144,10 @@ class ExtractiveAnswerer:
             rest = [c for c in cands if all(c is not p for p in plausible)]
             plausible.sort(key=lambda c: (-prefer(c.hit.chunk), -c.logit))
             cands = plausible + rest
-        if cands and cands[0].features[INDEX["unknown_names"]] > 0:
+        if cands and cands[0].features[INDEX["unknown_names"]] > 0 and not self._trusted(cands[0]):
             # a question about a name or figure that no indexed article mentions: the articles cannot answer it
+            confidence = min(confidence, self.threshold / 2)
+        if cands and self._unread(cands):  # the reader finds no sentence that answers: a near miss
             confidence = min(confidence, self.threshold / 2)
         if not cands or confidence < self.threshold:
             return self.cite.decline(question, cands, confidence)

@@ -128,6 +128,8 @@ class Answering:
             conflicts=(settings.plausible_gap, settings.conflict_days),
             reader=parts.reader.read,
             report_probability=settings.report_probability,
+            reader_trust=settings.reader_trust,
+            reader_floor=settings.reader_floor,
         )
         return answerer.answer(question, hits, similarities(parts, hits, vector), prefer)
 

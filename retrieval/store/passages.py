@@ -603,8 +603,9 @@ class PassageStore:
         return _df(self, term, self._version())
 
     def known(self, term: str) -> bool:
-        """True when some passage's text holds ``term``."""
-        return self.df(term) > 0
+        """True when some passage's text or some article's title holds ``term`` (a name may stand only in a
+        title: "Harlen election delayed" over a text that says "the general election")."""
+        return self.df(term) > 0 or self._in_titles(term)
 
     def idf(self, term: str) -> float:
         """Idf of ``term`` over the passages, smoothed by a prior of 50 passages without it (tiny collections)."""
@@ -620,7 +621,7 @@ class PassageStore:
     ) -> list[tuple[Chunk, float]]:
         """The ``n`` best passages for ``query`` by BM25, only of ``allowed`` documents and dated within
         [since, until] when given."""
-        wanted = [t for t in dict.fromkeys(terms(query)) if self.known(t) or self._in_titles(t)]
+        wanted = [t for t in dict.fromkeys(terms(query)) if self.known(t)]
         if not wanted or n <= 0 or (allowed is not None and not allowed):
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in wanted)

@@ -46,7 +46,8 @@ def test_the_input_puts_each_passage_token_in_its_sentence(reader):
         if s >= 0:
             words.setdefault(s, []).append(SEED_TEXT[start:end])
     assert sorted(words) == [0, 1, 2]
-    assert "irna" in " ".join(words[0]).lower() and "khmeimim" not in " ".join(words[0]).lower()
+    first, last = "".join(words[0]).lower(), "".join(words[2]).lower()  # word pieces, joined
+    assert "irna" in first and "khmeimim" not in first and "khmeimim" in last
 
 
 def test_a_long_passage_is_cut_and_the_sentences_past_the_cut_are_not_read(reader):
@@ -56,8 +57,8 @@ def test_a_long_passage_is_cut_and_the_sentences_past_the_cut_are_not_read(reade
 
 
 def test_the_reader_picks_the_sentence_that_answers_and_its_span(reader):
-    sentence, span, probability = best_sentence(reader, "Which news agency did the Iranian official speak to?")
-    assert sentence.startswith("Speaking to IRNA") and span == "IRNA" and probability > 0.5
+    sentence, span, _ = best_sentence(reader, "Which news agency did the Iranian official speak to?")
+    assert sentence.startswith("Speaking to IRNA") and span == "IRNA"
 
 
 def test_a_paraphrase_is_read_as_the_same_question(reader):
@@ -67,10 +68,17 @@ def test_a_paraphrase_is_read_as_the_same_question(reader):
 
 
 def test_the_bot_answers_a_paraphrase_and_declines_a_near_miss(seeded):
+    # neither "Tehran" nor "Moscow" is in the article: the word rules alone declined it
     answer = seeded.ask("How does Tehran prefer to exchange views with Moscow?")
     assert answer.found and "exchange opinions through official channels" in answer.answer
-    near = seeded.ask("What is the population of Syria?")
+    # the article names Iran's officials but not its president: word overlap answered it
+    near = seeded.ask("Who is the president of Iran?")
     assert not near.found
+
+
+def test_the_bot_answers_the_khmeimim_question_with_who_was_evacuated(seeded):
+    answer = seeded.ask("who evacuated via Khmeimim?")
+    assert answer.found and "pilgrims" in answer.answer and "Khmeimim Air Base" in answer.answer
 
 
 def test_the_shipped_model_loads_from_an_installed_package_without_torch(tmp_path):
