@@ -411,6 +411,7 @@ class Asker:
             report_probability=settings.report_probability,
             reader_trust=settings.reader_trust,
             reader_floor=settings.reader_floor,
+            report_margin=settings.report_margin,
         )
         return answerer.answer(question, hits, self._similarities(hits, vector), prefer)
 
