@@ -61,6 +61,7 @@ class ExtractiveAnswerer:
         report_probability: float = REPORT_PROBABILITY,
         reader_trust: float | None = None,
         reader_floor: float | None = None,
+        report_margin: float | None = None,
     ) -> None:
         self.context = context
         self.reader = reader
@@ -69,6 +70,7 @@ class ExtractiveAnswerer:
         self.report_probability = report_probability  # a report answers from this reader probability
         self.reader_trust = reader_trust  # a reader logit from which a sentence answers though words are missing
         self.reader_floor = reader_floor  # below this reader logit for every candidate, nothing answers
+        self.report_margin = report_margin  # a report answers when the reader's span margin reaches this, too
         self.neighbours = neighbours
         self.selector = selector
         self.threshold = selector.threshold if threshold is None else threshold
@@ -221,11 +223,16 @@ class ExtractiveAnswerer:
 
     def _answers(self, cand: object) -> bool:
         """A report of the fact asked for: it holds every name of the question (in its sentence, the one before
-        or its title: another town's mayor is no report of this one's), and the reader says it answers."""
+        or its title: another town's mayor is no report of this one's), and the reader says it answers (the
+        sentence's probability, or a span of the value asked for)."""
         assert isinstance(cand, Candidate)
         if cand.features and cand.features[INDEX["names_covered"]] < 1.0:
             return False
-        return cand.reading is None or cand.reading.probability >= self.report_probability
+        reading = cand.reading
+        if reading is None or reading.probability >= self.report_probability:
+            return True
+        # or the reader finds the value asked for in it ("the death toll rose to 27" for "how many died")
+        return self.report_margin is not None and reading.span is not None and reading.span_margin >= self.report_margin
 
 
 # a figure of any kind: digits, number words ("three", "half") and counts without a number ("hundreds", "twice")

@@ -130,6 +130,7 @@ class Answering:
             report_probability=settings.report_probability,
             reader_trust=settings.reader_trust,
             reader_floor=settings.reader_floor,
+            report_margin=settings.report_margin,
         )
         return answerer.answer(question, hits, similarities(parts, hits, vector), prefer)
 
