@@ -19,6 +19,10 @@ depend on the archive (docs/scale.md gives it). At each size:
 - **cold ask**: wall time of ``newsbot ask`` as a new process (real encoder and reader, ONNX).
 
 Run it on the code before a change and after (same sizes, same seed) to compare; nothing else should run.
+
+Server mode: with ``NEWSBOT_CHROMA_URL`` set (a `chroma run` on loopback) the vectors go to the server, and with
+``GROWTH_READERS=2`` two reader processes, each with a passage store of its own, wait for the new articles
+(the slower one is reported): two bots and a refresh job sharing one server.
 """
 
 from __future__ import annotations
@@ -27,7 +31,6 @@ import argparse
 import hashlib
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -40,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 QUESTIONS = ROOT / "benchmarks" / "questions" / "bbc_large.jsonl"
 DIM = 384
 BATCH = 2000  # articles per ingest call while building
+READERS = int(os.environ.get("GROWTH_READERS", "1"))  # processes that wait for the new articles (the slowest counts)
 
 
 def random_encoder():
@@ -159,21 +163,30 @@ def measure(data_dir: Path, size: int, state: dict[str, Any]) -> dict[str, float
 
     marker = f"zzgrowth{size}"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "NEWSBOT_DATA_DIR": str(data_dir)}
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(data_dir), marker],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-    assert reader.stdout is not None and reader.stdin is not None
-    reader.stdout.readline()
+    readers = []
+    for i in range(max(1, READERS)):  # each with a data directory of its own when the index is a Chroma server
+        own = data_dir if not os.environ.get("NEWSBOT_CHROMA_URL") else data_dir.parent / f"reader-{i}"
+        readers.append(subprocess.Popen([sys.executable, "-c", READER, str(ROOT), str(own), marker],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env))
+    for reader in readers:
+        assert reader.stdout is not None
+        reader.stdout.readline()
     bot = Newsbot(settings_for(data_dir), embedder=random_encoder(), purpose="ingest")
     new = list(articles(state["next"], 100, marker=marker))
     state["next"] += 100
-    reader.stdin.write("go\n")
-    reader.stdin.flush()
+    for reader in readers:
+        assert reader.stdin is not None
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
     wall, cpu = time.perf_counter(), time.process_time()
     bot.ingest_articles(new)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     done = time.time()
-    seen = float(reader.stdout.readline()) - done
-    reader.wait()
+    seen = []
+    for reader in readers:
+        assert reader.stdout is not None
+        seen.append(float(reader.stdout.readline()) - done)
+        reader.wait()
     total = _passages(bot)
     bot.close()
 
@@ -191,12 +204,13 @@ def measure(data_dir: Path, size: int, state: dict[str, Any]) -> dict[str, float
                        check=False)
         cold.append(time.perf_counter() - t)
     disk = sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file()) / 1e6
-    return {"passages": total, "add_100_wall_s": wall, "add_100_cpu_s": cpu, "reader_sees_s": max(0.0, seen),
+    return {"passages": total, "add_100_wall_s": wall, "add_100_cpu_s": cpu, "reader_sees_s": max(0.0, *seen),
             "query_p50_ms": serving["p50"], "query_p95_ms": serving["p95"], "serving_rss_mb": serving["rss"],
             "first_query_s": serving["first_query_s"], "disk_mb": disk, "cold_ask_s": min(cold)}
 
 
-def plot(rows: list[dict[str, float]], path: Path, label: str) -> None:
+def plot(series: dict[str, list[dict[str, float]]], path: Path) -> None:
+    """One panel per figure, one line per run (label: rows)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -205,8 +219,10 @@ def plot(rows: list[dict[str, float]], path: Path, label: str) -> None:
     keys = ["add_100_wall_s", "reader_sees_s", "query_p50_ms", "serving_rss_mb", "disk_mb", "cold_ask_s"]
     fig, axes = plt.subplots(2, 3, figsize=(12, 6.5))
     for ax, key in zip(axes.flat, keys, strict=True):
-        ax.plot([r["passages"] for r in rows], [r[key] for r in rows], marker="o", label=label)
+        for label, rows in series.items():
+            ax.plot([r["passages"] for r in rows], [r[key] for r in rows], marker="o", label=label)
         ax.set_xscale("log")
+        ax.legend(fontsize=8)
         ax.set_title(key.replace("_", " "))
         ax.set_xlabel("passages")
         ax.grid(True, alpha=0.3)
@@ -222,7 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--plot", type=Path)
     parser.add_argument("--label", default="after")
+    parser.add_argument("--compare", type=Path, action="append", default=[],
+                        help="a --json of another run (before) drawn in the same plot")
+    parser.add_argument("--plot-only", action="store_true", help="draw --plot from --json and --compare, no run")
     args = parser.parse_args(argv)
+    if args.plot_only:
+        runs = [json.loads(p.read_text()) for p in [*args.compare, args.json]]
+        plot({r["label"]: r["rows"] for r in runs}, args.plot)
+        return 0
     data_dir = args.data_dir / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     state_file = args.data_dir / "state.json"
@@ -248,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({"label": args.label, "rows": rows}, indent=1))
     if args.plot:
-        plot(rows, args.plot, args.label)
+        runs = [json.loads(p.read_text()) for p in args.compare]
+        plot({**{r["label"]: r["rows"] for r in runs}, args.label: rows}, args.plot)
     return 0
 
 
