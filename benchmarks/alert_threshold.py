@@ -121,8 +121,8 @@ def map_files(bot: Newsbot, corpus: Path, topics: list[dict[str, Any]]) -> tuple
     """Corpus-relative file name -> doc_id, through the index's file names, else through the file's content
     (the BBC corpus holds exact duplicates: the index keeps one document for them)."""
     prefix = str(corpus) + "/"
-    by_name = {info.file[len(prefix) :]: d for d, info in bot.index.view.all_files().items() if info.file.startswith(prefix)}
-    known = set(bot.index.view.all_files())
+    by_name = {info.file[len(prefix) :]: d for d, info in bot.index.view.documents.all_files().items() if info.file.startswith(prefix)}
+    known = set(bot.index.view.documents.all_files())
     doc_of: dict[str, str] = {}
     unmapped = 0
     for name in sorted({n for t in topics for label in (*SCORED, "mention_only") for n in t.get(label, [])}):
@@ -310,7 +310,7 @@ def other_category(
 ) -> dict[str, float]:
     """Alerts among unlabelled articles of the other BBC categories (nearly all unrelated), per test topic."""
     prefix = str(corpus) + "/"
-    category = {d: info.file[len(prefix) :].split("/")[0] for d, info in bot.index.view.all_files().items()}
+    category = {d: info.file[len(prefix) :].split("/")[0] for d, info in bot.index.view.documents.all_files().items()}
     everything = matcher.articles(sorted(category))
     alerted = checked = 0
     for topic in (t for t in topics if t["split"] == "test"):

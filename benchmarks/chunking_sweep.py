@@ -170,7 +170,7 @@ def embedded_tokens(bot: Any, title: str) -> int:
     """Tokens the encoder sees for the whole index (a cost that does not depend on the machine's load)."""
     from retrieval.ingest.chunking import embedded_text
 
-    texts = [embedded_text(c.title, c.text, title) for c in bot.index.view.iter_passages()]  # type: ignore[arg-type]
+    texts = [embedded_text(c.title, c.text, title) for c in bot.index.view.passages.iter_passages()]  # type: ignore[arg-type]
     return sum(bot.embedder.count_tokens(texts))
 
 

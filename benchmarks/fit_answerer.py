@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"index: {len(report.added)} added, {len(report.unchanged)} already indexed", flush=True)
     vectors = WordVectors.from_model_dir(bot.embedder.location)
     view = bot.index.view
-    context = Context(view.idf, view.known, vectors, view.article_terms)
+    context = Context(view.keywords.idf, view.keywords.known, vectors, view.keywords.article_terms)
 
     splits = {name: [q for q in evalset.questions if q.split == name] for name in ("train", "dev")}
     started = time.perf_counter()
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         kept = {FEATURES.index(name) for name in args.only.split(",")}
         masked = [i for i in range(len(FEATURES)) if i not in kept]
-    probe = CachedAnswerer(context, view.neighbours, placeholder_selector(), masked=masked,
+    probe = CachedAnswerer(context, view.passages.neighbours, placeholder_selector(), masked=masked,
                            reader=None if args.no_reader else bot.reader.read)
     if args.choose == "cv":
         return fit_by_cross_validation(probe, retrieved["train"] + retrieved["dev"], args, settings)

@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({time.perf_counter() - started:.1f} s)"
     )
     prefix = str(args.corpus.resolve()) + "/"
-    files = {doc_id: info.file.removeprefix(prefix) for doc_id, info in bot.index.view.all_files().items()}
+    files = {doc_id: info.file.removeprefix(prefix) for doc_id, info in bot.index.view.documents.all_files().items()}
     turns = sum(len(d["turns"]) for d in dialogues)
     print(f"{len(dialogues)} dialogues ({args.split}), {turns} turns")
 

@@ -114,7 +114,7 @@ def main() -> int:
         cpu_raw += time.process_time() - cpu0
         raw_s = raw_before + raw_after
 
-        indexed = sorted(embedded_text(c.title, c.text, settings.chunk_title) for c in bot.index.view.iter_passages())
+        indexed = sorted(embedded_text(c.title, c.text, settings.chunk_title) for c in bot.index.view.passages.iter_passages())
         if indexed != sorted(texts):
             print(f"warning: the index holds {len(indexed)} chunks, the benchmark chunked {len(texts)} "
                   "(texts differ)", file=sys.stderr)

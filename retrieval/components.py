@@ -170,7 +170,7 @@ class Components:
 
     def is_known_url(self, url: str) -> bool:
         """True when an indexed article (or a grouped reprint) has ``url`` as its link or source."""
-        if self.index.view.knows_url(url):
+        if self.index.view.documents.knows_url(url):
             return True
         store = self.reprints
         return store is not None and store.has_url(url)

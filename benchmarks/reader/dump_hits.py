@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     bot = Newsbot(eval_settings(settings, key))
     report = bot.ingest([args.corpus])
     print(f"index: {len(report.added)} added, {len(report.unchanged)} already indexed", flush=True)
-    table = bot.index.view
+    table = bot.index.view.passages
     started = time.perf_counter()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     rows = [q for q in evalset.questions if q.split in ("train", "dev")]

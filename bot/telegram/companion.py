@@ -173,7 +173,7 @@ async def unfollow(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def _sources_to_docs(newsbot: Any, sources: list[str]) -> list[str]:
-    return newsbot.index.view.of_sources(sources)
+    return newsbot.index.view.documents.of_sources(sources)
 
 
 async def alert_new_articles(context: ContextTypes.DEFAULT_TYPE, sources: list[str]) -> None:
@@ -208,10 +208,10 @@ async def watch_index(context: ContextTypes.DEFAULT_TYPE) -> None:
     st = state(context)
     seen: int | None = context.application.bot_data.get("indexed_seq")
     store = await st.run(lambda: st.newsbot.index.view)
-    context.application.bot_data["indexed_seq"] = await st.run(lambda: store.last_seq)
+    context.application.bot_data["indexed_seq"] = await st.run(lambda: store.db.last_seq)
     if seen is None:
         return
-    appeared = await st.run(store.documents_since, seen)
+    appeared = await st.run(store.documents.documents_since, seen)
     if appeared:
         topics = await st.run(st.store.topics)
         if topics:
@@ -290,7 +290,11 @@ def digest_stories(newsbot: Any, day: dt.date, count: int = DIGEST_STORIES) -> t
     store = newsbot.reprints
     copies_of = store.copies_of if store is not None else None
     found = top_stories(
-        newsbot.index.view.newest_firsts(day.isoformat(), days=1), copies_of, day.isoformat(), count=count, one_day=True
+        newsbot.index.view.passages.newest_firsts(day.isoformat(), days=1),
+        copies_of,
+        day.isoformat(),
+        count=count,
+        one_day=True,
     )
     if not found:
         return day.isoformat(), []

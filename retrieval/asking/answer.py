@@ -54,22 +54,23 @@ class Answering:
 
         store = self.parts.reprints
         copies_of = store.copies_of if store is not None else None
-        passages = self.parts.index.view
+        view = self.parts.index.view
         until = got.reference.isoformat()
         since = None
         if got.scope is not None and got.scope.has_filter:
             until, since = got.scope.until or until, got.scope.since
-        stories = top_stories(passages.newest_firsts(until, since), copies_of, until, since)
+        stories = top_stories(view.passages.newest_firsts(until, since), copies_of, until, since)
         note = ""
         if not stories and since is not None:  # nothing in the range asked for: the newest before it
-            stories = top_stories(passages.newest_firsts(since), copies_of, since)
+            stories = top_stories(view.passages.newest_firsts(since), copies_of, since)
             note = "Nothing is dated in that time; "
         if stories:
             return overview_answer(got.question, stories, note)
-        if passages.newest_date:
+        if view.passages.newest_date:
             return None  # dated articles, none up to the day asked about: answered as any question
-        undated = undated_stories(passages.firsts(), copies_of)  # an archive without dates: say so, list some stories
-        total = passages.doc_count()
+        # an archive without dates: say so, list some stories
+        undated = undated_stories(view.passages.firsts(), copies_of)
+        total = view.documents.doc_count()
         return undated_answer(got.question, undated, total) if undated else None
 
     def news_about(self, subject: str, query: Query, filters: Filters) -> Answer | None:
@@ -80,7 +81,7 @@ class Answering:
 
         hits = self.parts.search(subject, k=STORIES * 4, mode=query.mode, filters=filters)
         store = self.parts.reprints
-        passages = self.parts.index.view
+        passages = self.parts.index.view.passages
         stories = stories_about(
             subject, hits, lambda doc_id: passages.get(chunk_id(doc_id, 0)), store.copies_of if store else None
         )
@@ -120,8 +121,8 @@ class Answering:
         view = parts.index.view
         settings = parts.settings
         answerer = ExtractiveAnswerer(
-            Context(view.idf, view.known, parts.word_vectors, view.article_terms),
-            view.neighbours,
+            Context(view.keywords.idf, view.keywords.known, parts.word_vectors, view.keywords.article_terms),
+            view.passages.neighbours,
             parts.selector,
             threshold=settings.min_answer_probability,
             max_citations=max_citations or settings.top_k,

@@ -54,7 +54,7 @@ class Finisher:
         """ "Did you mean ...?": ``question`` with the words no article uses spelled as the articles spell them."""
         from retrieval.asking.spelling import suggest
 
-        bm25 = self.parts.index.view
+        bm25 = self.parts.index.view.keywords
 
         def surface(term: str) -> str | None:  # as written inside a sentence: "Speaking" opening one is no name
             spelt: list[tuple[bool, str]] = []  # (opens a sentence, the word)

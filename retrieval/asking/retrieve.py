@@ -75,7 +75,7 @@ class Retriever:
             "embed": t2 - t_loaded,
             "search": t3 - t2,
         }
-        undated = scope is not None and parts.index.view.newest_date is None
+        undated = scope is not None and parts.index.view.passages.newest_date is None
         return Retrieved(
             understood.question,
             follow.searched,

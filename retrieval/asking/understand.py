@@ -60,7 +60,7 @@ def understand(parts: Parts, query: Query) -> Understood:
 
 def article_text(parts: Parts, doc_id: str) -> str:
     """An indexed article as a reader sees it: its title on the first line, then its text (chunks joined)."""
-    chunks = parts.index.view.document(doc_id)
+    chunks = parts.index.view.passages.document(doc_id)
     return "\n".join(c.text if c.index else f"{c.title}\n{c.text}" for c in chunks)
 
 
@@ -69,7 +69,7 @@ def reference(parts: Parts, query: Query) -> date:
     if query.reference is not None:
         return query.reference
     if parts.settings.time_reference == "newest":
-        newest = parts.index.view.newest_date
+        newest = parts.index.view.passages.newest_date
         if newest:
             return date.fromisoformat(newest)
     return date.today()
@@ -99,7 +99,7 @@ def route(parts: Parts, got: Retrieved) -> list[Intent]:
     falls through to the question)."""
     if small_talk(got.question) is not None:
         return [Intent.SMALL_TALK]
-    if foreign_question(got.question, parts.index.view.known):
+    if foreign_question(got.question, parts.index.view.keywords.known):
         return [Intent.LANGUAGE]
     intents = []
     if asks_for_news(scored_words(got)):

@@ -117,7 +117,7 @@ def run_eval(
 def _files_and_copies(newsbot: Any) -> dict[str, tuple[str, ...]]:
     """Each indexed article's file, then the sources of its reprints: a question about a reprint (a corpus
     that holds the same story twice) is answered from the article its group is indexed under."""
-    files = {doc_id: info.file for doc_id, info in newsbot.index.view.all_files().items()}
+    files = {doc_id: info.file for doc_id, info in newsbot.index.view.documents.all_files().items()}
     copies = newsbot.reprints.copies_of(files) if newsbot.reprints is not None else {}
     return {doc_id: (file, *(c.source for c in copies.get(doc_id, []))) for doc_id, file in files.items()}
 

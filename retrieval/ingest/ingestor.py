@@ -44,14 +44,14 @@ class Ingestor:
         started = time.perf_counter()
         index = self.index
         with index.locked(), contextlib.ExitStack() as stack:
-            store = index.view
+            documents = index.view.documents
             groups = None
             if self.reprints is not None:
                 from retrieval.store.reprints import ReprintGroups
 
-                groups = ReprintGroups(self.reprints, store.complete, self.settings.reprint_threshold)
-            rewrite = store.incomplete_documents()  # a killed write's documents, and the moved ones below
-            plan = IngestPlan(store, groups=groups, gone=local_file_gone, rewrite=rewrite)
+                groups = ReprintGroups(self.reprints, documents.complete, self.settings.reprint_threshold)
+            rewrite = documents.incomplete_documents()  # a killed write's documents, and the moved ones below
+            plan = IngestPlan(documents, groups=groups, gone=local_file_gone, rewrite=rewrite)
 
             def pending() -> Iterator[tuple[Article, str]]:
                 for done, source in enumerate(sources, 1):

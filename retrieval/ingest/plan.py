@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 
 class Indexed(Protocol):
-    """What the plan asks the index (`retrieval.store.passages.PassageStore` answers it)."""
+    """What the plan asks the index (`retrieval.store.passages.documents.Documents` answers it)."""
 
     def documents_of_file(self, file: str) -> set[str]: ...
 

@@ -59,8 +59,8 @@ def reindex(index: Index, embedder: Embedder, settings: Settings, progress: Prog
     backup = ArticleBackup(settings.data_dir / BACKUP)
     with index.writing():
         articles = backup.read()
-        incomplete = index.view.incomplete_documents()
-        for article, file_key in index.view.articles():
+        incomplete = index.view.documents.incomplete_documents()
+        for article, file_key in index.view.documents.articles():
             if article.id not in articles and article.id not in incomplete:
                 articles[article.id] = (article, file_key)
         backup.write(articles)

@@ -190,7 +190,7 @@ class TopicMatcher:
     def doc_ids_of(self, sources: Sequence[str]) -> list[str]:
         """The indexed articles read from ``sources`` (an `IngestReport`'s ``added`` and ``replaced``), in order."""
         order = {source: i for i, source in enumerate(sources)}
-        firsts = self.parts.index.view.firsts(sources=order, newest_first=False)
+        firsts = self.parts.index.view.passages.firsts(sources=order, newest_first=False)
         return [c.doc_id for c in sorted(firsts, key=lambda c: (order[c.source], c.doc_id))]
 
     # ---- preparing -----------------------------------------------------------------------------
@@ -209,14 +209,14 @@ class TopicMatcher:
                 self._vectors[text] = vector
         sequence = tuple(terms(text))
         unique = tuple(dict.fromkeys(sequence))
-        idf = self.parts.index.view.idf
+        idf = self.parts.index.view.keywords.idf
         return Topic(text, vector, unique, sequence, tuple(idf(t) for t in unique))
 
     def articles(self, doc_ids: Sequence[str]) -> list[ArticleData]:
         """The known articles of ``doc_ids`` (in order, once each) with their chunks, vectors and terms."""
         import numpy as np
 
-        table = self.parts.index.view
+        table = self.parts.index.view.passages
         chunks_of: dict[str, list[Chunk]] = {}
         for doc_id in dict.fromkeys(doc_ids):
             chunks: list[Chunk] = []

@@ -49,21 +49,21 @@ class Catalog:
         """Every indexed article: title, date, source and number of chunks, newest first."""
         return [
             SourceInfo(doc_id=d, title=title, date=day, source=source, chunks=n, url=url, publisher=publisher)
-            for d, title, day, source, n, url, publisher in self.index.view.listing()
+            for d, title, day, source, n, url, publisher in self.index.view.documents.listing()
         ]
 
     def titles(self) -> dict[str, str]:
         """Every indexed article's id and title."""
-        return self.index.view.titles()
+        return self.index.view.documents.titles()
 
     def passage(self, chunk_id: str) -> Chunk | None:
         """The whole chunk a citation quotes from."""
-        return self.index.view.get(chunk_id)
+        return self.index.view.passages.get(chunk_id)
 
     def matching(self, targets: Sequence[str]) -> set[str]:
         """Documents named by id, source path or URL, or the file they were read from."""
         names = set(targets) | {str(Path(t).expanduser().resolve()) for t in targets}
-        return self.index.view.matching(names)
+        return self.index.view.documents.matching(names)
 
     def remove(self, targets: Sequence[str]) -> list[str]:
         """Take articles out (see `matching`); returns the removed ids."""
@@ -76,10 +76,10 @@ class Catalog:
     def stats(self) -> IndexStats:
         """Documents, chunks, disk size, model and date range."""
         store = self.index.view
-        first, last = store.date_range()
+        first, last = store.passages.date_range()
         size = sum(p.stat().st_size for p in self.settings.data_dir.rglob("*") if p.is_file())
         return IndexStats(
-            documents=store.doc_count(),
+            documents=store.documents.doc_count(),
             chunks=len(store),
             disk_mb=round(size / 1e6, 2),
             model=self.index.model_name,

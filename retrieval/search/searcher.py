@@ -73,7 +73,7 @@ class Searcher:
         since, until = (filters.since, filters.until) if filters else (None, None)
         if filters and (filters.source or filters.doc_ids is not None):
             if filters.source:
-                allowed = self.index.view.doc_ids_where(since, until, filters.source)
+                allowed = self.index.view.documents.doc_ids_where(since, until, filters.source)
                 if filters.doc_ids is not None:
                     allowed &= filters.doc_ids
             else:
@@ -88,7 +88,7 @@ class Searcher:
                 vector = self.embedder.embed_query(query)
             dense = self.index.dense_search(vector, n, allowed, since, until)
         if mode in ("hybrid", "bm25"):
-            lexical = self.index.view.search(query, n, allowed, since, until)
+            lexical = self.index.view.keywords.search(query, n, allowed, since, until)
         dense_rank = {c.id: i for i, (c, _) in enumerate(dense, 1)}
         dense_score = {c.id: s for c, s in dense}
         bm25_rank = {c.id: i for i, (c, _) in enumerate(lexical, 1)}

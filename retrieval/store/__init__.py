@@ -2,7 +2,8 @@
 
 - `chroma`: the client from the settings and the one collection used through it (and its tombstones);
 - `lock`: one writer per data directory;
-- `passages`: `PassageStore`, every passage with its keyword index and term counts, written incrementally;
+- `passages`: `PassageStore`, every passage with its keyword index and term counts, written incrementally; one
+  part per job (``store.db``, ``.writer``, ``.passages``, ``.documents``, ``.keywords``), a module each;
 - `chunks`: a passage as Chroma stores it (id, metadata);
 - `index`: `Index`, the coordinator (stamp, write sequence numbers, repair and catch-up, reading, writing);
 - `reprints`, `signatures`: reprint groups and their MinHash signatures.

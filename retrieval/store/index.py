@@ -180,7 +180,7 @@ class Index:
             if self._stamp and not self.settings.chroma_url:
                 self._reopen_vectors()  # another process wrote: see its vectors too
             self._stamp = stamp
-        if store.meta("stamp") != stamp and not self._writing:
+        if store.db.meta("stamp") != stamp and not self._writing:
             self._catch_up(store, stamp, bool(meta.get("writing")))
         return store
 
@@ -191,35 +191,35 @@ class Index:
             if not self.lock.free():
                 return  # a writer is at work: it writes the store as it goes
             with contextlib.suppress(IndexLockedError), self.lock.hold():  # a writer came first: it repairs
-                if store.meta("stamp") != self.stamp():
+                if store.db.meta("stamp") != self.stamp():
                     self._repair(store)
             return
         with _file_lock(store.path):
-            if store.meta("stamp") == stamp:
+            if store.db.meta("stamp") == stamp:
                 return
             self._repair(store)
             if not writing and self.stamp() == stamp:
-                store.set_meta(stamp=stamp)
+                store.db.set_meta(stamp=stamp)
 
     def _repair(self, store: PassageStore) -> None:
         """Apply what Chroma holds and the store lacks: deletes begun, tombstones, rows of newer writes."""
         chroma = self.chroma
-        pending = store.pending()
+        pending = store.writer.pending()
         if pending:
             if not self.settings.chroma_url:
                 chroma.delete_documents(pending)
-            store.delete_documents(pending)
+            store.writer.delete_documents(pending)
         if self.settings.chroma_url:
-            gone, last = chroma.tombstones_after(int(store.meta("tombstone_seq", "0") or 0))
+            gone, last = chroma.tombstones_after(int(store.db.meta("tombstone_seq", "0") or 0))
             if gone:
-                store.delete_documents(gone)
-            store.set_meta(tombstone_seq=last)
-        if not len(store) and store.last_seq == 0:
+                store.writer.delete_documents(gone)
+            store.db.set_meta(tombstone_seq=last)
+        if not len(store) and store.db.last_seq == 0:
             self._fill(store)  # an empty store beside a filled collection: the one full read
         else:
-            self._add_rows(store, chroma.rows(where={"seq": {"$gt": store.last_seq}}))
+            self._add_rows(store, chroma.rows(where={"seq": {"$gt": store.db.last_seq}}))
         if not self.settings.chroma_url:
-            store.set_meta(stamp=self.stamp())
+            store.db.set_meta(stamp=self.stamp())
 
     def _fill(self, store: PassageStore) -> None:
         log.info("filling the passage store from the vectors' collection (once)")
@@ -237,7 +237,7 @@ class Index:
             for chunk, file, digest, seq in batch:
                 by_seq.setdefault(seq, []).append((chunk, file, digest))
             for seq, items in sorted(by_seq.items()):
-                store.add([c for c, _, _ in items], {c.doc_id: (f, d) for c, f, d in items}, seq)
+                store.writer.add([c for c, _, _ in items], {c.doc_id: (f, d) for c, f, d in items}, seq)
             batch.clear()
 
         for id_, text, meta in rows:
@@ -266,7 +266,7 @@ class Index:
         if not total:
             return []
         found = self.chroma.nearest(vector, min(n, total), allowed, since, until)
-        chunks = store.get_many([id_ for id_, _ in found])
+        chunks = store.passages.get_many([id_ for id_, _ in found])
         return [(chunks[id_], sim) for id_, sim in found if id_ in chunks]
 
     def similarities(self, ids: list[str], vector: list[float]) -> dict[str, float]:
@@ -292,9 +292,9 @@ class Index:
         """Hold the data directory's write lock (refused at once if another process holds it), store in step."""
         with self.lock.hold():
             self.refresh()
-            if self.passages.meta("stamp") != self._stamp:
+            if self.passages.db.meta("stamp") != self._stamp:
                 self._repair(self.passages)  # a writer died: finish its write before this one begins
-                self.passages.set_meta(stamp=self.stamp())
+                self.passages.db.set_meta(stamp=self.stamp())
             yield
 
     @contextlib.contextmanager
@@ -314,7 +314,7 @@ class Index:
             log.info("finishing the write")
             stamp = self._bump(writing=False)
             self._stamp = stamp
-            self.passages.set_meta(stamp=stamp, finished_seq=self.passages.last_seq + 1)
+            self.passages.db.set_meta(stamp=stamp, finished_seq=self.passages.db.last_seq + 1)
             self._checked = time.monotonic()
             log.info("finished writing (stamp %s)", stamp)
 
@@ -328,23 +328,23 @@ class Index:
             [{**chunk_metadata(c, *files[c.doc_id]), "seq": seq} for c in chunks],
         )
         log.info("vectors written (seq %d); writing the passages", seq)  # a kill here is repaired from Chroma
-        self.passages.add(chunks, files, seq)
+        self.passages.writer.add(chunks, files, seq)
 
     def delete_documents(self, doc_ids: list[str]) -> None:
         if not doc_ids:
             return
         store = self.passages
-        store.mark_pending(doc_ids)
+        store.writer.mark_pending(doc_ids)
         self.chroma.delete_documents(doc_ids)
         log.info("vectors deleted; deleting the passages")  # a kill here is finished from the pending list
         if self.settings.chroma_url:
             self.chroma.add_tombstones(doc_ids, self._next_seq())
-        store.delete_documents(doc_ids)
+        store.writer.delete_documents(doc_ids)
 
     def reset(self) -> None:
         """Drop the collection and create it empty, marked as being written (reindex). The store is emptied first:
         killed in between, an empty store beside a full collection is filled from it again."""
-        self.passages.clear()
+        self.passages.writer.clear()
         self.chroma.recreate(self.model_name)
 
 

@@ -54,7 +54,7 @@ def test_a_copy_recorded_from_the_cited_source_itself_is_not_another_report(news
     path.write_text(f"Title: Keeper retires\nDate: 2026-06-02\nSource: Coastal Wire\n\n{STORY}")
     newsbot.ingest([path])
     (indexed,) = newsbot.sources()
-    article = next(a for a, _ in newsbot.index.view.articles() if a.id == indexed.doc_id)
+    article = next(a for a, _ in newsbot.index.view.documents.articles() if a.id == indexed.doc_id)
     newsbot.reprints.record_copy(replace(article, id=article.id + "~self"), indexed.doc_id, 1.0)
     answer = newsbot.ask("How long was Ove Marten the keeper of the Skarn Point lighthouse?")
     assert answer.found and answer.citations[0].also == ()

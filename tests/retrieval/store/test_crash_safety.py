@@ -140,7 +140,7 @@ def _check_consistent(bot, facts: dict[str, str]) -> dict[str, tuple[str, str]]:
     stored = index.collection.get(include=["documents", "metadatas"])
     rows = {i: (d, m) for i, d, m in zip(stored["ids"], stored["documents"], stored["metadatas"])}
     assert len(rows) == len(stored["ids"]) == index.collection.count()
-    view = {c.id: c.text for c in index.view.iter_passages()}
+    view = {c.id: c.text for c in index.view.passages.iter_passages()}
     assert view == {i: d for i, (d, _) in rows.items()}, "the passage store and Chroma disagree"
     assert index.view.problems() == []  # keyword rows and term counts agree with the passages
     for i, (_, meta) in rows.items():

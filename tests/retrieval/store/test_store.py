@@ -34,7 +34,7 @@ def test_a_changed_file_replaces_its_old_passages(newsbot, tmp_path):
     report = newsbot.ingest([path])
     assert len(report.replaced) == 1
     (source,) = newsbot.sources()
-    texts = [c.text for c in newsbot.index.view.iter_passages()]
+    texts = [c.text for c in newsbot.index.view.passages.iter_passages()]
     assert any("new bridge" in t for t in texts) and not any("old bridge" in t for t in texts)
     assert newsbot.ask("When did the new bridge open?").found
 
