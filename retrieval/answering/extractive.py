@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import partial
 
 from retrieval.answering.candidates import Candidate, CandidateFinder, Neighbours, Read
 from retrieval.answering.citing import Citer, cited, overlaps
@@ -26,6 +27,7 @@ from retrieval.answering.patterns import NUMBER
 from retrieval.answering.question import QuestionProfile, profile, with_compounds
 from retrieval.answering.roles import role_names
 from retrieval.answering.spans import short_answer
+from retrieval.core.text import terms
 from retrieval.core.types import Answer, Chunk, Hit
 
 # a short answer taken from the sentence a quote brings in must stand this close (characters) to a word the question
@@ -38,6 +40,12 @@ HOLDER_CONFIDENCE = 0.5
 _QUALIFIERS = frozenset("shadow deputy vice former acting interim assistant junior outgoing incoming".split())
 # the reader's span is the fact a report gives when it beats "no answer here" by this much (else the rules')
 READER_SPAN_MARGIN = 0.0
+CALENDAR = frozenset(
+    terms(
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June July August "
+        "September October November December"
+    )
+)
 # a short answer is a fact, not a clause: a longer span of the reader's is left to the quote
 MAX_SHORT_WORDS = 8
 # a report answers (for "latest", conflicts and updates) when the reader gives its sentence at least this
@@ -142,7 +150,9 @@ class ExtractiveAnswerer:
         if prefer is not None and cands:  # "latest": the newest of the candidates that answer about as well
             gap = self.conflicts[0] if self.conflicts is not None else 0.0
             # the newest of those that answer, not one that merely repeats the question's words
-            plausible = [c for c in cands if c.logit >= cands[0].logit - gap and (c is cands[0] or self._answers(c))]
+            plausible = [
+                c for c in cands if c.logit >= cands[0].logit - gap and (c is cands[0] or self._answers(c, asked))
+            ]
             rest = [c for c in cands if all(c is not p for p in plausible)]
             plausible.sort(key=lambda c: (-prefer(c.hit.chunk), -c.logit))
             cands = plausible + rest
@@ -155,11 +165,21 @@ class ExtractiveAnswerer:
             return self.cite.decline(question, cands, confidence)
         if self.conflicts is not None:
             reports = find_conflict(
-                asked, cands, *self.conflicts, value_of=self._value_of(asked), answers=self._answers
+                asked,
+                cands,
+                *self.conflicts,
+                value_of=self._value_of(asked),
+                answers=partial(self._answers, asked=asked),
             )
             if reports:
                 return self.cite.differing(question, reports, confidence)
-            moved = find_update(asked, cands, self.conflicts[0], value_of=self._value_of(asked), answers=self._answers)
+            moved = find_update(
+                asked,
+                cands,
+                self.conflicts[0],
+                value_of=self._value_of(asked),
+                answers=partial(self._answers, asked=asked),
+            )
             if moved:
                 return self.cite.updated(question, asked, moved, confidence)
         best = cands[0]
@@ -221,12 +241,15 @@ class ExtractiveAnswerer:
         text = best.hit.chunk.text[start:end].strip(" ,.;:\"'“”‘’")
         return text if 0 < len(text.split()) <= MAX_SHORT_WORDS else None
 
-    def _answers(self, cand: object) -> bool:
+    def _answers(self, cand: object, asked: QuestionProfile | None = None) -> bool:
         """A report of the fact asked for: it holds every name of the question (in its sentence, the one before
-        or its title: another town's mayor is no report of this one's), and the reader says it answers (the
-        sentence's probability, or a span of the value asked for)."""
+        or its title: another town's mayor is no report of this one's; days and months are no names: "on Tuesday
+        18 March" is when, not whom), and the reader says it answers (the sentence's probability, or a span of the
+        value asked for)."""
         assert isinstance(cand, Candidate)
-        if cand.features and cand.features[INDEX["names_covered"]] < 1.0:
+        names = asked.name_terms - CALENDAR if asked is not None else frozenset()
+        view = cand.view
+        if names and not names <= set(terms(f"{view.title} {view.before} {view.text}")):
             return False
         reading = cand.reading
         if reading is None or reading.probability >= self.report_probability:

@@ -17,7 +17,9 @@ _KINDS = (
     (
         "how_many",
         r"\bhow (?:many|much|big|large|long|far|old|fast|high|tall|heavy)\b|\bwhat (?:percentage|proportion|"
-        r"share|number|amount|price|figure|fee|sum|total|rate|level|score|value|cost)\b|\bby how\b",
+        r"share|number|amount|price|figure|fee|sum|total|rate|level|score|value|cost)\b|\bby how\b|"
+        r"\bwhat (?:is|was|are|were) the (?:[a-z-]+ ){0,2}(?:toll|tally|number|total|count|population|amount|"
+        r"price|cost|figure|rate|score)s?\b",
     ),
     ("when", r"\bwhen\b|\bwhat (?:date|year|day|month|time)\b|\bwhich (?:date|year|day|month)\b|\buntil when\b"),
     (

@@ -180,23 +180,22 @@ class Reader:
         question: str,
         passages: Sequence[tuple[str, str, str, Sequence[tuple[int, int]]]],
     ) -> list[list[SentenceReading | None]]:
-        """For each ``(title, before, text, sentence spans)``: the reading of each of its sentences."""
+        """For each ``(title, before, text, sentence spans)``: the reading of each of its sentences.
+
+        Each passage is run alone: the int8 model quantises its activations with one scale for the whole input
+        (onnxruntime's dynamic quantisation), so in a batch a passage's scores would depend on the other passages
+        and on the padding (up to a logit apart). Alone, a passage reads the same whatever else was retrieved.
+        """
         import numpy as np
 
         if not passages:
             return []
         with self._lock:
             encoded = [encode(self.tokenizer, question, t, b, p, s) for t, b, p, s in passages]
-        width = max(len(e.ids) for e in encoded)
-        ids = np.zeros((len(encoded), width), dtype=np.int64)
-        types = np.zeros_like(ids)
-        mask = np.zeros_like(ids)
-        for row, e in enumerate(encoded):
-            ids[row, : len(e.ids)] = e.ids
-            types[row, : len(e.ids)] = e.types
-            mask[row, : len(e.ids)] = 1
-        (scores,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-        return [
-            read_outputs(e, scores[row, : len(e.ids)], len(spans))
-            for row, (e, (_, _, _, spans)) in enumerate(zip(encoded, passages, strict=True))
-        ]
+        out = []
+        for e, (_, _, _, spans) in zip(encoded, passages, strict=True):
+            ids = np.asarray([e.ids], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.asarray([e.types])}
+            (scores,) = self.session.run(None, feed)
+            out.append(read_outputs(e, scores[0], len(spans)))
+        return out

@@ -83,12 +83,12 @@ class Settings(BaseSettings):
 
     # time: "yesterday" counts from today (now) or from the newest article's date (newest: an archive)
     time_reference: Literal["now", "newest"] = "now"
-    recency_decay: float = Field(20.0, ge=0)  # "latest" questions: weight 1 / (1 + decay * age in years) ...
+    recency_decay: float = Field(2.0, ge=0)  # "latest" questions: weight 1 / (1 + decay * age in years) ...
     recency_floor: float = Field(0.3, ge=0, le=1)  # ... never below this (undated articles get it)
     # candidates whose score is within this gap of the best (the sentence model's logit) may answer too: reports
     # that differ are looked for among them, and a "latest" question takes the newest of them
-    plausible_gap: float = Field(4.0, ge=0)  # chosen on the dated corpus's dev split (benchmarks/tune_time.py)
-    conflict_days: float = Field(1.0, ge=0)  # ... published at most this many days apart (0: the same day)
+    plausible_gap: float = Field(2.0, ge=0)  # chosen on the dated corpus's dev split (benchmarks/tune_time.py)
+    conflict_days: float = Field(0.0, ge=0)  # ... published at most this many days apart (0: the same day)
     # a report counts as answering ("latest", differing reports, a developing story) when the sentence reader gives
     # its sentence at least this probability; chosen on the dated corpus's dev split (benchmarks/tune_time.py)
     report_probability: float = Field(0.5, ge=0, le=1)
@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     reader_trust: float | None = 4.0
     # below this reader logit for every candidate sentence the question is declined (no sentence answers: a near
     # miss); chosen on BBC dev, the best answer + refusal accuracy with false refusals <= 0.05 (docs/answering.md)
-    reader_floor: float | None = -2.0
+    reader_floor: float | None = -2.5
 
     # conversation
     history_turns: int = Field(4, ge=0, le=50)
