@@ -11,7 +11,7 @@ is reused; it is built only when empty).
 ``--fit`` chooses, on the dev topics only, the signals (`retrieval.news.alerts.FEATURES`) a logistic model combines and
 its L2 penalty, by grouped cross-validation (topics held out together, 8 folds, 5 shuffles), then the threshold
 that maximises F1 over the out-of-fold probabilities, refits on every dev pair and writes
-``retrieval/alerts.json``. Without ``--fit`` the shipped file is evaluated. The table gives dev and test
+``retrieval/news/alerts.json``. Without ``--fit`` the shipped file is evaluated. The table gives dev and test
 precision, recall and F1 at the threshold, test by topic size (relevant articles) and by topic length (words),
 how many mention-only articles would alert, how often an unlabelled article of another BBC category (nearly
 always unrelated) would alert, and the matcher's speed.

@@ -29,7 +29,7 @@ def test_ask_prints_a_readable_answer_and_declines_honestly(tmp_path):
     assert "do not answer" in result.stdout
     piped = run_cli(["ask", "who evacuated via Khmeimim?"], data)  # stdout is a pipe: no bold to see
     quoted = piped.stdout.split("**")
-    assert piped.returncode == 0 and len(quoted) == 3 and "Khmeimim Air Base" in quoted[1]  # the quote is marked
+    assert piped.returncode == 0 and len(quoted) % 2 == 1 and "Khmeimim Air Base" in quoted[1]  # quotes are marked
     assert piped.stdout.startswith("[1] ") and "2024-12-20" in quoted[2]
     misspelt = run_cli(["ask", "who evacuated via Kmeimim?"], data)  # a name no article mentions: declined
     assert "do not answer" in misspelt.stdout and "Did you mean: who evacuated via Khmeimim?" in misspelt.stdout
