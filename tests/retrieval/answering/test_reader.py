@@ -90,19 +90,30 @@ def test_the_shipped_model_loads_from_an_installed_package_without_torch(tmp_pat
         "print(Path(r.__file__).resolve())"
     )
     where = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True)
-    if where.returncode != 0 or Path(where.stdout.strip()).is_relative_to(ROOT):
+    if where.returncode != 0 or Path(where.stdout.strip()).is_relative_to(ROOT / "retrieval"):
         pytest.skip("newsbot is not installed apart from this checkout")
+    # the reader alone, in a process that imports nothing else: it loads from the package and never imports torch
     script = (
         "import sys; from retrieval.answering.reader import Reader; from retrieval.core.text import sentence_spans;"
         f"t = {SEED_TEXT!r}; s = sentence_spans(t);"
-        "out = Reader.load().read('who evacuated via Khmeimim?', [('', '', t, s)])[0];"
+        "out = Reader.load().read('Which news agency did the Iranian official speak to?', [('', '', t, s)])[0];"
         "best = max(range(len(s)), key=lambda i: out[i].logit);"
         "print(t[s[best][0]:s[best][1]]); print('torch' in sys.modules)"
     )
     run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     sentence, torch_loaded = run.stdout.strip().splitlines()
-    assert "Khmeimim Air Base" in sentence and torch_loaded == "False"
+    assert sentence.startswith("Speaking to IRNA") and torch_loaded == "False"
+    # the installed newsbot, on a fresh data directory, answers the Khmeimim question from the bundled seed
+    ask = subprocess.run(
+        [sys.executable, "-m", "bot", "ask", "who evacuated via Khmeimim?"],
+        cwd=tmp_path,
+        env={**env, "NEWSBOT_DATA_DIR": str(tmp_path / "data")},
+        capture_output=True,
+        text=True,
+    )
+    assert ask.returncode == 0, ask.stderr
+    assert "pilgrims" in ask.stdout and "Khmeimim Air Base" in ask.stdout and "do not answer" not in ask.stdout
 
 
 def test_the_model_is_small_enough_to_ship():
