@@ -24,7 +24,6 @@ import contextlib
 import fcntl
 import hashlib
 import logging
-import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -34,14 +33,23 @@ from typing import Any
 from retrieval.core.errors import IndexLockedError, ModelMismatchError
 from retrieval.core.settings import Settings
 from retrieval.core.types import Chunk
+from retrieval.store.catch_up import repair
 from retrieval.store.chroma import ChromaCollection, make_client
-from retrieval.store.chunks import chunk_from, chunk_metadata
+from retrieval.store.chunks import chunk_metadata
 from retrieval.store.lock import WriteLock
 from retrieval.store.passages import PassageStore
 
 log = logging.getLogger("newsbot.store")
 REFRESH_SECONDS = 0.5  # how stale a reader's knowledge of other processes' writes may be
 ClientFactory = Callable[[Settings], Any]
+
+
+def store_path(settings: Settings) -> Path:
+    """The passage store's file: one per collection, and per server and collection in server mode."""
+    if settings.chroma_url:
+        key = hashlib.sha256(f"{settings.chroma_url}|{settings.collection}".encode()).hexdigest()
+        return settings.data_dir / "passages-server" / f"{key[:16]}.sqlite3"
+    return settings.passages_dir / f"{settings.collection}.sqlite3"
 
 
 class Index:
@@ -84,12 +92,7 @@ class Index:
 
     def close(self) -> None:
         """Release the Chroma client (a local index's files are let go when no other client holds them)."""
-        if self._chroma is not None:
-            close = getattr(self._chroma.client, "close", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    close()
-            self._chroma = None
+        self._drop_client()
         if self._passages is not None:
             self._passages.close()
             self._passages = None
@@ -102,12 +105,14 @@ class Index:
 
     def _reopen_vectors(self) -> None:
         """A new Chroma client for a local index, so that other processes' writes are seen."""
-        if self._chroma is not None:
-            close = getattr(self._chroma.client, "close", None)
-            if close is not None:
-                with contextlib.suppress(Exception):
-                    close()
+        self._drop_client()
         self._connect()
+
+    def _drop_client(self) -> None:
+        if self._chroma is not None:
+            with contextlib.suppress(Exception):
+                getattr(self._chroma.client, "close", lambda: None)()
+            self._chroma = None
 
     @property
     def chroma(self) -> ChromaCollection:
@@ -125,15 +130,8 @@ class Index:
     def passages(self) -> PassageStore:
         """The passage store, without checking that it is in step (`view` checks)."""
         if self._passages is None:
-            self._passages = PassageStore(self._store_path)
+            self._passages = PassageStore(store_path(self.settings))
         return self._passages
-
-    @property
-    def _store_path(self) -> Path:
-        if self.settings.chroma_url:
-            key = hashlib.sha256(f"{self.settings.chroma_url}|{self.settings.collection}".encode()).hexdigest()
-            return self.settings.data_dir / "passages-server" / f"{key[:16]}.sqlite3"
-        return self.settings.passages_dir / f"{self.settings.collection}.sqlite3"
 
     # ---- the stamp -----------------------------------------------------------------------------
     def _metadata(self) -> dict[str, Any]:
@@ -202,51 +200,8 @@ class Index:
                 store.db.set_meta(stamp=stamp)
 
     def _repair(self, store: PassageStore) -> None:
-        """Apply what Chroma holds and the store lacks: deletes begun, tombstones, rows of newer writes."""
-        chroma = self.chroma
-        pending = store.writer.pending()
-        if pending:
-            if not self.settings.chroma_url:
-                chroma.delete_documents(pending)
-            store.writer.delete_documents(pending)
-        if self.settings.chroma_url:
-            gone, last = chroma.tombstones_after(int(store.db.meta("tombstone_seq", "0") or 0))
-            if gone:
-                store.writer.delete_documents(gone)
-            store.db.set_meta(tombstone_seq=last)
-        if not len(store) and store.db.last_seq == 0:
-            self._fill(store)  # an empty store beside a filled collection: the one full read
-        else:
-            self._add_rows(store, chroma.rows(where={"seq": {"$gt": store.db.last_seq}}))
-        if not self.settings.chroma_url:
-            store.db.set_meta(stamp=self.stamp())
-
-    def _fill(self, store: PassageStore) -> None:
-        log.info("filling the passage store from the vectors' collection (once)")
-        self._add_rows(store, self.chroma.rows())
-        for old in ("bm25", "bm25-server"):  # the views an earlier newsbot rebuilt after every write
-            shutil.rmtree(self.settings.data_dir / old, ignore_errors=True)
-
-    @staticmethod
-    def _add_rows(store: PassageStore, rows: Iterator[tuple[str, str, dict[str, Any]]]) -> None:
-        """Add Chroma rows to ``store`` a page at a time, each under the sequence number it was written with."""
-        batch: list[tuple[Chunk, str, str, int]] = []
-
-        def flush() -> None:
-            by_seq: dict[int, list[tuple[Chunk, str, str]]] = {}
-            for chunk, file, digest, seq in batch:
-                by_seq.setdefault(seq, []).append((chunk, file, digest))
-            for seq, items in sorted(by_seq.items()):
-                store.writer.add([c for c, _, _ in items], {c.doc_id: (f, d) for c, f, d in items}, seq)
-            batch.clear()
-
-        for id_, text, meta in rows:
-            batch.append(
-                (chunk_from(id_, text, meta), meta.get("file", ""), meta.get("hash", ""), int(meta.get("seq", 0) or 0))
-            )
-            if len(batch) >= 2000:
-                flush()
-        flush()
+        """Apply what Chroma holds and the store lacks (`retrieval.store.catch_up.repair`)."""
+        repair(store, self.chroma, self.settings, self.stamp)
 
     # ---- reading -------------------------------------------------------------------------------
     def dense_search(
