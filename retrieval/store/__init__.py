@@ -5,7 +5,8 @@
 - `passages`: `PassageStore`, every passage with its keyword index and term counts, written incrementally; one
   part per job (``store.db``, ``.writer``, ``.passages``, ``.documents``, ``.keywords``), a module each;
 - `chunks`: a passage as Chroma stores it (id, metadata);
-- `index`: `Index`, the coordinator (stamp, write sequence numbers, repair and catch-up, reading, writing);
+- `index`: `Index`, the coordinator (stamp, write sequence numbers, when to catch up, reading, writing);
+- `catch_up`: bringing a passage store in step with Chroma (deletes begun, tombstones, newer rows, a first fill);
 - `reprints`, `signatures`: reprint groups and their MinHash signatures.
 
 May import: ``core``.
